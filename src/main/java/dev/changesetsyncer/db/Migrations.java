@@ -1,0 +1,104 @@
+package dev.changesetsyncer.db;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Map;
+import javax.sql.DataSource;
+import liquibase.Scope;
+import liquibase.command.CommandScope;
+import liquibase.command.core.UpdateCommandStep;
+import liquibase.command.core.helpers.DbUrlConnectionArgumentsCommandStep;
+import liquibase.database.Database;
+import liquibase.database.DatabaseFactory;
+import liquibase.database.jvm.JdbcConnection;
+import liquibase.resource.ClassLoaderResourceAccessor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Applies the Liquibase changelog under {@code db/}.
+ *
+ * <p>Several replicas may start at once on an empty database. Liquibase's own lock lives in a
+ * table that it creates on first use, and two processes creating it at once have raced. So the
+ * whole update runs under a session-level {@code pg_advisory_lock} taken on the same connection:
+ * the second replica waits, then finds nothing left to do.
+ */
+public final class Migrations {
+    /** Classpath location of the master changelog; part of every changeset's identity. */
+    public static final String CHANGELOG = "db/changelog.xml";
+
+    /** Arbitrary but fixed key of the migration lock ("csyncmig" in ASCII). */
+    static final long ADVISORY_LOCK_KEY = 0x637379_6e636d69L;
+
+    private static final Logger log = LoggerFactory.getLogger(Migrations.class);
+
+    static {
+        // Liquibase 4.30+ would otherwise try to send usage analytics and print a banner.
+        System.setProperty("liquibase.analytics.enabled", "false");
+        System.setProperty("liquibase.showBanner", "false");
+    }
+
+    private Migrations() {}
+
+    /** Brings the database up to date with the changelog; safe to call from many processes at once. */
+    public static void migrate(DataSource dataSource) {
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(true);
+            lock(connection);
+            try {
+                update(connection);
+            } finally {
+                unlock(connection);
+            }
+        } catch (SQLException e) {
+            throw new MigrationException("could not migrate the database: " + e.getMessage(), e);
+        }
+    }
+
+    private static void update(Connection connection) {
+        try {
+            Scope.child(Map.of(Scope.Attr.resourceAccessor.name(),
+                    new ClassLoaderResourceAccessor(Migrations.class.getClassLoader())), () -> {
+                Database database = DatabaseFactory.getInstance()
+                        .findCorrectDatabaseImplementation(new JdbcConnection(connection));
+                new CommandScope(UpdateCommandStep.COMMAND_NAME)
+                        .addArgumentValue(DbUrlConnectionArgumentsCommandStep.DATABASE_ARG, database)
+                        .addArgumentValue(UpdateCommandStep.CHANGELOG_FILE_ARG, CHANGELOG)
+                        .execute();
+            });
+        } catch (Exception e) {
+            throw new MigrationException("migration failed: " + rootMessage(e), e);
+        }
+    }
+
+    private static void lock(Connection connection) throws SQLException {
+        log.debug("waiting for the migration lock");
+        try (Statement statement = connection.createStatement()) {
+            statement.execute("SELECT pg_advisory_lock(" + ADVISORY_LOCK_KEY + ")");
+        }
+    }
+
+    private static void unlock(Connection connection) throws SQLException {
+        try (Statement statement = connection.createStatement()) {
+            statement.execute("SELECT pg_advisory_unlock(" + ADVISORY_LOCK_KEY + ")");
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable cause = e;
+        while (cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause();
+        }
+        return cause.getMessage();
+    }
+
+    /** The database could not be brought up to date; the message says why. */
+    public static final class MigrationException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        MigrationException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+}
