@@ -10,7 +10,7 @@ CREATE OR REPLACE FUNCTION sync_quiet_time_next_at(
     min_delay           interval,
     max_delay           interval)
     RETURNS timestamptz
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    LANGUAGE sql STABLE PARALLEL SAFE
 RETURN CASE
     -- never synced: no schedule yet, the caller makes it due immediately
     WHEN last_synced_at IS NULL THEN NULL
@@ -33,7 +33,7 @@ COMMENT ON FUNCTION sync_quiet_time_next_at(timestamptz, timestamptz, timestampt
 
 CREATE OR REPLACE FUNCTION sync_jitter_fraction(changeset_id bigint)
     RETURNS double precision
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    LANGUAGE sql STABLE PARALLEL SAFE
 RETURN (hashint8extended(changeset_id, 0) & 1023)::double precision / 1024 * 0.05;
 
 COMMENT ON FUNCTION sync_jitter_fraction(bigint) IS
@@ -42,7 +42,7 @@ COMMENT ON FUNCTION sync_jitter_fraction(bigint) IS
 
 CREATE OR REPLACE FUNCTION sync_jittered_delay(delay interval, min_delay interval, changeset_id bigint)
     RETURNS interval
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    LANGUAGE sql STABLE PARALLEL SAFE
 RETURN greatest(min_delay, delay * (1 - sync_jitter_fraction(changeset_id)));
 
 COMMENT ON FUNCTION sync_jittered_delay(interval, interval, bigint) IS
@@ -51,7 +51,7 @@ COMMENT ON FUNCTION sync_jittered_delay(interval, interval, bigint) IS
 
 CREATE OR REPLACE FUNCTION sync_retry_delay(failures integer, min_delay interval, max_delay interval)
     RETURNS interval
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    LANGUAGE sql STABLE PARALLEL SAFE
 RETURN least(max_delay, min_delay * power(2, least(greatest(failures, 1) - 1, 30)));
 
 COMMENT ON FUNCTION sync_retry_delay(integer, interval, interval) IS
@@ -60,7 +60,7 @@ COMMENT ON FUNCTION sync_retry_delay(integer, interval, interval) IS
 
 CREATE OR REPLACE FUNCTION changeset_cadence(state changeset_state, check_state check_state)
     RETURNS sync_cadence
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    LANGUAGE sql STABLE PARALLEL SAFE
 RETURN CASE
     WHEN state IN ('closed', 'merged', 'read_only') THEN 'finished'::sync_cadence
     WHEN check_state = 'pending' THEN 'checks_pending'::sync_cadence
@@ -77,7 +77,7 @@ CREATE OR REPLACE FUNCTION sync_cadence_max_delay(
     checks_pending_max_delay interval,
     finished_max_delay       interval)
     RETURNS interval
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    LANGUAGE sql STABLE PARALLEL SAFE
 RETURN CASE cadence
     WHEN 'checks_pending' THEN least(max_delay, checks_pending_max_delay)
     WHEN 'finished' THEN finished_max_delay
@@ -104,7 +104,7 @@ CREATE OR REPLACE FUNCTION changeset_next_sync_at(
     checks_pending_max_delay interval,
     finished_max_delay       interval)
     RETURNS timestamptz
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    LANGUAGE sql STABLE PARALLEL SAFE
 RETURN least(
     requested_at,
     CASE
@@ -133,7 +133,7 @@ COMMENT ON FUNCTION changeset_next_sync_at(bigint, sync_cadence, timestamptz, ti
 
 CREATE OR REPLACE FUNCTION sync_claim_at(next_sync_at timestamptz, priority smallint)
     RETURNS timestamptz
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    LANGUAGE sql STABLE PARALLEL SAFE
 RETURN next_sync_at - priority * interval '1000 years';
 
 COMMENT ON FUNCTION sync_claim_at(timestamptz, smallint) IS

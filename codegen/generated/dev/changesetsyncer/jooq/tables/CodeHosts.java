@@ -227,7 +227,7 @@ public class CodeHosts extends TableImpl<CodeHostsRecord> {
     public List<Check<CodeHostsRecord>> getChecks() {
         return Arrays.asList(
             Internal.createCheck(this, DSL.name("code_hosts_base_url_is_http"), "((base_url ~ '^https?://[^/]+'::text))", true),
-            Internal.createCheck(this, DSL.name("code_hosts_checks_pending_max_delay_between_min_and_max"), "(((checks_pending_max_delay >= min_sync_delay) AND (checks_pending_max_delay <= max_sync_delay)))", true),
+            Internal.createCheck(this, DSL.name("code_hosts_checks_pending_max_delay_between_min_and_max"), "(((min_sync_delay > max_sync_delay) OR ((checks_pending_max_delay >= min_sync_delay) AND (checks_pending_max_delay <= max_sync_delay))))", true),
             Internal.createCheck(this, DSL.name("code_hosts_finished_max_delay_between_min_and_a_year"), "(((finished_max_delay >= min_sync_delay) AND (finished_max_delay <= '365 days'::interval)))", true),
             Internal.createCheck(this, DSL.name("code_hosts_max_sync_delay_at_most_a_year"), "((max_sync_delay <= '365 days'::interval))", true),
             Internal.createCheck(this, DSL.name("code_hosts_min_sync_delay_at_most_max"), "((min_sync_delay <= max_sync_delay))", true),

@@ -47,6 +47,11 @@ public final class TestDatabase implements AutoCloseable {
         }
     }
 
+    /** The single value of a plain SQL query, converted to {@code type}. */
+    public <T> T value(Class<T> type, String sql) {
+        return dsl.fetchSingle(sql).get(0, type);
+    }
+
     @Override
     public void close() {
         dataSource.close();

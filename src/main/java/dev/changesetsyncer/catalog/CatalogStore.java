@@ -1,0 +1,113 @@
+package dev.changesetsyncer.catalog;
+
+import static dev.changesetsyncer.jooq.Tables.CHANGESETS;
+import static dev.changesetsyncer.jooq.Tables.CODE_HOSTS;
+import static dev.changesetsyncer.jooq.Tables.REPOS;
+
+import dev.changesetsyncer.db.SchemaViolation;
+import java.util.List;
+import java.util.Optional;
+import org.jooq.DSLContext;
+import org.jooq.Records;
+import org.jooq.exception.DataAccessException;
+
+/**
+ * Registers code hosts, repositories and changesets. Each changeset inserted here gets its queue
+ * row (and so its schedule) from the database's trigger, in the same statement.
+ */
+public final class CatalogStore {
+    private final DSLContext dsl;
+
+    public CatalogStore(DSLContext dsl) {
+        this.dsl = dsl;
+    }
+
+    /** Inserts a code host. @throws SchemaViolation for a duplicate name or settings the schema rejects */
+    public CodeHost createCodeHost(String name, CodeHostKind kind, String baseUrl,
+            ScheduleSettings settings) {
+        try {
+            return dsl.insertInto(CODE_HOSTS)
+                    .set(CODE_HOSTS.NAME, name)
+                    .set(CODE_HOSTS.KIND, toSql(kind))
+                    .set(CODE_HOSTS.BASE_URL, baseUrl)
+                    .set(CODE_HOSTS.MIN_SYNC_DELAY, settings.minSyncDelay())
+                    .set(CODE_HOSTS.MAX_SYNC_DELAY, settings.maxSyncDelay())
+                    .set(CODE_HOSTS.CHECKS_PENDING_MAX_DELAY, settings.checksPendingMaxDelay())
+                    .set(CODE_HOSTS.FINISHED_MAX_DELAY, settings.finishedMaxDelay())
+                    .returningResult(CODE_HOSTS.ID, CODE_HOSTS.NAME, CODE_HOSTS.KIND, CODE_HOSTS.BASE_URL)
+                    .fetchOne(record -> toCodeHost(record.value1(), record.value2(), record.value3(), record.value4()));
+        } catch (DataAccessException e) {
+            throw SchemaViolation.translate(e);
+        }
+    }
+
+    /**
+     * Replaces a host's schedule settings; the database reschedules its changesets at once.
+     *
+     * @return false if there is no such host
+     * @throws SchemaViolation for settings the schema rejects
+     */
+    public boolean updateSettings(long codeHostId, ScheduleSettings settings) {
+        try {
+            return dsl.update(CODE_HOSTS)
+                    .set(CODE_HOSTS.MIN_SYNC_DELAY, settings.minSyncDelay())
+                    .set(CODE_HOSTS.MAX_SYNC_DELAY, settings.maxSyncDelay())
+                    .set(CODE_HOSTS.CHECKS_PENDING_MAX_DELAY, settings.checksPendingMaxDelay())
+                    .set(CODE_HOSTS.FINISHED_MAX_DELAY, settings.finishedMaxDelay())
+                    .where(CODE_HOSTS.ID.eq(codeHostId))
+                    .execute() == 1;
+        } catch (DataAccessException e) {
+            throw SchemaViolation.translate(e);
+        }
+    }
+
+    public Optional<CodeHost> findCodeHost(String name) {
+        return dsl.select(CODE_HOSTS.ID, CODE_HOSTS.NAME, CODE_HOSTS.KIND, CODE_HOSTS.BASE_URL)
+                .from(CODE_HOSTS)
+                .where(CODE_HOSTS.NAME.eq(name))
+                .fetchOptional(record -> toCodeHost(record.value1(), record.value2(), record.value3(), record.value4()));
+    }
+
+    /** Inserts a repository. @throws SchemaViolation for an unknown host or a duplicate external id */
+    public Repo createRepo(long codeHostId, String externalId, String name) {
+        try {
+            return dsl.insertInto(REPOS)
+                    .set(REPOS.CODE_HOST_ID, codeHostId)
+                    .set(REPOS.EXTERNAL_ID, externalId)
+                    .set(REPOS.NAME, name)
+                    .returningResult(REPOS.ID, REPOS.CODE_HOST_ID, REPOS.EXTERNAL_ID, REPOS.NAME)
+                    .fetchOne(Records.mapping(Repo::new));
+        } catch (DataAccessException e) {
+            throw SchemaViolation.translate(e);
+        }
+    }
+
+    /**
+     * Inserts changesets of one repository in one statement; they are due for their first sync at once.
+     *
+     * @return their ids, in the order of {@code externalIds}
+     */
+    public List<Long> createChangesets(long repoId, List<String> externalIds) {
+        if (externalIds.isEmpty()) {
+            return List.of();
+        }
+        var insert = dsl.insertInto(CHANGESETS, CHANGESETS.REPO_ID, CHANGESETS.EXTERNAL_ID);
+        for (String externalId : externalIds) {
+            insert = insert.values(repoId, externalId);
+        }
+        try {
+            return insert.returning(CHANGESETS.ID).fetch(CHANGESETS.ID);
+        } catch (DataAccessException e) {
+            throw SchemaViolation.translate(e);
+        }
+    }
+
+    private static CodeHost toCodeHost(Long id, String name, dev.changesetsyncer.jooq.enums.CodeHostKind kind,
+            String baseUrl) {
+        return new CodeHost(id, name, CodeHostKind.fromSqlName(kind.getLiteral()), baseUrl);
+    }
+
+    private static dev.changesetsyncer.jooq.enums.CodeHostKind toSql(CodeHostKind kind) {
+        return dev.changesetsyncer.jooq.enums.CodeHostKind.lookupLiteral(kind.sqlName());
+    }
+}
