@@ -5,16 +5,22 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Map;
 import javax.sql.DataSource;
+import java.sql.ResultSet;
 import liquibase.Scope;
+import liquibase.UpdateSummaryEnum;
+import liquibase.UpdateSummaryOutputEnum;
 import liquibase.command.CommandScope;
 import liquibase.command.core.UpdateCommandStep;
 import liquibase.command.core.helpers.DbUrlConnectionArgumentsCommandStep;
+import liquibase.command.core.helpers.ShowSummaryArgument;
 import liquibase.database.Database;
 import liquibase.database.DatabaseFactory;
 import liquibase.database.jvm.JdbcConnection;
 import liquibase.resource.ClassLoaderResourceAccessor;
+import liquibase.ui.LoggerUIService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.bridge.SLF4JBridgeHandler;
 
 /**
  * Applies the Liquibase changelog under {@code db/}.
@@ -37,6 +43,11 @@ public final class Migrations {
         // Liquibase 4.30+ would otherwise try to send usage analytics and print a banner.
         System.setProperty("liquibase.analytics.enabled", "false");
         System.setProperty("liquibase.showBanner", "false");
+        // Liquibase logs through java.util.logging; send that to SLF4J like everything else.
+        if (!SLF4JBridgeHandler.isInstalled()) {
+            SLF4JBridgeHandler.removeHandlersForRootLogger();
+            SLF4JBridgeHandler.install();
+        }
     }
 
     private Migrations() {}
@@ -47,7 +58,14 @@ public final class Migrations {
             connection.setAutoCommit(true);
             lock(connection);
             try {
+                long before = lastOrderExecuted(connection);
                 update(connection);
+                long applied = countExecutedAfter(connection, before);
+                if (applied > 0) {
+                    log.info("applied {} schema changesets", applied);
+                } else {
+                    log.debug("schema already up to date");
+                }
             } finally {
                 unlock(connection);
             }
@@ -58,17 +76,44 @@ public final class Migrations {
 
     private static void update(Connection connection) {
         try {
-            Scope.child(Map.of(Scope.Attr.resourceAccessor.name(),
-                    new ClassLoaderResourceAccessor(Migrations.class.getClassLoader())), () -> {
+            Scope.child(Map.of(
+                    Scope.Attr.resourceAccessor.name(), new ClassLoaderResourceAccessor(Migrations.class.getClassLoader()),
+                    Scope.Attr.ui.name(), new LoggerUIService()), () -> {
                 Database database = DatabaseFactory.getInstance()
                         .findCorrectDatabaseImplementation(new JdbcConnection(connection));
                 new CommandScope(UpdateCommandStep.COMMAND_NAME)
                         .addArgumentValue(DbUrlConnectionArgumentsCommandStep.DATABASE_ARG, database)
                         .addArgumentValue(UpdateCommandStep.CHANGELOG_FILE_ARG, CHANGELOG)
+                        .addArgumentValue(ShowSummaryArgument.SHOW_SUMMARY, UpdateSummaryEnum.OFF)
+                        .addArgumentValue(ShowSummaryArgument.SHOW_SUMMARY_OUTPUT, UpdateSummaryOutputEnum.LOG)
                         .execute();
             });
         } catch (Exception e) {
             throw new MigrationException("migration failed: " + rootMessage(e), e);
+        }
+    }
+
+    /** The highest ORDEREXECUTED so far (0 on an empty database); runOnChange re-runs get new ones. */
+    private static long lastOrderExecuted(Connection connection) throws SQLException {
+        try (Statement statement = connection.createStatement();
+                ResultSet row = statement.executeQuery(
+                        "SELECT to_regclass('databasechangelog') IS NOT NULL")) {
+            row.next();
+            if (!row.getBoolean(1)) {
+                return 0;
+            }
+        }
+        return countOrMax(connection, "SELECT coalesce(max(orderexecuted), 0) FROM databasechangelog");
+    }
+
+    private static long countExecutedAfter(Connection connection, long order) throws SQLException {
+        return countOrMax(connection, "SELECT count(*) FROM databasechangelog WHERE orderexecuted > " + order);
+    }
+
+    private static long countOrMax(Connection connection, String sql) throws SQLException {
+        try (Statement statement = connection.createStatement(); ResultSet row = statement.executeQuery(sql)) {
+            row.next();
+            return row.getLong(1);
         }
     }
 

@@ -22,8 +22,7 @@ public final class PostgresExtension implements BeforeAllCallback, AfterAllCallb
 
     @Override
     public void beforeAll(ExtensionContext context) {
-        String name = TestDatabases.createMigrated(context.getRequiredTestClass().getSimpleName());
-        context.getStore(NAMESPACE).put(DATABASE, new TestDatabase(name));
+        database(context);
     }
 
     @Override
@@ -54,7 +53,14 @@ public final class PostgresExtension implements BeforeAllCallback, AfterAllCallb
 
     @Override
     public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
-        return classContext(context).getStore(NAMESPACE).get(DATABASE, TestDatabase.class);
+        return database(classContext(context));
+    }
+
+    /** The class's database, created on first use (a PER_CLASS test instance is built before beforeAll). */
+    private static TestDatabase database(ExtensionContext classContext) {
+        return classContext.getStore(NAMESPACE).computeIfAbsent(DATABASE,
+                key -> new TestDatabase(TestDatabases.createMigrated(classContext.getRequiredTestClass().getSimpleName())),
+                TestDatabase.class);
     }
 
     private static ExtensionContext classContext(ExtensionContext context) {
