@@ -106,7 +106,8 @@ CREATE OR REPLACE FUNCTION changeset_next_sync_at(
     RETURNS timestamptz
     LANGUAGE sql STABLE PARALLEL SAFE
 RETURN least(
-    requested_at,
+    -- a request is served by the next attempt; if that attempt failed, retries back off like any other
+    CASE WHEN failures > 0 AND last_attempt_at >= requested_at THEN NULL ELSE requested_at END,
     CASE
         WHEN gone_at IS NOT NULL THEN 'infinity'::timestamptz
         WHEN failures > 0 THEN coalesce(last_attempt_at, last_synced_at)
@@ -125,16 +126,19 @@ RETURN least(
     END);
 
 COMMENT ON FUNCTION changeset_next_sync_at(bigint, sync_cadence, timestamptz, timestamptz, timestamptz, timestamptz, timestamptz, integer, timestamptz, timestamptz, interval, interval, interval, interval) IS
-'When a changeset is due. A pending request makes it due at the request time. Otherwise: gone -> never (infinity); '
+'When a changeset is due. A pending request makes it due at the request time (unless an attempt since the request failed: then the retry backoff applies). Otherwise: gone -> never (infinity); '
 'failing -> last attempt + exponential retry backoff; never synced -> enqueued_at (due immediately); '
 'else the quiet-time rule with the cadence''s cap, the wait shortened by the changeset''s jitter (never below min_delay). '
 'The trigger on changeset_sync_state stores the result in next_sync_at.';
 
 
-CREATE OR REPLACE FUNCTION sync_claim_at(next_sync_at timestamptz, priority smallint)
+DROP FUNCTION IF EXISTS sync_claim_at(timestamptz, smallint);
+
+CREATE OR REPLACE FUNCTION sync_claim_at(next_sync_at timestamptz, priority smallint, requested_at timestamptz)
     RETURNS timestamptz
     LANGUAGE sql STABLE PARALLEL SAFE
-RETURN next_sync_at - priority * interval '1000 years';
+RETURN next_sync_at - CASE WHEN next_sync_at <= requested_at THEN priority ELSE 0 END * interval '1000 years';
 
-COMMENT ON FUNCTION sync_claim_at(timestamptz, smallint) IS
-'Claim order key: next_sync_at moved 1000 years earlier per priority level, so one ascending index scan yields urgent, then requested, then routine rows.';
+COMMENT ON FUNCTION sync_claim_at(timestamptz, smallint, timestamptz) IS
+'Claim order key: next_sync_at moved 1000 years earlier per priority level while a request is what makes the changeset due '
+'(not while a failed attempt backs off), so one ascending index scan yields urgent, then requested, then routine rows.';

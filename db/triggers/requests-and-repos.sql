@@ -14,23 +14,45 @@ COMMENT ON FUNCTION sync_wakeup_channel() IS
 'The NOTIFY channel (changeset_sync_due) signalled whenever a statement makes changesets due now.';
 
 
--- A request makes its changeset due now at the request's priority. A changeset that is
--- already pending at that priority is left alone: repeated requests do not pile up work.
+-- A request makes its changeset due now at the request's priority. A changeset already pending
+-- at that priority is left alone (repeated requests do not pile up work), except:
+--  * a pending request that an attempt has since failed on is superseded, so a new request gets
+--    a new attempt instead of waiting out the retry backoff;
+--  * a row being synced right now is always written, which takes its row lock: the completion
+--    locks the row before it reads sync_requests, so it either sees this request or this
+--    statement waits for it and re-marks the row (see complete_syncs).
 CREATE OR REPLACE FUNCTION trg_sync_requests_mark_due()
     RETURNS trigger
     LANGUAGE plpgsql
 AS $$
+DECLARE
+    touched integer;
 BEGIN
+    -- lock in changeset order, like every other multi-row writer of the queue: no deadlocks
+    PERFORM 1
+       FROM changeset_sync_state s
+      WHERE s.changeset_id IN (SELECT changeset_id FROM new_requests WHERE served_at IS NULL)
+      ORDER BY s.changeset_id
+        FOR UPDATE;
+
     UPDATE changeset_sync_state s
-       SET requested_at = least(s.requested_at, r.requested_at),
+       SET requested_at = CASE
+               WHEN s.requested_at IS NULL OR (s.failures > 0 AND s.last_attempt_at >= s.requested_at)
+                   THEN r.requested_at
+               ELSE least(s.requested_at, r.requested_at) END,
            priority     = greatest(s.priority, r.priority)
-      FROM (SELECT changeset_id, min(requested_at) AS requested_at, max(priority) AS priority
+      FROM (SELECT changeset_id, min(least(requested_at, now())) AS requested_at, max(priority) AS priority
               FROM new_requests
              WHERE served_at IS NULL
              GROUP BY changeset_id) r
      WHERE s.changeset_id = r.changeset_id
-       AND (s.requested_at IS NULL OR r.requested_at < s.requested_at OR s.priority < r.priority);
-    IF FOUND THEN
+       AND (s.requested_at IS NULL
+            OR r.requested_at < s.requested_at
+            OR s.priority < r.priority
+            OR (s.failures > 0 AND s.last_attempt_at >= s.requested_at)
+            OR s.claim_token IS NOT NULL);
+    GET DIAGNOSTICS touched = ROW_COUNT;
+    IF touched > 0 THEN
         PERFORM pg_notify(sync_wakeup_channel(), '');
     END IF;
     RETURN NULL;

@@ -28,7 +28,7 @@ BEGIN
         NEW.changeset_id, NEW.cadence, NEW.enqueued_at, NEW.last_synced_at, NEW.last_attempt_at,
         NEW.synced_updated_at, NEW.latest_event_at, NEW.failures, NEW.gone_at, NEW.requested_at,
         host.min_sync_delay, host.max_sync_delay, host.checks_pending_max_delay, host.finished_max_delay);
-    NEW.claim_at := sync_claim_at(NEW.next_sync_at, NEW.priority);
+    NEW.claim_at := sync_claim_at(NEW.next_sync_at, NEW.priority, NEW.requested_at);
     RETURN NEW;
 END
 $$;
@@ -111,18 +111,21 @@ CREATE OR REPLACE FUNCTION trg_changeset_events_record_latest()
     LANGUAGE plpgsql
 AS $$
 BEGIN
+    -- Events found by a sync are already in its snapshot; complete_syncs() accounts for them.
     UPDATE changeset_sync_state s
        SET latest_event_at = e.latest_at
       FROM (SELECT changeset_id, max(least(occurred_at, received_at)) AS latest_at
               FROM new_events
-             GROUP BY changeset_id) e
+             WHERE source = 'webhook'
+             GROUP BY changeset_id
+             ORDER BY changeset_id) e
      WHERE s.changeset_id = e.changeset_id
        AND (s.latest_event_at IS NULL OR s.latest_event_at < e.latest_at);
     RETURN NULL;
 END
 $$;
 
-COMMENT ON FUNCTION trg_changeset_events_record_latest() IS 'Moves changeset_sync_state.latest_event_at forward to the newest inserted event.';
+COMMENT ON FUNCTION trg_changeset_events_record_latest() IS 'Moves changeset_sync_state.latest_event_at forward to the newest inserted webhook event.';
 
 CREATE OR REPLACE TRIGGER changeset_events_record_latest
     AFTER INSERT ON changeset_events

@@ -10,6 +10,9 @@ import dev.changesetsyncer.jooq.enums.SyncCadence;
 import dev.changesetsyncer.jooq.routines.ChangesetCadence;
 import dev.changesetsyncer.jooq.routines.ChangesetNextSyncAt;
 import dev.changesetsyncer.jooq.routines.ChangesetScheduleRule;
+import dev.changesetsyncer.jooq.routines.NextClaimDelay;
+import dev.changesetsyncer.jooq.routines.ReleaseClaims;
+import dev.changesetsyncer.jooq.routines.ReleaseExpiredLeases;
 import dev.changesetsyncer.jooq.routines.SyncCadenceMaxDelay;
 import dev.changesetsyncer.jooq.routines.SyncClaimAt;
 import dev.changesetsyncer.jooq.routines.SyncJitterFraction;
@@ -17,12 +20,22 @@ import dev.changesetsyncer.jooq.routines.SyncJitteredDelay;
 import dev.changesetsyncer.jooq.routines.SyncQuietTimeNextAt;
 import dev.changesetsyncer.jooq.routines.SyncRetryDelay;
 import dev.changesetsyncer.jooq.routines.SyncWakeupChannel;
+import dev.changesetsyncer.jooq.tables.ClaimChangesets;
+import dev.changesetsyncer.jooq.tables.CompleteSyncs;
+import dev.changesetsyncer.jooq.tables.ExtendLeases;
+import dev.changesetsyncer.jooq.tables.FailSyncs;
+import dev.changesetsyncer.jooq.tables.records.ClaimChangesetsRecord;
+import dev.changesetsyncer.jooq.tables.records.CompleteSyncsRecord;
+import dev.changesetsyncer.jooq.tables.records.ExtendLeasesRecord;
+import dev.changesetsyncer.jooq.tables.records.FailSyncsRecord;
 
 import java.time.Duration;
 import java.time.Instant;
 
 import org.jooq.Configuration;
 import org.jooq.Field;
+import org.jooq.JSONB;
+import org.jooq.Result;
 
 
 /**
@@ -290,6 +303,92 @@ public class Routines {
     }
 
     /**
+     * Call <code>public.next_claim_delay</code>
+     */
+    public static Duration nextClaimDelay(
+          Configuration configuration
+    ) {
+        NextClaimDelay f = new NextClaimDelay();
+
+        f.execute(configuration);
+        return f.getReturnValue();
+    }
+
+    /**
+     * Get <code>public.next_claim_delay</code> as a field.
+     */
+    public static Field<Duration> nextClaimDelay() {
+        NextClaimDelay f = new NextClaimDelay();
+
+        return f.asField();
+    }
+
+    /**
+     * Call <code>public.release_claims</code>
+     */
+    public static Integer releaseClaims(
+          Configuration configuration
+        , Long[] changesetIds
+        , Long[] claimTokens
+    ) {
+        ReleaseClaims f = new ReleaseClaims();
+        f.setChangesetIds(changesetIds);
+        f.setClaimTokens(claimTokens);
+
+        f.execute(configuration);
+        return f.getReturnValue();
+    }
+
+    /**
+     * Get <code>public.release_claims</code> as a field.
+     */
+    public static Field<Integer> releaseClaims(
+          Long[] changesetIds
+        , Long[] claimTokens
+    ) {
+        ReleaseClaims f = new ReleaseClaims();
+        f.setChangesetIds(changesetIds);
+        f.setClaimTokens(claimTokens);
+
+        return f.asField();
+    }
+
+    /**
+     * Get <code>public.release_claims</code> as a field.
+     */
+    public static Field<Integer> releaseClaims(
+          Field<Long[]> changesetIds
+        , Field<Long[]> claimTokens
+    ) {
+        ReleaseClaims f = new ReleaseClaims();
+        f.setChangesetIds(changesetIds);
+        f.setClaimTokens(claimTokens);
+
+        return f.asField();
+    }
+
+    /**
+     * Call <code>public.release_expired_leases</code>
+     */
+    public static Integer releaseExpiredLeases(
+          Configuration configuration
+    ) {
+        ReleaseExpiredLeases f = new ReleaseExpiredLeases();
+
+        f.execute(configuration);
+        return f.getReturnValue();
+    }
+
+    /**
+     * Get <code>public.release_expired_leases</code> as a field.
+     */
+    public static Field<Integer> releaseExpiredLeases() {
+        ReleaseExpiredLeases f = new ReleaseExpiredLeases();
+
+        return f.asField();
+    }
+
+    /**
      * Call <code>public.sync_cadence_max_delay</code>
      */
     public static Duration syncCadenceMaxDelay(
@@ -352,10 +451,12 @@ public class Routines {
           Configuration configuration
         , Instant nextSyncAt
         , Short priority
+        , Instant requestedAt
     ) {
         SyncClaimAt f = new SyncClaimAt();
         f.setNextSyncAt(nextSyncAt);
         f.setPriority(priority);
+        f.setRequestedAt(requestedAt);
 
         f.execute(configuration);
         return f.getReturnValue();
@@ -367,10 +468,12 @@ public class Routines {
     public static Field<Instant> syncClaimAt(
           Instant nextSyncAt
         , Short priority
+        , Instant requestedAt
     ) {
         SyncClaimAt f = new SyncClaimAt();
         f.setNextSyncAt(nextSyncAt);
         f.setPriority(priority);
+        f.setRequestedAt(requestedAt);
 
         return f.asField();
     }
@@ -381,10 +484,12 @@ public class Routines {
     public static Field<Instant> syncClaimAt(
           Field<Instant> nextSyncAt
         , Field<Short> priority
+        , Field<Instant> requestedAt
     ) {
         SyncClaimAt f = new SyncClaimAt();
         f.setNextSyncAt(nextSyncAt);
         f.setPriority(priority);
+        f.setRequestedAt(requestedAt);
 
         return f.asField();
     }
@@ -608,5 +713,171 @@ public class Routines {
         SyncWakeupChannel f = new SyncWakeupChannel();
 
         return f.asField();
+    }
+
+    /**
+     * Call <code>public.claim_changesets</code>.
+     */
+    public static Result<ClaimChangesetsRecord> claimChangesets(
+          Configuration configuration
+        , String worker
+        , Integer maxRows
+        , Duration lease
+    ) {
+        return configuration.dsl().selectFrom(dev.changesetsyncer.jooq.tables.ClaimChangesets.CLAIM_CHANGESETS.call(
+              worker
+            , maxRows
+            , lease
+        )).fetch();
+    }
+
+    /**
+     * Get <code>public.claim_changesets</code> as a table.
+     */
+    public static ClaimChangesets claimChangesets(
+          String worker
+        , Integer maxRows
+        , Duration lease
+    ) {
+        return dev.changesetsyncer.jooq.tables.ClaimChangesets.CLAIM_CHANGESETS.call(
+            worker,
+            maxRows,
+            lease
+        );
+    }
+
+    /**
+     * Get <code>public.claim_changesets</code> as a table.
+     */
+    public static ClaimChangesets claimChangesets(
+          Field<String> worker
+        , Field<Integer> maxRows
+        , Field<Duration> lease
+    ) {
+        return dev.changesetsyncer.jooq.tables.ClaimChangesets.CLAIM_CHANGESETS.call(
+            worker,
+            maxRows,
+            lease
+        );
+    }
+
+    /**
+     * Call <code>public.complete_syncs</code>.
+     */
+    public static Result<CompleteSyncsRecord> completeSyncs(
+          Configuration configuration
+        , JSONB results
+    ) {
+        return configuration.dsl().selectFrom(dev.changesetsyncer.jooq.tables.CompleteSyncs.COMPLETE_SYNCS.call(
+              results
+        )).fetch();
+    }
+
+    /**
+     * Get <code>public.complete_syncs</code> as a table.
+     */
+    public static CompleteSyncs completeSyncs(
+          JSONB results
+    ) {
+        return dev.changesetsyncer.jooq.tables.CompleteSyncs.COMPLETE_SYNCS.call(
+            results
+        );
+    }
+
+    /**
+     * Get <code>public.complete_syncs</code> as a table.
+     */
+    public static CompleteSyncs completeSyncs(
+          Field<JSONB> results
+    ) {
+        return dev.changesetsyncer.jooq.tables.CompleteSyncs.COMPLETE_SYNCS.call(
+            results
+        );
+    }
+
+    /**
+     * Call <code>public.extend_leases</code>.
+     */
+    public static Result<ExtendLeasesRecord> extendLeases(
+          Configuration configuration
+        , String worker
+        , Long[] changesetIds
+        , Long[] claimTokens
+        , Duration lease
+    ) {
+        return configuration.dsl().selectFrom(dev.changesetsyncer.jooq.tables.ExtendLeases.EXTEND_LEASES.call(
+              worker
+            , changesetIds
+            , claimTokens
+            , lease
+        )).fetch();
+    }
+
+    /**
+     * Get <code>public.extend_leases</code> as a table.
+     */
+    public static ExtendLeases extendLeases(
+          String worker
+        , Long[] changesetIds
+        , Long[] claimTokens
+        , Duration lease
+    ) {
+        return dev.changesetsyncer.jooq.tables.ExtendLeases.EXTEND_LEASES.call(
+            worker,
+            changesetIds,
+            claimTokens,
+            lease
+        );
+    }
+
+    /**
+     * Get <code>public.extend_leases</code> as a table.
+     */
+    public static ExtendLeases extendLeases(
+          Field<String> worker
+        , Field<Long[]> changesetIds
+        , Field<Long[]> claimTokens
+        , Field<Duration> lease
+    ) {
+        return dev.changesetsyncer.jooq.tables.ExtendLeases.EXTEND_LEASES.call(
+            worker,
+            changesetIds,
+            claimTokens,
+            lease
+        );
+    }
+
+    /**
+     * Call <code>public.fail_syncs</code>.
+     */
+    public static Result<FailSyncsRecord> failSyncs(
+          Configuration configuration
+        , JSONB failures
+    ) {
+        return configuration.dsl().selectFrom(dev.changesetsyncer.jooq.tables.FailSyncs.FAIL_SYNCS.call(
+              failures
+        )).fetch();
+    }
+
+    /**
+     * Get <code>public.fail_syncs</code> as a table.
+     */
+    public static FailSyncs failSyncs(
+          JSONB failures
+    ) {
+        return dev.changesetsyncer.jooq.tables.FailSyncs.FAIL_SYNCS.call(
+            failures
+        );
+    }
+
+    /**
+     * Get <code>public.fail_syncs</code> as a table.
+     */
+    public static FailSyncs failSyncs(
+          Field<JSONB> failures
+    ) {
+        return dev.changesetsyncer.jooq.tables.FailSyncs.FAIL_SYNCS.call(
+            failures
+        );
     }
 }

@@ -8,10 +8,25 @@ import dev.changesetsyncer.jooq.tables.ChangesetEvents;
 import dev.changesetsyncer.jooq.tables.ChangesetSchedule;
 import dev.changesetsyncer.jooq.tables.ChangesetSyncState;
 import dev.changesetsyncer.jooq.tables.Changesets;
+import dev.changesetsyncer.jooq.tables.ClaimChangesets;
 import dev.changesetsyncer.jooq.tables.CodeHostSyncSummary;
 import dev.changesetsyncer.jooq.tables.CodeHosts;
+import dev.changesetsyncer.jooq.tables.CompleteSyncs;
+import dev.changesetsyncer.jooq.tables.ExtendLeases;
+import dev.changesetsyncer.jooq.tables.FailSyncs;
 import dev.changesetsyncer.jooq.tables.Repos;
 import dev.changesetsyncer.jooq.tables.SyncRequests;
+import dev.changesetsyncer.jooq.tables.records.ClaimChangesetsRecord;
+import dev.changesetsyncer.jooq.tables.records.CompleteSyncsRecord;
+import dev.changesetsyncer.jooq.tables.records.ExtendLeasesRecord;
+import dev.changesetsyncer.jooq.tables.records.FailSyncsRecord;
+
+import java.time.Duration;
+
+import org.jooq.Configuration;
+import org.jooq.Field;
+import org.jooq.JSONB;
+import org.jooq.Result;
 
 
 /**
@@ -49,6 +64,61 @@ public class Tables {
     public static final Changesets CHANGESETS = Changesets.CHANGESETS;
 
     /**
+     * Claims up to max_rows due changesets for worker: urgent and requested
+     * first, then by next_sync_at; rows held by other workers are skipped (FOR
+     * UPDATE SKIP LOCKED). Each gets a fresh claim_token and a lease until
+     * now() + lease. Returns what a sync needs. Expired leases are returned to
+     * the pool by release_expired_leases().
+     */
+    public static final ClaimChangesets CLAIM_CHANGESETS = ClaimChangesets.CLAIM_CHANGESETS;
+
+    /**
+     * Call <code>public.claim_changesets</code>.
+     */
+    public static Result<ClaimChangesetsRecord> CLAIM_CHANGESETS(
+          Configuration configuration
+        , String worker
+        , Integer maxRows
+        , Duration lease
+    ) {
+        return configuration.dsl().selectFrom(dev.changesetsyncer.jooq.tables.ClaimChangesets.CLAIM_CHANGESETS.call(
+              worker
+            , maxRows
+            , lease
+        )).fetch();
+    }
+
+    /**
+     * Get <code>public.claim_changesets</code> as a table.
+     */
+    public static ClaimChangesets CLAIM_CHANGESETS(
+          String worker
+        , Integer maxRows
+        , Duration lease
+    ) {
+        return dev.changesetsyncer.jooq.tables.ClaimChangesets.CLAIM_CHANGESETS.call(
+            worker,
+            maxRows,
+            lease
+        );
+    }
+
+    /**
+     * Get <code>public.claim_changesets</code> as a table.
+     */
+    public static ClaimChangesets CLAIM_CHANGESETS(
+          Field<String> worker
+        , Field<Integer> maxRows
+        , Field<Duration> lease
+    ) {
+        return dev.changesetsyncer.jooq.tables.ClaimChangesets.CLAIM_CHANGESETS.call(
+            worker,
+            maxRows,
+            lease
+        );
+    }
+
+    /**
      * Per code host: changesets due now (and how many of them requested), the
      * oldest overdue one, syncs in flight (and leases expired, waiting for the
      * sweep), failing and gone changesets.
@@ -61,6 +131,152 @@ public class Tables {
      * worker's configuration.
      */
     public static final CodeHosts CODE_HOSTS = CodeHosts.CODE_HOSTS;
+
+    /**
+     * Writes back a batch of finished syncs: [{changeset_id, claim_token,
+     * outcome: changed|unchanged|gone, state, title, author, url, head_ref,
+     * base_ref, head_sha, review_state, check_state, updated_at, etags,
+     * repo_archived, events: [{kind, occurred_at, dedupe_key, payload}],
+     * message}]. Only rows whose claim_token still matches are written (a
+     * worker whose lease expired and was re-claimed is fenced off); returns
+     * those. Serves the requests made before the sync started; later ones stay
+     * pending. last_synced_at is the claim time.
+     */
+    public static final CompleteSyncs COMPLETE_SYNCS = CompleteSyncs.COMPLETE_SYNCS;
+
+    /**
+     * Call <code>public.complete_syncs</code>.
+     */
+    public static Result<CompleteSyncsRecord> COMPLETE_SYNCS(
+          Configuration configuration
+        , JSONB results
+    ) {
+        return configuration.dsl().selectFrom(dev.changesetsyncer.jooq.tables.CompleteSyncs.COMPLETE_SYNCS.call(
+              results
+        )).fetch();
+    }
+
+    /**
+     * Get <code>public.complete_syncs</code> as a table.
+     */
+    public static CompleteSyncs COMPLETE_SYNCS(
+          JSONB results
+    ) {
+        return dev.changesetsyncer.jooq.tables.CompleteSyncs.COMPLETE_SYNCS.call(
+            results
+        );
+    }
+
+    /**
+     * Get <code>public.complete_syncs</code> as a table.
+     */
+    public static CompleteSyncs COMPLETE_SYNCS(
+          Field<JSONB> results
+    ) {
+        return dev.changesetsyncer.jooq.tables.CompleteSyncs.COMPLETE_SYNCS.call(
+            results
+        );
+    }
+
+    /**
+     * Heartbeat: pushes the leases worker still holds to now() + lease. Claims
+     * not returned were lost (expired and swept).
+     */
+    public static final ExtendLeases EXTEND_LEASES = ExtendLeases.EXTEND_LEASES;
+
+    /**
+     * Call <code>public.extend_leases</code>.
+     */
+    public static Result<ExtendLeasesRecord> EXTEND_LEASES(
+          Configuration configuration
+        , String worker
+        , Long[] changesetIds
+        , Long[] claimTokens
+        , Duration lease
+    ) {
+        return configuration.dsl().selectFrom(dev.changesetsyncer.jooq.tables.ExtendLeases.EXTEND_LEASES.call(
+              worker
+            , changesetIds
+            , claimTokens
+            , lease
+        )).fetch();
+    }
+
+    /**
+     * Get <code>public.extend_leases</code> as a table.
+     */
+    public static ExtendLeases EXTEND_LEASES(
+          String worker
+        , Long[] changesetIds
+        , Long[] claimTokens
+        , Duration lease
+    ) {
+        return dev.changesetsyncer.jooq.tables.ExtendLeases.EXTEND_LEASES.call(
+            worker,
+            changesetIds,
+            claimTokens,
+            lease
+        );
+    }
+
+    /**
+     * Get <code>public.extend_leases</code> as a table.
+     */
+    public static ExtendLeases EXTEND_LEASES(
+          Field<String> worker
+        , Field<Long[]> changesetIds
+        , Field<Long[]> claimTokens
+        , Field<Duration> lease
+    ) {
+        return dev.changesetsyncer.jooq.tables.ExtendLeases.EXTEND_LEASES.call(
+            worker,
+            changesetIds,
+            claimTokens,
+            lease
+        );
+    }
+
+    /**
+     * Records failed attempts: [{changeset_id, claim_token, message}]. failures
+     * + 1, so the retry backs off exponentially from last_attempt_at (the claim
+     * time); pending requests stay pending. Fenced like complete_syncs; returns
+     * the rows written.
+     */
+    public static final FailSyncs FAIL_SYNCS = FailSyncs.FAIL_SYNCS;
+
+    /**
+     * Call <code>public.fail_syncs</code>.
+     */
+    public static Result<FailSyncsRecord> FAIL_SYNCS(
+          Configuration configuration
+        , JSONB failures
+    ) {
+        return configuration.dsl().selectFrom(dev.changesetsyncer.jooq.tables.FailSyncs.FAIL_SYNCS.call(
+              failures
+        )).fetch();
+    }
+
+    /**
+     * Get <code>public.fail_syncs</code> as a table.
+     */
+    public static FailSyncs FAIL_SYNCS(
+          JSONB failures
+    ) {
+        return dev.changesetsyncer.jooq.tables.FailSyncs.FAIL_SYNCS.call(
+            failures
+        );
+    }
+
+    /**
+     * Get <code>public.fail_syncs</code> as a table.
+     */
+    public static FailSyncs FAIL_SYNCS(
+          Field<JSONB> failures
+    ) {
+        return dev.changesetsyncer.jooq.tables.FailSyncs.FAIL_SYNCS.call(
+            failures
+        );
+    }
 
     /**
      * A repository on a code host. Flipping archived requests a sync of all its

@@ -17,8 +17,10 @@ import org.jooq.impl.SQLDataType;
 
 
 /**
- * Claim order key: next_sync_at moved 1000 years earlier per priority level, so
- * one ascending index scan yields urgent, then requested, then routine rows.
+ * Claim order key: next_sync_at moved 1000 years earlier per priority level
+ * while a request is what makes the changeset due (not while a failed attempt
+ * backs off), so one ascending index scan yields urgent, then requested, then
+ * routine rows.
  */
 @SuppressWarnings({ "all", "unchecked", "rawtypes", "this-escape" })
 public class SyncClaimAt extends AbstractRoutine<Instant> {
@@ -41,14 +43,20 @@ public class SyncClaimAt extends AbstractRoutine<Instant> {
     public static final Parameter<Short> PRIORITY = Internal.createParameter("priority", SQLDataType.SMALLINT, false);
 
     /**
+     * The parameter <code>public.sync_claim_at.requested_at</code>.
+     */
+    public static final Parameter<Instant> REQUESTED_AT = Internal.createParameter("requested_at", SQLDataType.INSTANT, false);
+
+    /**
      * Create a new routine call instance
      */
     public SyncClaimAt() {
-        super("sync_claim_at", Public.PUBLIC, DSL.comment("Claim order key: next_sync_at moved 1000 years earlier per priority level, so one ascending index scan yields urgent, then requested, then routine rows."), SQLDataType.INSTANT);
+        super("sync_claim_at", Public.PUBLIC, DSL.comment("Claim order key: next_sync_at moved 1000 years earlier per priority level while a request is what makes the changeset due (not while a failed attempt backs off), so one ascending index scan yields urgent, then requested, then routine rows."), SQLDataType.INSTANT);
 
         setReturnParameter(RETURN_VALUE);
         addInParameter(NEXT_SYNC_AT);
         addInParameter(PRIORITY);
+        addInParameter(REQUESTED_AT);
     }
 
     /**
@@ -82,6 +90,23 @@ public class SyncClaimAt extends AbstractRoutine<Instant> {
      */
     public SyncClaimAt setPriority(Field<Short> field) {
         setField(PRIORITY, field);
+        return this;
+    }
+
+    /**
+     * Set the <code>requested_at</code> parameter IN value to the routine
+     */
+    public SyncClaimAt setRequestedAt(Instant value) {
+        setValue(REQUESTED_AT, value);
+        return this;
+    }
+
+    /**
+     * Set the <code>requested_at</code> parameter to the function to be used
+     * with a {@link org.jooq.Select} statement
+     */
+    public SyncClaimAt setRequestedAt(Field<Instant> field) {
+        setField(REQUESTED_AT, field);
         return this;
     }
 }

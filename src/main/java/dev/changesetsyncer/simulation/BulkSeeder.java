@@ -116,7 +116,7 @@ public final class BulkSeeder {
                 INSERT INTO changeset_sync_state (changeset_id, code_host_id, cadence, enqueued_at,
                        last_synced_at, last_attempt_at, synced_updated_at, next_sync_at, claim_at)
                 SELECT id, code_host_id, 'active', now(), synced, synced, updated, next_sync_at,
-                       sync_claim_at(next_sync_at, 0::smallint)
+                       sync_claim_at(next_sync_at, 0::smallint, NULL)
                   FROM scheduled""")) {
             queue.setLong(1, plan.codeHostId());
             queue.setDouble(2, plan.dueFraction());

@@ -247,12 +247,25 @@ class ScheduleRuleTest {
 
         @Test
         void requestsSortBeforeRoutineRowsAndUrgentBeforeRequested() {
-            Instant routine = Routines.syncClaimAt(sql, at("09:00"), (short) 0);
-            Instant requested = Routines.syncClaimAt(sql, at("10:00"), (short) 1);
-            Instant urgent = Routines.syncClaimAt(sql, at("11:00"), (short) 2);
+            Instant routine = Routines.syncClaimAt(sql, at("09:00"), (short) 0, null);
+            Instant requested = Routines.syncClaimAt(sql, at("10:00"), (short) 1, at("10:00"));
+            Instant urgent = Routines.syncClaimAt(sql, at("11:00"), (short) 2, at("11:00"));
             assertThat(urgent).isBefore(requested);
             assertThat(requested).isBefore(routine);
             assertThat(routine).isEqualTo(at("09:00"));
+        }
+
+        @Test
+        void aRequestWhoseAttemptFailedBacksOffLikeAnyRetry() {
+            ScheduleInputs failedOnRequest = inputs(13).lastSyncedAt(at("08:00")).updatedAt(at("07:00"))
+                    .requestedAt(at("10:00")).lastAttemptAt(at("10:01")).failures(1);
+            Instant next = nextSyncAt(failedOnRequest);
+
+            assertThat(next).isAfter(at("10:01"));
+            assertThat(Routines.syncClaimAt(sql, next, (short) 1, at("10:00")))
+                    .as("no priority while backing off").isEqualTo(next);
+            assertThat(nextSyncAt(failedOnRequest.requestedAt(at("10:02"))))
+                    .as("a request after the failed attempt is attempted at once").isEqualTo(at("10:02"));
         }
     }
 

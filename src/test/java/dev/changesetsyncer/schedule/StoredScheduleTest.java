@@ -84,7 +84,7 @@ class StoredScheduleTest {
                            s.enqueued_at, s.last_synced_at, s.last_attempt_at, s.synced_updated_at,
                            s.latest_event_at, s.failures, s.gone_at, s.requested_at, h.min_sync_delay,
                            h.max_sync_delay, h.checks_pending_max_delay, h.finished_max_delay)
-                    OR s.claim_at IS DISTINCT FROM sync_claim_at(s.next_sync_at, s.priority)"""))
+                    OR s.claim_at IS DISTINCT FROM sync_claim_at(s.next_sync_at, s.priority, s.requested_at)"""))
                 .isZero();
     }
 

@@ -1,0 +1,328 @@
+--liquibase formatted sql
+
+--changeset changeset-syncer:functions-queue runOnChange:true splitStatements:false
+--comment: The job-queue operations workers call: claim, complete, fail, heartbeat, release, sweep.
+--  Each is one round trip. Multi-row writers lock queue rows in changeset_id order, so that they
+--  cannot deadlock with each other or with the request trigger.
+
+CREATE OR REPLACE FUNCTION claim_changesets(worker text, max_rows integer, lease interval)
+    RETURNS TABLE (
+        changeset_id       bigint,
+        claim_token        bigint,
+        claimed_at         timestamptz,
+        lease_until        timestamptz,
+        priority           smallint,
+        code_host_id       bigint,
+        code_host_kind     code_host_kind,
+        code_host_base_url text,
+        repo_id            bigint,
+        repo_external_id   text,
+        repo_name          text,
+        external_id        text,
+        etags              jsonb,
+        head_sha           text)
+    LANGUAGE plpgsql
+AS $$
+#variable_conflict use_column
+BEGIN
+    IF worker IS NULL OR btrim(worker) = '' THEN
+        RAISE EXCEPTION 'claim_changesets: worker must be named' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF max_rows IS NULL OR max_rows < 1 THEN
+        RAISE EXCEPTION 'claim_changesets: max_rows must be at least 1, got %', max_rows
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF lease IS NULL OR lease <= interval '0' THEN
+        RAISE EXCEPTION 'claim_changesets: lease must be positive, got %', lease
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+
+    -- Per host, the due unleased rows in claim order (urgent, requested, then routine by time),
+    -- skipping rows another worker holds; then the earliest across hosts. The MATERIALIZED fence
+    -- keeps the planner from re-running the locking subquery.
+    RETURN QUERY
+    WITH picked AS MATERIALIZED (
+        SELECT due.changeset_id, due.claim_at
+          FROM code_hosts h
+         CROSS JOIN LATERAL (
+               SELECT s.changeset_id, s.claim_at
+                 FROM changeset_sync_state s
+                WHERE s.code_host_id = h.id
+                  AND s.claim_token IS NULL
+                  AND s.claim_at <= now()
+                ORDER BY s.claim_at
+                LIMIT max_rows
+                  FOR UPDATE SKIP LOCKED) due
+         ORDER BY due.claim_at
+         LIMIT max_rows)
+    UPDATE changeset_sync_state s
+       SET claim_token  = nextval('sync_claim_tokens'),
+           lease_holder = worker,
+           claimed_at   = now(),
+           lease_until  = now() + lease
+      FROM picked p
+      JOIN changesets c ON c.id = p.changeset_id
+      JOIN repos r ON r.id = c.repo_id
+      JOIN code_hosts h ON h.id = r.code_host_id
+     WHERE s.changeset_id = p.changeset_id
+    RETURNING s.changeset_id, s.claim_token, s.claimed_at, s.lease_until, s.priority, h.id, h.kind, h.base_url,
+              r.id, r.external_id, r.name, c.external_id, c.etags, c.head_sha;
+END
+$$;
+
+COMMENT ON FUNCTION claim_changesets(text, integer, interval) IS
+'Claims up to max_rows due changesets for worker: urgent and requested first, then by next_sync_at; rows held by '
+'other workers are skipped (FOR UPDATE SKIP LOCKED). Each gets a fresh claim_token and a lease until now() + lease. '
+'Returns what a sync needs. Expired leases are returned to the pool by release_expired_leases().';
+
+
+CREATE OR REPLACE FUNCTION complete_syncs(results jsonb)
+    RETURNS TABLE (changeset_id bigint)
+    LANGUAGE plpgsql
+AS $$
+#variable_conflict use_column
+BEGIN
+    -- 1. Lock the rows this batch still holds (claim_token matches: the fence). A request inserted
+    --    meanwhile has either committed (statement 3 sees it: new snapshot) or waits for us.
+    PERFORM 1
+       FROM changeset_sync_state s
+       JOIN jsonb_to_recordset(results) AS i(changeset_id bigint, claim_token bigint)
+         ON s.changeset_id = i.changeset_id AND s.claim_token = i.claim_token
+      ORDER BY s.changeset_id
+        FOR UPDATE OF s;
+
+    -- 2. A sync that found its repository archived (or unarchived) records it; the archived-flip
+    --    trigger then requests the repository's changesets, this one included.
+    UPDATE repos r
+       SET archived = a.archived
+      FROM (SELECT DISTINCT ON (c.repo_id) c.repo_id, i.repo_archived AS archived
+              FROM jsonb_to_recordset(results) AS i(changeset_id bigint, claim_token bigint, repo_archived boolean)
+              JOIN changeset_sync_state s ON s.changeset_id = i.changeset_id AND s.claim_token = i.claim_token
+              JOIN changesets c ON c.id = i.changeset_id
+             WHERE i.repo_archived IS NOT NULL
+             ORDER BY c.repo_id) a
+     WHERE r.id = a.repo_id
+       AND r.archived IS DISTINCT FROM a.archived;
+
+    -- 3. Metadata, events, requests and the queue row, in one statement.
+    RETURN QUERY
+    WITH input AS MATERIALIZED (
+        SELECT i.*, s.claimed_at, s.lease_holder, s.requested_at AS pending_since
+          FROM jsonb_to_recordset(results) AS i(
+                   changeset_id bigint, claim_token bigint, outcome text, state changeset_state, title text,
+                   author text, url text, head_ref text, base_ref text, head_sha text, review_state review_state,
+                   check_state check_state, updated_at timestamptz, etags jsonb, events jsonb, message text)
+          JOIN changeset_sync_state s ON s.changeset_id = i.changeset_id AND s.claim_token = i.claim_token
+    ),
+    metadata AS (
+        UPDATE changesets c
+           SET state = i.state, title = i.title, author = i.author, url = i.url, head_ref = i.head_ref,
+               base_ref = i.base_ref, head_sha = i.head_sha, review_state = i.review_state,
+               check_state = i.check_state, external_updated_at = i.updated_at,
+               etags = coalesce(i.etags, c.etags)
+          FROM input i
+         WHERE c.id = i.changeset_id
+           AND i.outcome = 'changed'
+    ),
+    recorded_events AS (
+        INSERT INTO changeset_events (changeset_id, kind, source, occurred_at, dedupe_key, payload)
+        SELECT i.changeset_id, e.kind, 'sync', e.occurred_at, e.dedupe_key, coalesce(e.payload, '{}'::jsonb)
+          FROM input i
+         CROSS JOIN LATERAL jsonb_to_recordset(i.events)
+               AS e(kind text, occurred_at timestamptz, dedupe_key text, payload jsonb)
+         WHERE jsonb_typeof(i.events) = 'array'
+        ON CONFLICT (changeset_id, dedupe_key) DO NOTHING
+    ),
+    -- Requests made before this sync started are served by it. So are requests this very
+    -- transaction made (requested_at = now()): the archived flip above, which this snapshot
+    -- already reflects.
+    served AS (
+        UPDATE sync_requests q
+           SET served_at = now(), served_by_claim = i.claim_token, served_by = i.lease_holder
+          FROM input i
+         WHERE i.pending_since IS NOT NULL
+           AND q.changeset_id = i.changeset_id
+           AND q.served_at IS NULL
+           AND (q.requested_at <= i.claimed_at OR q.requested_at = now())
+    ),
+    remaining AS (
+        SELECT q.changeset_id, min(q.requested_at) AS requested_at, max(q.priority) AS priority
+          FROM input i
+          JOIN sync_requests q ON q.changeset_id = i.changeset_id
+         WHERE i.pending_since IS NOT NULL
+           AND q.served_at IS NULL
+           AND q.requested_at > i.claimed_at
+           AND q.requested_at <> now()
+         GROUP BY q.changeset_id
+    )
+    UPDATE changeset_sync_state s
+       SET last_synced_at    = i.claimed_at,
+           last_attempt_at   = i.claimed_at,
+           synced_updated_at = CASE WHEN i.outcome = 'changed' THEN i.updated_at ELSE s.synced_updated_at END,
+           latest_event_at   = greatest(s.latest_event_at,
+                                   least((SELECT max((e ->> 'occurred_at')::timestamptz)
+                                            FROM jsonb_array_elements(
+                                                     CASE WHEN jsonb_typeof(i.events) = 'array' THEN i.events END) e),
+                                         i.claimed_at)),
+           failures          = 0,
+           last_error        = CASE WHEN i.outcome = 'gone' THEN left(i.message, 2000) END,
+           gone_at           = CASE WHEN i.outcome = 'gone' THEN coalesce(s.gone_at, now()) END,
+           requested_at      = r.requested_at,
+           priority          = coalesce(r.priority, 0),
+           claim_token       = NULL,
+           lease_holder      = NULL,
+           claimed_at        = NULL,
+           lease_until       = NULL
+      FROM input i
+      LEFT JOIN remaining r ON r.changeset_id = i.changeset_id
+     WHERE s.changeset_id = i.changeset_id
+    RETURNING s.changeset_id;
+END
+$$;
+
+COMMENT ON FUNCTION complete_syncs(jsonb) IS
+'Writes back a batch of finished syncs: [{changeset_id, claim_token, outcome: changed|unchanged|gone, state, title, '
+'author, url, head_ref, base_ref, head_sha, review_state, check_state, updated_at, etags, repo_archived, '
+'events: [{kind, occurred_at, dedupe_key, payload}], message}]. Only rows whose claim_token still matches are written '
+'(a worker whose lease expired and was re-claimed is fenced off); returns those. Serves the requests made before the '
+'sync started; later ones stay pending. last_synced_at is the claim time.';
+
+
+CREATE OR REPLACE FUNCTION fail_syncs(failures jsonb)
+    RETURNS TABLE (changeset_id bigint)
+    LANGUAGE plpgsql
+AS $$
+#variable_conflict use_column
+BEGIN
+    PERFORM 1
+       FROM changeset_sync_state s
+       JOIN jsonb_to_recordset(failures) AS i(changeset_id bigint, claim_token bigint)
+         ON s.changeset_id = i.changeset_id AND s.claim_token = i.claim_token
+      ORDER BY s.changeset_id
+        FOR UPDATE OF s;
+
+    RETURN QUERY
+    UPDATE changeset_sync_state s
+       SET failures        = s.failures + 1,
+           last_attempt_at = s.claimed_at,
+           last_error      = left(i.message, 2000),
+           claim_token     = NULL,
+           lease_holder    = NULL,
+           claimed_at      = NULL,
+           lease_until     = NULL
+      FROM jsonb_to_recordset(failures) AS i(changeset_id bigint, claim_token bigint, message text)
+     WHERE s.changeset_id = i.changeset_id
+       AND s.claim_token = i.claim_token
+    RETURNING s.changeset_id;
+END
+$$;
+
+COMMENT ON FUNCTION fail_syncs(jsonb) IS
+'Records failed attempts: [{changeset_id, claim_token, message}]. failures + 1, so the retry backs off exponentially '
+'from last_attempt_at (the claim time); pending requests stay pending. Fenced like complete_syncs; returns the rows written.';
+
+
+CREATE OR REPLACE FUNCTION extend_leases(worker text, changeset_ids bigint[], claim_tokens bigint[], lease interval)
+    RETURNS TABLE (changeset_id bigint, lease_until timestamptz)
+    LANGUAGE plpgsql
+AS $$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
+    WITH held AS MATERIALIZED (
+        SELECT s.changeset_id
+          FROM changeset_sync_state s
+          JOIN unnest(changeset_ids, claim_tokens) AS i(changeset_id, claim_token)
+            ON s.changeset_id = i.changeset_id AND s.claim_token = i.claim_token
+         WHERE s.lease_holder = worker
+         ORDER BY s.changeset_id
+           FOR UPDATE OF s)
+    UPDATE changeset_sync_state s
+       SET lease_until = now() + lease
+      FROM held h
+     WHERE s.changeset_id = h.changeset_id
+    RETURNING s.changeset_id, s.lease_until;
+END
+$$;
+
+COMMENT ON FUNCTION extend_leases(text, bigint[], bigint[], interval) IS
+'Heartbeat: pushes the leases worker still holds to now() + lease. Claims not returned were lost (expired and swept).';
+
+
+CREATE OR REPLACE FUNCTION release_claims(changeset_ids bigint[], claim_tokens bigint[])
+    RETURNS integer
+    LANGUAGE plpgsql
+AS $$
+DECLARE
+    released integer;
+BEGIN
+    WITH held AS MATERIALIZED (
+        SELECT s.changeset_id
+          FROM changeset_sync_state s
+          JOIN unnest(changeset_ids, claim_tokens) AS i(changeset_id, claim_token)
+            ON s.changeset_id = i.changeset_id AND s.claim_token = i.claim_token
+         ORDER BY s.changeset_id
+           FOR UPDATE OF s)
+    UPDATE changeset_sync_state s
+       SET claim_token = NULL, lease_holder = NULL, claimed_at = NULL, lease_until = NULL
+      FROM held h
+     WHERE s.changeset_id = h.changeset_id;
+    GET DIAGNOSTICS released = ROW_COUNT;
+    RETURN released;
+END
+$$;
+
+COMMENT ON FUNCTION release_claims(bigint[], bigint[]) IS
+'Gives claims back unfinished (graceful shutdown): the rows are claimable again at once, no failure counted.';
+
+
+CREATE OR REPLACE FUNCTION release_expired_leases()
+    RETURNS integer
+    LANGUAGE plpgsql
+AS $$
+DECLARE
+    released integer;
+BEGIN
+    WITH expired AS MATERIALIZED (
+        SELECT s.changeset_id
+          FROM changeset_sync_state s
+         WHERE s.claim_token IS NOT NULL
+           AND s.lease_until < now()
+         ORDER BY s.changeset_id
+           FOR UPDATE OF s SKIP LOCKED)
+    UPDATE changeset_sync_state s
+       SET failures        = s.failures + 1,
+           last_attempt_at = s.claimed_at,
+           last_error      = format('lease of %s expired at %s: the worker stopped or hung', s.lease_holder,
+                                    s.lease_until),
+           claim_token     = NULL,
+           lease_holder    = NULL,
+           claimed_at      = NULL,
+           lease_until     = NULL
+      FROM expired e
+     WHERE s.changeset_id = e.changeset_id;
+    GET DIAGNOSTICS released = ROW_COUNT;
+    RETURN released;
+END
+$$;
+
+COMMENT ON FUNCTION release_expired_leases() IS
+'Sweep: returns rows whose lease expired (a worker crashed or hung) to the queue, counting a failed attempt so that '
+'a changeset that keeps killing workers backs off. Cheap (partial index on leased rows), idempotent, safe from any '
+'number of workers at once. Returns how many it released.';
+
+
+CREATE OR REPLACE FUNCTION next_claim_delay()
+    RETURNS interval
+    LANGUAGE sql STABLE
+RETURN (SELECT greatest(min(first.claim_at) - now(), interval '0')
+          FROM code_hosts h
+         CROSS JOIN LATERAL (
+               SELECT s.claim_at
+                 FROM changeset_sync_state s
+                WHERE s.code_host_id = h.id AND s.claim_token IS NULL
+                ORDER BY s.claim_at
+                LIMIT 1) first);
+
+COMMENT ON FUNCTION next_claim_delay() IS
+'How long until the earliest unleased changeset is due (0 if one is due now, NULL if there is none): idle workers sleep that long at most.';
