@@ -5,19 +5,32 @@ import com.zaxxer.hikari.HikariDataSource;
 
 /** Connection pools. */
 public final class DataSources {
+    /** What to do when the database is unreachable as the pool opens. */
+    public enum WhenDown {
+        /** Throw at once: commands that are pointless without a database. */
+        FAIL,
+        /** Open anyway; each call fails until the database is back (workers log and retry). */
+        TOLERATE
+    }
+
     private DataSources() {}
 
     /** A HikariCP pool; connections carry the application name so {@code pg_stat_activity} shows who holds what. */
-    public static HikariDataSource open(DatabaseConfig config) {
+    public static HikariDataSource open(DatabaseConfig config, WhenDown whenDown) {
         HikariConfig hikari = new HikariConfig();
         hikari.setJdbcUrl(config.jdbcUrl());
         hikari.setPoolName(config.applicationName());
         hikari.setMaximumPoolSize(config.maxPoolSize());
         hikari.setMinimumIdle(Math.min(2, config.maxPoolSize()));
-        hikari.setConnectionTimeout(10_000);
+        hikari.setConnectionTimeout(5_000);
+        hikari.setInitializationFailTimeout(whenDown == WhenDown.FAIL ? 1 : -1);
         hikari.addDataSourceProperty("ApplicationName", config.applicationName());
-        // Fail a query that hangs on a dead TCP connection instead of waiting for ever.
+        // Notice a dead peer instead of waiting on a half-open connection for ever.
         hikari.addDataSourceProperty("tcpKeepAlive", "true");
         return new HikariDataSource(hikari);
+    }
+
+    public static HikariDataSource open(DatabaseConfig config) {
+        return open(config, WhenDown.FAIL);
     }
 }

@@ -1,0 +1,12 @@
+package dev.changesetsyncer.codehost;
+
+import java.util.Locale;
+
+/** A changeset's normalised state; READ_ONLY means its repository is archived. */
+public enum ChangesetState {
+    OPEN, DRAFT, CLOSED, MERGED, READ_ONLY;
+
+    public String sqlName() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,12 @@
+package dev.changesetsyncer.codehost;
+
+import java.util.Locale;
+
+/** The combined review verdict. */
+public enum ReviewState {
+    NONE, PENDING, APPROVED, CHANGES_REQUESTED;
+
+    public String sqlName() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,46 @@
+package dev.changesetsyncer.codehost;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/** The outcome of one fetch. Each variant carries the host's rate-limit status when it gave one. */
+public sealed interface SyncResult {
+    /** null when the host's response said nothing about its rate limit */
+    RateLimitStatus rateLimit();
+
+    /**
+     * The changeset, fetched.
+     *
+     * @param etags the ETag of each resource fetched, to send back next time
+     * @param events timeline items found; already-recorded ones are skipped by their dedupe key
+     */
+    record Fetched(ChangesetSnapshot snapshot, Map<String, String> etags, List<TimelineEvent> events,
+            RateLimitStatus rateLimit) implements SyncResult {
+        public Fetched {
+            Objects.requireNonNull(snapshot, "snapshot");
+            etags = Map.copyOf(etags);
+            events = List.copyOf(events);
+        }
+    }
+
+    /** Nothing changed since the last fetch (conditional requests answered 304). */
+    record Unchanged(RateLimitStatus rateLimit) implements SyncResult {}
+
+    /** The host says the changeset (or its repository) does not exist (404). */
+    record Gone(String message, RateLimitStatus rateLimit) implements SyncResult {}
+
+    /**
+     * The fetch failed; the changeset is retried with backoff.
+     *
+     * @param retryAfter how long the host asked us to wait (null if it did not say)
+     */
+    record Failed(FailureKind kind, String message, Duration retryAfter, RateLimitStatus rateLimit)
+            implements SyncResult {
+        public Failed {
+            Objects.requireNonNull(kind, "kind");
+            Objects.requireNonNull(message, "message");
+        }
+    }
+}

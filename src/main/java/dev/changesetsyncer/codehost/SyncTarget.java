@@ -1,0 +1,25 @@
+package dev.changesetsyncer.codehost;
+
+import dev.changesetsyncer.catalog.CodeHostKind;
+import java.util.Map;
+
+/**
+ * What a client needs to fetch one changeset.
+ *
+ * @param etags the ETag of each resource as of the last successful fetch, for conditional requests
+ * @param headSha the head commit as of the last sync (null if never synced)
+ */
+public record SyncTarget(
+        long changesetId,
+        long codeHostId,
+        CodeHostKind kind,
+        String baseUrl,
+        String repoExternalId,
+        String repoName,
+        String externalId,
+        Map<String, String> etags,
+        String headSha) {
+    public SyncTarget {
+        etags = Map.copyOf(etags);
+    }
+}

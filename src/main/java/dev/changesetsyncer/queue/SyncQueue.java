@@ -1,0 +1,122 @@
+package dev.changesetsyncer.queue;
+
+import static dev.changesetsyncer.jooq.Tables.CLAIM_CHANGESETS;
+import static dev.changesetsyncer.jooq.Tables.COMPLETE_SYNCS;
+import static dev.changesetsyncer.jooq.Tables.EXTEND_LEASES;
+import static dev.changesetsyncer.jooq.Tables.FAIL_SYNCS;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.changesetsyncer.catalog.CodeHostKind;
+import dev.changesetsyncer.codehost.SyncTarget;
+import dev.changesetsyncer.jooq.Routines;
+import dev.changesetsyncer.jooq.tables.records.ClaimChangesetsRecord;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.jooq.DSLContext;
+import org.jooq.JSONB;
+
+/**
+ * The sync queue, as workers see it: each method is one SQL function of {@code db/functions/queue.sql},
+ * one round trip, one transaction. Write-backs are fenced by claim token: the returned ids are the
+ * ones applied; a missing id lost its claim (its lease expired and it was claimed again).
+ */
+public final class SyncQueue {
+    private static final ObjectMapper json = new ObjectMapper();
+    private final DSLContext dsl;
+
+    public SyncQueue(DSLContext dsl) {
+        this.dsl = dsl;
+    }
+
+    /** Claims up to {@code max} due changesets, urgent and requested first, leased to {@code worker}. */
+    public List<Claim> claim(String worker, int max, Duration lease) {
+        return dsl.selectFrom(CLAIM_CHANGESETS.call(worker, max, lease)).fetch(SyncQueue::toClaim);
+    }
+
+    /** Writes back finished syncs; returns the changesets whose claim still held. */
+    public Set<Long> complete(List<Completion> completions) {
+        if (completions.isEmpty()) {
+            return Set.of();
+        }
+        JSONB batch = JSONB.valueOf(WriteBackJson.completions(completions));
+        return new HashSet<>(dsl.selectFrom(COMPLETE_SYNCS.call(batch)).fetch(COMPLETE_SYNCS.CHANGESET_ID));
+    }
+
+    /** Records failed attempts; returns the changesets whose claim still held. */
+    public Set<Long> fail(List<FailedAttempt> failures) {
+        if (failures.isEmpty()) {
+            return Set.of();
+        }
+        JSONB batch = JSONB.valueOf(WriteBackJson.failures(failures));
+        return new HashSet<>(dsl.selectFrom(FAIL_SYNCS.call(batch)).fetch(FAIL_SYNCS.CHANGESET_ID));
+    }
+
+    /** Heartbeat: extends the leases {@code worker} still holds; returns those. */
+    public Set<Long> extendLeases(String worker, List<ClaimRef> claims, Duration lease) {
+        if (claims.isEmpty()) {
+            return Set.of();
+        }
+        Long[] ids = claims.stream().map(ClaimRef::changesetId).toArray(Long[]::new);
+        Long[] tokens = claims.stream().map(ClaimRef::claimToken).toArray(Long[]::new);
+        return new HashSet<>(dsl.selectFrom(EXTEND_LEASES.call(worker, ids, tokens, lease))
+                .fetch(EXTEND_LEASES.CHANGESET_ID));
+    }
+
+    /** Gives claims back unfinished, without counting a failure; returns how many were still held. */
+    public int release(List<ClaimRef> claims) {
+        if (claims.isEmpty()) {
+            return 0;
+        }
+        Long[] ids = claims.stream().map(ClaimRef::changesetId).toArray(Long[]::new);
+        Long[] tokens = claims.stream().map(ClaimRef::claimToken).toArray(Long[]::new);
+        return Routines.releaseClaims(dsl.configuration(), ids, tokens);
+    }
+
+    /** Sweep: returns expired leases to the queue; returns how many. */
+    public int releaseExpiredLeases() {
+        return Routines.releaseExpiredLeases(dsl.configuration());
+    }
+
+    /** How long until the earliest unleased changeset is due; empty when the queue is empty. */
+    public Optional<Duration> nextClaimDelay() {
+        return Optional.ofNullable(Routines.nextClaimDelay(dsl.configuration()));
+    }
+
+    private static Claim toClaim(ClaimChangesetsRecord r) {
+        SyncTarget target = new SyncTarget(
+                r.getChangesetId(),
+                r.getCodeHostId(),
+                CodeHostKind.fromSqlName(r.getCodeHostKind().getLiteral()),
+                r.getCodeHostBaseUrl(),
+                r.getRepoExternalId(),
+                r.getRepoName(),
+                r.getExternalId(),
+                etags(r.getEtags()),
+                r.getHeadSha());
+        return new Claim(new ClaimRef(r.getChangesetId(), r.getClaimToken()), r.getClaimedAt(), r.getLeaseUntil(),
+                r.getPriority(), target);
+    }
+
+    /** The stored ETags; values that are not strings are ignored (the next fetch is then unconditional). */
+    private static Map<String, String> etags(JSONB etags) {
+        if (etags == null) {
+            return Map.of();
+        }
+        try {
+            Map<String, String> result = new java.util.HashMap<>();
+            json.readTree(etags.data()).properties().forEach(entry -> {
+                if (entry.getValue().isTextual()) {
+                    result.put(entry.getKey(), entry.getValue().asText());
+                }
+            });
+            return result;
+        } catch (JsonProcessingException e) {
+            return Map.of(); // the column is checked to be a JSON object; unreachable in practice
+        }
+    }
+}

@@ -1,0 +1,100 @@
+package dev.changesetsyncer.queue;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.changesetsyncer.codehost.ChangesetSnapshot;
+import dev.changesetsyncer.codehost.SyncResult;
+import dev.changesetsyncer.codehost.TimelineEvent;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/** The JSON documents {@code complete_syncs} and {@code fail_syncs} take: one array per batch, one bind parameter. */
+final class WriteBackJson {
+    private static final ObjectMapper json = new ObjectMapper();
+
+    private WriteBackJson() {}
+
+    static String completions(List<Completion> completions) {
+        ArrayNode array = json.createArrayNode();
+        for (Completion completion : completions) {
+            ObjectNode item = ref(array.addObject(), completion.ref());
+            switch (completion.result()) {
+                case SyncResult.Fetched fetched -> fetched(item, fetched);
+                case SyncResult.Unchanged unchanged -> item.put("outcome", "unchanged");
+                case SyncResult.Gone gone -> item.put("outcome", "gone").put("message", gone.message());
+                case SyncResult.Failed failed -> throw new IllegalArgumentException("not a completion: " + failed);
+            }
+        }
+        return write(array);
+    }
+
+    static String failures(List<FailedAttempt> failures) {
+        ArrayNode array = json.createArrayNode();
+        for (FailedAttempt failure : failures) {
+            ref(array.addObject(), failure.ref()).put("message", failure.message());
+        }
+        return write(array);
+    }
+
+    private static void fetched(ObjectNode item, SyncResult.Fetched fetched) {
+        ChangesetSnapshot s = fetched.snapshot();
+        item.put("outcome", "changed")
+                .put("state", s.state().sqlName())
+                .put("title", s.title())
+                .put("author", s.author())
+                .put("url", s.url())
+                .put("head_ref", s.headRef())
+                .put("base_ref", s.baseRef())
+                .put("head_sha", s.headSha())
+                .put("review_state", s.reviewState().sqlName())
+                .put("check_state", s.checkState().sqlName())
+                .put("updated_at", instant(s.updatedAt()));
+        if (s.repoArchived() != null) {
+            item.put("repo_archived", s.repoArchived());
+        }
+        ObjectNode etags = item.putObject("etags");
+        for (Map.Entry<String, String> etag : fetched.etags().entrySet()) {
+            etags.put(etag.getKey(), etag.getValue());
+        }
+        if (!fetched.events().isEmpty()) {
+            ArrayNode events = item.putArray("events");
+            for (TimelineEvent event : fetched.events()) {
+                ObjectNode node = events.addObject()
+                        .put("kind", event.kind())
+                        .put("occurred_at", instant(event.occurredAt()))
+                        .put("dedupe_key", event.dedupeKey());
+                if (event.payloadJson() != null) {
+                    node.set("payload", readTree(event.payloadJson()));
+                }
+            }
+        }
+    }
+
+    private static ObjectNode ref(ObjectNode item, ClaimRef ref) {
+        return item.put("changeset_id", ref.changesetId()).put("claim_token", ref.claimToken());
+    }
+
+    private static String instant(Instant instant) {
+        return instant == null ? null : instant.toString();
+    }
+
+    private static com.fasterxml.jackson.databind.JsonNode readTree(String payload) {
+        try {
+            return json.readTree(payload);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("event payload is not JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    private static String write(ArrayNode array) {
+        try {
+            return json.writeValueAsString(array);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

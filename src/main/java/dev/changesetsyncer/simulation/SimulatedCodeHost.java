@@ -1,0 +1,166 @@
+package dev.changesetsyncer.simulation;
+
+import dev.changesetsyncer.codehost.ChangesetSnapshot;
+import dev.changesetsyncer.codehost.ChangesetState;
+import dev.changesetsyncer.codehost.CheckState;
+import dev.changesetsyncer.codehost.CodeHostClient;
+import dev.changesetsyncer.codehost.FailureKind;
+import dev.changesetsyncer.codehost.ReviewState;
+import dev.changesetsyncer.codehost.SyncResult;
+import dev.changesetsyncer.codehost.SyncTarget;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * A code host in memory, for the demo, tests and benchmarks. It also watches its callers: how
+ * often each changeset was fetched, and whether any changeset was ever fetched by two callers at
+ * once (an {@linkplain #overlaps() overlap} means the queue let a changeset run twice).
+ */
+public final class SimulatedCodeHost implements CodeHostClient {
+    /** A fixed answer for one changeset, overriding the random draw (for tests and the demo). */
+    public enum Scripted { FAIL, GONE, RATE_LIMITED }
+
+    private volatile SimulationSettings settings;
+    private final Map<Long, AtomicLong> fetchesByChangeset = new ConcurrentHashMap<>();
+    private final Map<Long, AtomicInteger> active = new ConcurrentHashMap<>();
+    private final Map<Long, Scripted> scripted = new ConcurrentHashMap<>();
+    private final LongAdder fetches = new LongAdder();
+    private final LongAdder overlaps = new LongAdder();
+    private final AtomicInteger concurrent = new AtomicInteger();
+    private final AtomicInteger maxConcurrent = new AtomicInteger();
+
+    public SimulatedCodeHost(SimulationSettings settings) {
+        this.settings = settings;
+    }
+
+    public void settings(SimulationSettings value) {
+        this.settings = value;
+    }
+
+    public SimulationSettings settings() {
+        return settings;
+    }
+
+    /** From now on, every fetch of this changeset gets this answer. */
+    public void script(long changesetId, Scripted answer) {
+        scripted.put(changesetId, answer);
+    }
+
+    @Override
+    public SyncResult fetch(SyncTarget target) throws InterruptedException {
+        long id = target.changesetId();
+        if (active.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet() > 1) {
+            overlaps.increment();
+        }
+        maxConcurrent.accumulateAndGet(concurrent.incrementAndGet(), Math::max);
+        try {
+            long n = fetchesByChangeset.computeIfAbsent(id, k -> new AtomicLong()).incrementAndGet();
+            fetches.increment();
+            SimulationSettings current = settings;
+            if (!current.latency().isZero()) {
+                Thread.sleep(current.latency());
+            }
+            return answer(target, n, current);
+        } finally {
+            concurrent.decrementAndGet();
+            active.get(id).decrementAndGet();
+        }
+    }
+
+    private SyncResult answer(SyncTarget target, long n, SimulationSettings current) {
+        Scripted forced = scripted.get(target.changesetId());
+        if (forced != null) {
+            return switch (forced) {
+                case FAIL -> new SyncResult.Failed(FailureKind.TRANSIENT, "simulated 502 Bad Gateway", null, null);
+                case GONE -> new SyncResult.Gone("simulated 404 Not Found", null);
+                case RATE_LIMITED -> new SyncResult.Failed(FailureKind.RATE_LIMITED, "simulated 429 Too Many Requests",
+                        Duration.ofSeconds(1), null);
+            };
+        }
+        double draw = unit(current.seed(), target.changesetId(), n, 1);
+        boolean firstFetch = target.etags().isEmpty();
+        if (draw < current.errorRate()) {
+            return new SyncResult.Failed(FailureKind.TRANSIENT, "simulated 502 Bad Gateway", null, null);
+        }
+        draw -= current.errorRate();
+        if (draw < current.rateLimitRate()) {
+            return new SyncResult.Failed(FailureKind.RATE_LIMITED, "simulated 429 Too Many Requests",
+                    Duration.ofSeconds(1), null);
+        }
+        draw -= current.rateLimitRate();
+        if (!firstFetch && draw < current.goneRate()) {
+            return new SyncResult.Gone("simulated 404 Not Found", null);
+        }
+        draw -= current.goneRate();
+        if (firstFetch || draw < current.changeRate()) {
+            return new SyncResult.Fetched(snapshot(target, n, current.seed()), Map.of("pull", "\"v" + n + "\""),
+                    List.of(), null);
+        }
+        return new SyncResult.Unchanged(null);
+    }
+
+    private static ChangesetSnapshot snapshot(SyncTarget target, long version, long seed) {
+        double shape = unit(seed, target.changesetId(), version, 2);
+        ChangesetState state = shape < 0.70 ? ChangesetState.OPEN
+                : shape < 0.80 ? ChangesetState.DRAFT
+                : shape < 0.95 ? ChangesetState.MERGED : ChangesetState.CLOSED;
+        double checks = unit(seed, target.changesetId(), version, 3);
+        CheckState checkState = checks < 0.15 ? CheckState.PENDING : checks < 0.9 ? CheckState.PASSED : CheckState.FAILED;
+        String sha = Long.toHexString(mix(seed ^ target.changesetId() * 31 + version));
+        return new ChangesetSnapshot(
+                state,
+                "Simulated change " + target.externalId() + " (v" + version + ")",
+                "author-" + (target.changesetId() % 97),
+                target.baseUrl() + "/" + target.repoName() + "/pull/" + target.externalId(),
+                "feature/" + target.externalId(),
+                "main",
+                sha,
+                ReviewState.values()[(int) (mix(sha.hashCode()) & 3)],
+                checkState,
+                Instant.now().minusSeconds(1),
+                null);
+    }
+
+    /** A deterministic number in [0, 1) for (seed, changeset, fetch, purpose). */
+    private static double unit(long seed, long changesetId, long n, int purpose) {
+        long h = mix(seed * 0x9E3779B97F4A7C15L + changesetId * 0xC2B2AE3D27D4EB4FL + n * 0x165667B19E3779F9L + purpose);
+        return (h >>> 11) * 0x1.0p-53;
+    }
+
+    private static long mix(long z) {
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
+    public long fetches() {
+        return fetches.sum();
+    }
+
+    public long fetchesOf(long changesetId) {
+        AtomicLong count = fetchesByChangeset.get(changesetId);
+        return count == null ? 0 : count.get();
+    }
+
+    /** Every changeset fetched so far, with how many times. */
+    public Map<Long, Long> fetchCounts() {
+        Map<Long, Long> copy = new java.util.HashMap<>();
+        fetchesByChangeset.forEach((id, count) -> copy.put(id, count.get()));
+        return copy;
+    }
+
+    /** How many times a fetch began while another fetch of the same changeset was running. */
+    public long overlaps() {
+        return overlaps.sum();
+    }
+
+    public int maxConcurrent() {
+        return maxConcurrent.get();
+    }
+}

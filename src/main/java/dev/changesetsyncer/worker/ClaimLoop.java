@@ -1,0 +1,138 @@
+package dev.changesetsyncer.worker;
+
+import dev.changesetsyncer.codehost.CodeHostClients;
+import dev.changesetsyncer.queue.Claim;
+import dev.changesetsyncer.queue.SyncQueue;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Semaphore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * The replica's main loop: claim as many due changesets as there are free slots (one round trip),
+ * start a sync for each, and when nothing more is due sleep until the earliest next one — or until
+ * a NOTIFY says something became due now.
+ */
+final class ClaimLoop implements Runnable {
+    private static final Logger log = LoggerFactory.getLogger(ClaimLoop.class);
+    /** Pause when rows are due but all locked by other replicas' claims in progress. */
+    private static final Duration CONTENDED_PAUSE = Duration.ofMillis(5);
+
+    private final WorkerSettings settings;
+    private final SyncQueue queue;
+    private final CodeHostClients clients;
+    private final CompletionWriter writer;
+    private final InFlight inFlight;
+    private final ExecutorService syncs;
+    private final WorkerMetrics metrics;
+    private final Semaphore slots;
+    private final Wakeup workArrived;
+    private final Wakeup capacityFreed = new Wakeup();
+    private volatile boolean running = true;
+
+    ClaimLoop(WorkerSettings settings, SyncQueue queue, CodeHostClients clients, CompletionWriter writer,
+            InFlight inFlight, ExecutorService syncs, WorkerMetrics metrics, Wakeup workArrived) {
+        this.settings = settings;
+        this.queue = queue;
+        this.clients = clients;
+        this.writer = writer;
+        this.inFlight = inFlight;
+        this.syncs = syncs;
+        this.metrics = metrics;
+        this.workArrived = workArrived;
+        this.slots = new Semaphore(settings.concurrency());
+    }
+
+    void stop() {
+        running = false;
+        workArrived.signal();
+        capacityFreed.signal();
+    }
+
+    /** Called when a sync finished or a write-back made room. */
+    void capacityFreed() {
+        capacityFreed.signal();
+    }
+
+    @Override
+    public void run() {
+        MDC.put("worker", settings.workerId());
+        Backoff backoff = new Backoff();
+        try {
+            while (running) {
+                int capacity = Math.min(Math.min(slots.availablePermits(), settings.batchSize()),
+                        settings.maxPendingWrites() - writer.pending());
+                if (capacity <= 0) {
+                    capacityFreed.await(settings.pollInterval());
+                    continue;
+                }
+                List<Claim> claims;
+                long sent = System.nanoTime();
+                try {
+                    claims = queue.claim(settings.workerId(), capacity, settings.lease());
+                    backoff.reset();
+                } catch (RuntimeException e) {
+                    metrics.databaseErrors.increment();
+                    Duration pause = backoff.next();
+                    log.warn("claim failed (attempt {}), retrying in {} ms: {}", backoff.attempts(), pause.toMillis(),
+                            e.getMessage());
+                    workArrived.await(pause);
+                    continue;
+                }
+                metrics.claimCalls.increment();
+                metrics.claimed.add(claims.size());
+                long deadline = sent + settings.lease().toNanos();
+                for (Claim claim : claims) {
+                    start(claim, deadline);
+                }
+                if (claims.size() < capacity) {
+                    idle(claims.isEmpty());
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            MDC.remove("worker");
+        }
+    }
+
+    private void start(Claim claim, long deadlineNanos) {
+        slots.acquireUninterruptibly();
+        InFlight.Running entry = inFlight.add(claim, deadlineNanos);
+        log.trace("changeset={} claim={} claimed", claim.changesetId(), claim.ref().claimToken());
+        entry.future = syncs.submit(new SyncTask(settings.workerId(), entry, clients, writer, () -> {
+            inFlight.remove(entry);
+            slots.release();
+            capacityFreed.signal();
+        }));
+    }
+
+    /** Nothing (more) is due: sleep until the earliest next changeset, a NOTIFY, or the poll interval. */
+    private void idle(boolean claimedNothing) throws InterruptedException {
+        Duration sleep = settings.pollInterval();
+        try {
+            Optional<Duration> untilDue = queue.nextClaimDelay();
+            if (untilDue.isPresent() && untilDue.get().compareTo(sleep) < 0) {
+                sleep = untilDue.get();
+            }
+        } catch (RuntimeException e) {
+            metrics.databaseErrors.increment();
+            log.warn("could not read the next due time, sleeping the poll interval: {}", e.getMessage());
+        }
+        if (sleep.isZero()) {
+            if (!claimedNothing) {
+                return; // the batch came up short but more is due: claim again at once
+            }
+            sleep = CONTENDED_PAUSE;
+        }
+        workArrived.await(sleep);
+    }
+
+    int runningSyncs() {
+        return settings.concurrency() - slots.availablePermits();
+    }
+}

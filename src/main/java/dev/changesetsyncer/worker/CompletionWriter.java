@@ -1,0 +1,151 @@
+package dev.changesetsyncer.worker;
+
+import dev.changesetsyncer.queue.Completion;
+import dev.changesetsyncer.queue.FailedAttempt;
+import dev.changesetsyncer.queue.SyncQueue;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.jooq.exception.DataAccessException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * Writes sync results back in batches: whatever has accumulated while the previous batch was being
+ * written goes in the next one, so under load a round trip carries hundreds of syncs and when idle
+ * a single result is written at once. A failed write is retried (the results stay queued); a
+ * result whose claim was lost meanwhile is fenced off by the database and counted.
+ */
+final class CompletionWriter implements Runnable {
+    private static final Logger log = LoggerFactory.getLogger(CompletionWriter.class);
+    private static final int MAX_BATCH = 1000;
+
+    private final String workerId;
+    private final SyncQueue queue;
+    private final WorkerMetrics metrics;
+    private final Runnable afterWrite;
+    private final LinkedBlockingQueue<Object> results = new LinkedBlockingQueue<>();
+    private volatile boolean running = true;
+    private volatile boolean discardOnStop;
+
+    CompletionWriter(String workerId, SyncQueue queue, WorkerMetrics metrics, Runnable afterWrite) {
+        this.workerId = workerId;
+        this.queue = queue;
+        this.metrics = metrics;
+        this.afterWrite = afterWrite;
+    }
+
+    void completed(Completion completion) {
+        results.add(completion);
+    }
+
+    void failed(FailedAttempt failure) {
+        results.add(failure);
+    }
+
+    int pending() {
+        return results.size();
+    }
+
+    /** Stops once everything queued is written (the caller bounds the wait, then {@link #stopNow}). */
+    void stopAfterFlush() {
+        running = false;
+    }
+
+    /** Stops at once, dropping what is queued (a simulated crash). */
+    void stopNow() {
+        discardOnStop = true;
+        running = false;
+    }
+
+    @Override
+    public void run() {
+        MDC.put("worker", workerId);
+        Backoff backoff = new Backoff();
+        List<Object> batch = new ArrayList<>();
+        try {
+            while (running || (!results.isEmpty() && !discardOnStop)) {
+                if (batch.isEmpty()) {
+                    Object first = results.poll(100, TimeUnit.MILLISECONDS);
+                    if (first == null) {
+                        continue;
+                    }
+                    batch.add(first);
+                    results.drainTo(batch, MAX_BATCH - 1);
+                }
+                if (discardOnStop) {
+                    return;
+                }
+                try {
+                    write(batch);
+                    batch.clear();
+                    backoff.reset();
+                    afterWrite.run();
+                } catch (DataAccessException e) {
+                    metrics.databaseErrors.increment();
+                    Duration pause = backoff.next();
+                    log.warn("writing back {} sync results failed (attempt {}), retrying in {} ms: {}", batch.size(),
+                            backoff.attempts(), pause.toMillis(), e.getMessage());
+                    Thread.sleep(pause);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            if (!batch.isEmpty() || !results.isEmpty()) {
+                log.warn("stopped with {} sync results not written back; their leases will expire and they will be synced again",
+                        batch.size() + results.size());
+            }
+            MDC.remove("worker");
+        }
+    }
+
+    private void write(List<Object> batch) {
+        List<Completion> completions = new ArrayList<>();
+        List<FailedAttempt> failures = new ArrayList<>();
+        for (Object result : batch) {
+            if (result instanceof Completion completion) {
+                completions.add(completion);
+            } else {
+                failures.add((FailedAttempt) result);
+            }
+        }
+        if (!completions.isEmpty()) {
+            Set<Long> applied = queue.complete(completions);
+            metrics.writeBatches.increment();
+            for (Completion completion : completions) {
+                if (applied.contains(completion.ref().changesetId())) {
+                    metrics.completed.increment();
+                    switch (completion.result()) {
+                        case dev.changesetsyncer.codehost.SyncResult.Unchanged u -> metrics.unchanged.increment();
+                        case dev.changesetsyncer.codehost.SyncResult.Gone g -> metrics.gone.increment();
+                        default -> { }
+                    }
+                } else {
+                    fenced(completion.ref());
+                }
+            }
+        }
+        if (!failures.isEmpty()) {
+            Set<Long> applied = queue.fail(failures);
+            metrics.writeBatches.increment();
+            for (FailedAttempt failure : failures) {
+                if (applied.contains(failure.ref().changesetId())) {
+                    metrics.failed.increment();
+                } else {
+                    fenced(failure.ref());
+                }
+            }
+        }
+    }
+
+    private void fenced(dev.changesetsyncer.queue.ClaimRef ref) {
+        metrics.fenced.increment();
+        log.warn("discarded the write-back of changeset={} claim={}: the claim was lost (lease expired, claimed again)",
+                ref.changesetId(), ref.claimToken());
+    }
+}

@@ -1,0 +1,38 @@
+package dev.changesetsyncer.worker;
+
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.MDC;
+
+/**
+ * Wraps a periodic task so that an exception is logged and counted instead of silently cancelling
+ * every later run (a {@code ScheduledExecutorService} stops a task after its first exception).
+ */
+final class Guarded implements Runnable {
+    private final String name;
+    private final String workerId;
+    private final Logger log;
+    private final Runnable task;
+    private final LongAdder errors;
+
+    Guarded(String name, String workerId, Logger log, LongAdder errors, Runnable task) {
+        this.name = name;
+        this.workerId = workerId;
+        this.log = log;
+        this.errors = errors;
+        this.task = task;
+    }
+
+    @Override
+    public void run() {
+        MDC.put("worker", workerId);
+        try {
+            task.run();
+        } catch (RuntimeException e) {
+            errors.increment();
+            log.warn("{} failed, will keep running: {}", name, e.toString());
+        } finally {
+            MDC.remove("worker");
+        }
+    }
+}

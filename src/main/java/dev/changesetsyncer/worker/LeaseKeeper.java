@@ -1,0 +1,80 @@
+package dev.changesetsyncer.worker;
+
+import dev.changesetsyncer.queue.ClaimRef;
+import dev.changesetsyncer.queue.SyncQueue;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps the leases of long syncs alive, and gives up on syncs whose lease it can no longer vouch
+ * for. Runs every third of the lease: extends every lease that would end before the next run but
+ * one; a sync whose claim the database no longer returns (swept and claimed by another replica),
+ * or whose local deadline passed because heartbeats kept failing, is cancelled and its result
+ * dropped — so that a changeset never runs twice at once.
+ */
+final class LeaseKeeper implements Runnable {
+    private static final Logger log = LoggerFactory.getLogger(LeaseKeeper.class);
+
+    private final String workerId;
+    private final SyncQueue queue;
+    private final InFlight inFlight;
+    private final Duration lease;
+    private final WorkerMetrics metrics;
+
+    LeaseKeeper(String workerId, SyncQueue queue, InFlight inFlight, Duration lease, WorkerMetrics metrics) {
+        this.workerId = workerId;
+        this.queue = queue;
+        this.inFlight = inFlight;
+        this.lease = lease;
+        this.metrics = metrics;
+    }
+
+    static Duration period(Duration lease) {
+        return lease.dividedBy(3);
+    }
+
+    @Override
+    public void run() {
+        giveUpOnExpired();
+        long sent = System.nanoTime();
+        List<InFlight.Running> expiring = inFlight.expiringWithin(sent, 2 * period(lease).toNanos());
+        if (expiring.isEmpty()) {
+            return;
+        }
+        Set<Long> kept;
+        try {
+            kept = queue.extendLeases(workerId, expiring.stream().map(InFlight.Running::ref).toList(), lease);
+        } catch (RuntimeException e) {
+            metrics.databaseErrors.increment();
+            log.warn("could not extend {} leases, will retry: {}", expiring.size(), e.getMessage());
+            return;
+        }
+        long deadline = sent + lease.toNanos();
+        for (InFlight.Running entry : expiring) {
+            if (kept.contains(entry.claim.changesetId())) {
+                entry.deadlineNanos = deadline;
+            } else {
+                lose(entry, "the database no longer has this claim");
+            }
+        }
+    }
+
+    private void giveUpOnExpired() {
+        long now = System.nanoTime();
+        for (InFlight.Running entry : inFlight.all()) {
+            if (!entry.lost && entry.deadlineNanos - now <= 0) {
+                lose(entry, "its lease ran out before a heartbeat got through");
+            }
+        }
+    }
+
+    private void lose(InFlight.Running entry, String why) {
+        ClaimRef ref = entry.ref();
+        metrics.lost.increment();
+        log.warn("cancelling the sync of changeset={} claim={}: {}", ref.changesetId(), ref.claimToken(), why);
+        entry.lose();
+    }
+}

@@ -1,0 +1,201 @@
+package dev.changesetsyncer.worker;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.changesetsyncer.codehost.CodeHostClients;
+import dev.changesetsyncer.db.DataSources;
+import dev.changesetsyncer.db.DatabaseConfig;
+import dev.changesetsyncer.queue.ClaimRef;
+import dev.changesetsyncer.queue.SyncQueue;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.jooq.SQLDialect;
+import org.jooq.impl.DSL;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One worker replica: its own connection pool, a claim loop, syncs on virtual threads, a batching
+ * writer, a lease keeper, a sweeper for other replicas' expired leases, and a LISTEN connection.
+ * Any number of replicas, in one process or many, may run against one database.
+ */
+public final class Replica {
+    private static final Logger log = LoggerFactory.getLogger(Replica.class);
+    private static final int POOL_SIZE = 4; // claim loop, writer, lease keeper/sweeper, one spare
+
+    private final WorkerSettings settings;
+    private final HikariDataSource pool;
+    private final WorkerMetrics metrics = new WorkerMetrics();
+    private final InFlight inFlight = new InFlight();
+    private final SyncQueue queue;
+    private final Wakeup workArrived = new Wakeup();
+    private final CompletionWriter writer;
+    private final ClaimLoop claimLoop;
+    private final WakeupListener listener;
+    private final ExecutorService syncs = Executors.newVirtualThreadPerTaskExecutor();
+    private final ScheduledExecutorService housekeeping;
+    private final Thread claimThread;
+    private final Thread writerThread;
+    private final Thread listenerThread;
+    private volatile boolean stopped;
+
+    private Replica(WorkerSettings settings, DatabaseConfig database, CodeHostClients clients) {
+        this.settings = settings;
+        this.pool = DataSources.open(new DatabaseConfig(database.jdbcUrl(), settings.workerId(), POOL_SIZE),
+                DataSources.WhenDown.TOLERATE);
+        this.queue = new SyncQueue(DSL.using(pool, SQLDialect.POSTGRES));
+        ClaimLoop[] loop = new ClaimLoop[1];
+        this.writer = new CompletionWriter(settings.workerId(), queue, metrics, () -> {
+            loop[0].capacityFreed();
+            workArrived.signal(); // a write-back can make something due sooner than the loop thought
+        });
+        this.claimLoop = loop[0] = new ClaimLoop(settings, queue, clients, writer, inFlight, syncs, metrics, workArrived);
+        this.listener = new WakeupListener(settings.workerId(), database.jdbcUrl(), workArrived, metrics);
+        this.housekeeping = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name(settings.workerId() + "-housekeeping").daemon().factory());
+        this.claimThread = Thread.ofPlatform().name(settings.workerId() + "-claims").unstarted(claimLoop);
+        this.writerThread = Thread.ofPlatform().name(settings.workerId() + "-writer").unstarted(writer);
+        this.listenerThread = Thread.ofPlatform().name(settings.workerId() + "-listener").daemon().unstarted(listener);
+    }
+
+    /**
+     * Starts a replica. The schema must be migrated (the {@code run} command does so first).
+     *
+     * @param clients resolves each claimed changeset's code host client
+     */
+    public static Replica start(WorkerSettings settings, DatabaseConfig database, CodeHostClients clients) {
+        Replica replica = new Replica(settings, database, clients);
+        replica.startThreads();
+        return replica;
+    }
+
+    private void startThreads() {
+        listenerThread.start();
+        writerThread.start();
+        claimThread.start();
+        Duration heartbeat = LeaseKeeper.period(settings.lease());
+        housekeeping.scheduleWithFixedDelay(
+                new Guarded("lease heartbeat", settings.workerId(), log, metrics.databaseErrors,
+                        new LeaseKeeper(settings.workerId(), queue, inFlight, settings.lease(), metrics)),
+                heartbeat.toMillis(), heartbeat.toMillis(), TimeUnit.MILLISECONDS);
+        long sweepMillis = Math.max(250, settings.lease().dividedBy(2).toMillis());
+        housekeeping.scheduleWithFixedDelay(
+                new Guarded("expired-lease sweep", settings.workerId(), log, metrics.databaseErrors, this::sweep),
+                sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
+        log.info("replica {} started: concurrency {}, batch {}, lease {}, poll {}", settings.workerId(),
+                settings.concurrency(), settings.batchSize(), settings.lease(), settings.pollInterval());
+    }
+
+    private void sweep() {
+        int released = queue.releaseExpiredLeases();
+        if (released > 0) {
+            log.info("released {} expired leases of other workers; they are retried with backoff", released);
+            workArrived.signal();
+        }
+    }
+
+    public String workerId() {
+        return settings.workerId();
+    }
+
+    public WorkerMetrics metrics() {
+        return metrics;
+    }
+
+    /** Syncs running right now. */
+    public int inFlight() {
+        return inFlight.size();
+    }
+
+    /**
+     * Graceful stop: claims nothing more, lets running syncs finish for up to the shutdown grace,
+     * gives the rest back to the queue (no failure counted), writes back every result, and closes.
+     */
+    public synchronized void stop() {
+        if (stopped) {
+            return;
+        }
+        stopped = true;
+        long deadline = System.nanoTime() + settings.shutdownGrace().toNanos();
+        log.info("replica {} stopping: {} syncs in flight", settings.workerId(), inFlight.size());
+        claimLoop.stop();
+        join(claimThread, Duration.ofSeconds(5));
+        while (inFlight.size() > 0 && System.nanoTime() < deadline) {
+            sleep(Duration.ofMillis(20));
+        }
+        releaseUnfinished();
+        writer.stopAfterFlush();
+        join(writerThread, Duration.ofNanos(Math.max(deadline - System.nanoTime(), Duration.ofSeconds(5).toNanos())));
+        if (writerThread.isAlive()) {
+            writer.stopNow();
+            join(writerThread, Duration.ofSeconds(1));
+        }
+        closeEverything();
+        WorkerMetrics.Snapshot m = metrics.snapshot();
+        log.info("replica {} stopped: {} synced, {} failed, {} released unfinished", settings.workerId(),
+                m.completed(), m.failed(), m.released());
+    }
+
+    /**
+     * Simulates a crash: every thread stops at once, nothing is written back or released. The
+     * claims stay leased in the database until they expire and another replica sweeps them.
+     */
+    public synchronized void kill() {
+        if (stopped) {
+            return;
+        }
+        stopped = true;
+        log.warn("replica {} killed with {} syncs in flight", settings.workerId(), inFlight.size());
+        claimLoop.stop();
+        writer.stopNow();
+        inFlight.all().forEach(InFlight.Running::lose);
+        closeEverything();
+    }
+
+    private void releaseUnfinished() {
+        List<ClaimRef> unfinished = new ArrayList<>();
+        for (InFlight.Running entry : inFlight.all()) {
+            entry.lose();
+            unfinished.add(entry.ref());
+        }
+        if (unfinished.isEmpty()) {
+            return;
+        }
+        try {
+            int released = queue.release(unfinished);
+            metrics.released.add(released);
+            log.info("gave {} unfinished claims back to the queue", released);
+        } catch (RuntimeException e) {
+            log.warn("could not give {} unfinished claims back; their leases will expire: {}", unfinished.size(),
+                    e.getMessage());
+        }
+    }
+
+    private void closeEverything() {
+        housekeeping.shutdownNow();
+        listener.stop();
+        syncs.shutdownNow();
+        claimThread.interrupt();
+        pool.close();
+    }
+
+    private static void join(Thread thread, Duration timeout) {
+        try {
+            thread.join(timeout);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void sleep(Duration duration) {
+        try {
+            Thread.sleep(duration);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,79 @@
+package dev.changesetsyncer.worker;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * One replica's settings.
+ *
+ * @param workerId names the replica in leases, logs and {@code pg_stat_activity}; unique per process
+ * @param concurrency syncs running at once (each a virtual thread)
+ * @param batchSize most changesets claimed per round trip
+ * @param lease how long a claim holds without a heartbeat; heartbeats run every third of it
+ * @param pollInterval longest idle sleep when no NOTIFY arrives (a safety net: wake-ups are by NOTIFY)
+ * @param shutdownGrace how long a graceful stop waits for running syncs before releasing them
+ */
+public record WorkerSettings(
+        String workerId, int concurrency, int batchSize, Duration lease, Duration pollInterval, Duration shutdownGrace) {
+    public static final int DEFAULT_CONCURRENCY = 32;
+    public static final int DEFAULT_BATCH = 64;
+    public static final Duration DEFAULT_LEASE = Duration.ofSeconds(60);
+    public static final Duration DEFAULT_POLL = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(20);
+
+    public WorkerSettings {
+        Objects.requireNonNull(workerId, "workerId");
+        if (workerId.isBlank() || workerId.length() > 63) {
+            throw new IllegalArgumentException("workerId must be 1 to 63 characters, got \"" + workerId + "\"");
+        }
+        if (concurrency < 1 || concurrency > 10_000) {
+            throw new IllegalArgumentException("concurrency must be within [1, 10000], got " + concurrency);
+        }
+        if (batchSize < 1 || batchSize > 10_000) {
+            throw new IllegalArgumentException("batchSize must be within [1, 10000], got " + batchSize);
+        }
+        requireAtLeast("lease", lease, Duration.ofMillis(500));
+        requireAtLeast("pollInterval", pollInterval, Duration.ofMillis(10));
+        Objects.requireNonNull(shutdownGrace, "shutdownGrace");
+        if (shutdownGrace.isNegative()) {
+            throw new IllegalArgumentException("shutdownGrace must not be negative, got " + shutdownGrace);
+        }
+    }
+
+    public static WorkerSettings defaults(String workerId) {
+        return new WorkerSettings(workerId, DEFAULT_CONCURRENCY, DEFAULT_BATCH, DEFAULT_LEASE, DEFAULT_POLL,
+                DEFAULT_SHUTDOWN_GRACE);
+    }
+
+    public WorkerSettings withConcurrency(int value) {
+        return new WorkerSettings(workerId, value, batchSize, lease, pollInterval, shutdownGrace);
+    }
+
+    public WorkerSettings withBatchSize(int value) {
+        return new WorkerSettings(workerId, concurrency, value, lease, pollInterval, shutdownGrace);
+    }
+
+    public WorkerSettings withLease(Duration value) {
+        return new WorkerSettings(workerId, concurrency, batchSize, value, pollInterval, shutdownGrace);
+    }
+
+    public WorkerSettings withPollInterval(Duration value) {
+        return new WorkerSettings(workerId, concurrency, batchSize, lease, value, shutdownGrace);
+    }
+
+    public WorkerSettings withShutdownGrace(Duration value) {
+        return new WorkerSettings(workerId, concurrency, batchSize, lease, pollInterval, value);
+    }
+
+    /** Write-backs waiting for the writer before the replica stops claiming more. */
+    int maxPendingWrites() {
+        return Math.max(4 * batchSize, 2 * concurrency);
+    }
+
+    private static void requireAtLeast(String name, Duration value, Duration minimum) {
+        Objects.requireNonNull(value, name);
+        if (value.compareTo(minimum) < 0) {
+            throw new IllegalArgumentException(name + " must be at least " + minimum + ", got " + value);
+        }
+    }
+}
