@@ -159,11 +159,11 @@ BEGIN
        SET last_synced_at    = i.claimed_at,
            last_attempt_at   = i.claimed_at,
            synced_updated_at = CASE WHEN i.outcome = 'changed' THEN i.updated_at ELSE s.synced_updated_at END,
+           -- events the sync found count as changes, but never later than the sync started
            latest_event_at   = greatest(s.latest_event_at,
-                                   least((SELECT max((e ->> 'occurred_at')::timestamptz)
-                                            FROM jsonb_array_elements(
-                                                     CASE WHEN jsonb_typeof(i.events) = 'array' THEN i.events END) e),
-                                         i.claimed_at)),
+                                   (SELECT max(least((e ->> 'occurred_at')::timestamptz, i.claimed_at))
+                                      FROM jsonb_array_elements(
+                                               CASE WHEN jsonb_typeof(i.events) = 'array' THEN i.events END) e)),
            failures          = 0,
            last_error        = CASE WHEN i.outcome = 'gone' THEN left(i.message, 2000) END,
            gone_at           = CASE WHEN i.outcome = 'gone' THEN coalesce(s.gone_at, now()) END,
@@ -188,7 +188,9 @@ COMMENT ON FUNCTION complete_syncs(jsonb) IS
 'sync started; later ones stay pending. last_synced_at is the claim time.';
 
 
-CREATE OR REPLACE FUNCTION fail_syncs(failures jsonb)
+DROP FUNCTION IF EXISTS fail_syncs(jsonb);
+
+CREATE OR REPLACE FUNCTION fail_syncs(attempts jsonb)
     RETURNS TABLE (changeset_id bigint)
     LANGUAGE plpgsql
 AS $$
@@ -196,7 +198,7 @@ AS $$
 BEGIN
     PERFORM 1
        FROM changeset_sync_state s
-       JOIN jsonb_to_recordset(failures) AS i(changeset_id bigint, claim_token bigint)
+       JOIN jsonb_to_recordset(attempts) AS i(changeset_id bigint, claim_token bigint)
          ON s.changeset_id = i.changeset_id AND s.claim_token = i.claim_token
       ORDER BY s.changeset_id
         FOR UPDATE OF s;
@@ -210,7 +212,7 @@ BEGIN
            lease_holder    = NULL,
            claimed_at      = NULL,
            lease_until     = NULL
-      FROM jsonb_to_recordset(failures) AS i(changeset_id bigint, claim_token bigint, message text)
+      FROM jsonb_to_recordset(attempts) AS i(changeset_id bigint, claim_token bigint, message text)
      WHERE s.changeset_id = i.changeset_id
        AND s.claim_token = i.claim_token
     RETURNING s.changeset_id;
@@ -315,12 +317,13 @@ COMMENT ON FUNCTION release_expired_leases() IS
 CREATE OR REPLACE FUNCTION next_claim_delay()
     RETURNS interval
     LANGUAGE sql STABLE
-RETURN (SELECT greatest(min(first.claim_at) - now(), interval '0')
+RETURN (SELECT CASE WHEN min(first.claim_at) IS NOT NULL  -- (greatest() would turn NULL into 0)
+                    THEN greatest(min(first.claim_at) - now(), interval '0') END
           FROM code_hosts h
          CROSS JOIN LATERAL (
                SELECT s.claim_at
                  FROM changeset_sync_state s
-                WHERE s.code_host_id = h.id AND s.claim_token IS NULL
+                WHERE s.code_host_id = h.id AND s.claim_token IS NULL AND s.claim_at IS NOT NULL
                 ORDER BY s.claim_at
                 LIMIT 1) first);
 

@@ -109,7 +109,7 @@ RETURN least(
     -- a request is served by the next attempt; if that attempt failed, retries back off like any other
     CASE WHEN failures > 0 AND last_attempt_at >= requested_at THEN NULL ELSE requested_at END,
     CASE
-        WHEN gone_at IS NOT NULL THEN 'infinity'::timestamptz
+        WHEN gone_at IS NOT NULL THEN NULL
         WHEN failures > 0 THEN coalesce(last_attempt_at, last_synced_at)
             + sync_jittered_delay(sync_retry_delay(failures, min_delay,
                   sync_cadence_max_delay(cadence, max_delay, checks_pending_max_delay, finished_max_delay)),
@@ -126,7 +126,7 @@ RETURN least(
     END);
 
 COMMENT ON FUNCTION changeset_next_sync_at(bigint, sync_cadence, timestamptz, timestamptz, timestamptz, timestamptz, timestamptz, integer, timestamptz, timestamptz, interval, interval, interval, interval) IS
-'When a changeset is due. A pending request makes it due at the request time (unless an attempt since the request failed: then the retry backoff applies). Otherwise: gone -> never (infinity); '
+'When a changeset is due. A pending request makes it due at the request time (unless an attempt since the request failed: then the retry backoff applies). Otherwise: gone -> never (NULL); '
 'failing -> last attempt + exponential retry backoff; never synced -> enqueued_at (due immediately); '
 'else the quiet-time rule with the cadence''s cap, the wait shortened by the changeset''s jitter (never below min_delay). '
 'The trigger on changeset_sync_state stores the result in next_sync_at.';

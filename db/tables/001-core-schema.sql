@@ -106,8 +106,8 @@ CREATE TABLE changeset_sync_state (
     claim_token       bigint,
     claimed_at        timestamptz,
     lease_until       timestamptz,
-    next_sync_at      timestamptz  NOT NULL,
-    claim_at          timestamptz  NOT NULL,
+    next_sync_at      timestamptz,
+    claim_at          timestamptz,
     CONSTRAINT changeset_sync_state_failures_not_negative CHECK (failures >= 0),
     CONSTRAINT changeset_sync_state_priority_in_range CHECK (priority BETWEEN 0 AND 2),
     CONSTRAINT changeset_sync_state_priority_iff_requested CHECK ((priority = 0) = (requested_at IS NULL)),
@@ -127,7 +127,7 @@ COMMENT ON COLUMN changeset_sync_state.gone_at IS 'Set when the host said the ch
 COMMENT ON COLUMN changeset_sync_state.priority IS '0 routine, 1 requested, 2 urgent (archived flip). Non-zero exactly while a request is pending.';
 COMMENT ON COLUMN changeset_sync_state.requested_at IS 'Earliest pending sync request (see sync_requests), null when none.';
 COMMENT ON COLUMN changeset_sync_state.claim_token IS 'Fencing token of the current claim; null when not leased.';
-COMMENT ON COLUMN changeset_sync_state.next_sync_at IS 'When the changeset is due, by changeset_next_sync_at(). Maintained by trigger.';
+COMMENT ON COLUMN changeset_sync_state.next_sync_at IS 'When the changeset is due, by changeset_next_sync_at(); null: never (gone). Maintained by trigger.';
 COMMENT ON COLUMN changeset_sync_state.claim_at IS 'Claim order key: next_sync_at, moved 1000 years earlier per priority level. Maintained by trigger.';
 
 -- The claim: per code host, unleased rows in claim order. Priority is folded into claim_at so

@@ -91,8 +91,8 @@ COMMENT ON VIEW changeset_schedule IS
 'One row per changeset: when it was last synced and changed, the wait the rule chose and why (rule), when it is due, '
 'the pending request, lease and failures. Cheap for "WHERE due ORDER BY next_sync_at LIMIT n" (index on next_sync_at).';
 COMMENT ON COLUMN changeset_schedule.quiet_for IS 'How long the changeset had been quiet when it was last synced (negative: changed since).';
-COMMENT ON COLUMN changeset_schedule.wait IS 'next_sync_at minus the last sync (or the enqueue time if never synced).';
-COMMENT ON COLUMN changeset_schedule.due IS 'next_sync_at has passed (it may be in flight: see lease_holder).';
+COMMENT ON COLUMN changeset_schedule.wait IS 'next_sync_at minus the last sync (or the enqueue time if never synced); null when never due (gone).';
+COMMENT ON COLUMN changeset_schedule.due IS 'next_sync_at has passed (it may be in flight: see lease_holder); null when never due (gone).';
 
 
 -- Per host: each figure is one index range (claim, leased or troubled index), so the view

@@ -263,10 +263,10 @@ public class Public extends SchemaImpl {
      */
     public static Result<FailSyncsRecord> FAIL_SYNCS(
           Configuration configuration
-        , JSONB failures
+        , JSONB attempts
     ) {
         return configuration.dsl().selectFrom(dev.changesetsyncer.jooq.tables.FailSyncs.FAIL_SYNCS.call(
-              failures
+              attempts
         )).fetch();
     }
 
@@ -274,10 +274,10 @@ public class Public extends SchemaImpl {
      * Get <code>public.fail_syncs</code> as a table.
      */
     public static FailSyncs FAIL_SYNCS(
-          JSONB failures
+          JSONB attempts
     ) {
         return dev.changesetsyncer.jooq.tables.FailSyncs.FAIL_SYNCS.call(
-            failures
+            attempts
         );
     }
 
@@ -285,10 +285,10 @@ public class Public extends SchemaImpl {
      * Get <code>public.fail_syncs</code> as a table.
      */
     public static FailSyncs FAIL_SYNCS(
-          Field<JSONB> failures
+          Field<JSONB> attempts
     ) {
         return dev.changesetsyncer.jooq.tables.FailSyncs.FAIL_SYNCS.call(
-            failures
+            attempts
         );
     }
 

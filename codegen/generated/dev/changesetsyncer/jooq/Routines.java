@@ -852,10 +852,10 @@ public class Routines {
      */
     public static Result<FailSyncsRecord> failSyncs(
           Configuration configuration
-        , JSONB failures
+        , JSONB attempts
     ) {
         return configuration.dsl().selectFrom(dev.changesetsyncer.jooq.tables.FailSyncs.FAIL_SYNCS.call(
-              failures
+              attempts
         )).fetch();
     }
 
@@ -863,10 +863,10 @@ public class Routines {
      * Get <code>public.fail_syncs</code> as a table.
      */
     public static FailSyncs failSyncs(
-          JSONB failures
+          JSONB attempts
     ) {
         return dev.changesetsyncer.jooq.tables.FailSyncs.FAIL_SYNCS.call(
-            failures
+            attempts
         );
     }
 
@@ -874,10 +874,10 @@ public class Routines {
      * Get <code>public.fail_syncs</code> as a table.
      */
     public static FailSyncs failSyncs(
-          Field<JSONB> failures
+          Field<JSONB> attempts
     ) {
         return dev.changesetsyncer.jooq.tables.FailSyncs.FAIL_SYNCS.call(
-            failures
+            attempts
         );
     }
 }

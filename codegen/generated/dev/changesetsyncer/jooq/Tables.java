@@ -249,10 +249,10 @@ public class Tables {
      */
     public static Result<FailSyncsRecord> FAIL_SYNCS(
           Configuration configuration
-        , JSONB failures
+        , JSONB attempts
     ) {
         return configuration.dsl().selectFrom(dev.changesetsyncer.jooq.tables.FailSyncs.FAIL_SYNCS.call(
-              failures
+              attempts
         )).fetch();
     }
 
@@ -260,10 +260,10 @@ public class Tables {
      * Get <code>public.fail_syncs</code> as a table.
      */
     public static FailSyncs FAIL_SYNCS(
-          JSONB failures
+          JSONB attempts
     ) {
         return dev.changesetsyncer.jooq.tables.FailSyncs.FAIL_SYNCS.call(
-            failures
+            attempts
         );
     }
 
@@ -271,10 +271,10 @@ public class Tables {
      * Get <code>public.fail_syncs</code> as a table.
      */
     public static FailSyncs FAIL_SYNCS(
-          Field<JSONB> failures
+          Field<JSONB> attempts
     ) {
         return dev.changesetsyncer.jooq.tables.FailSyncs.FAIL_SYNCS.call(
-            failures
+            attempts
         );
     }
 

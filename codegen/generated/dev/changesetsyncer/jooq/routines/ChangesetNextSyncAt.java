@@ -22,11 +22,11 @@ import org.jooq.impl.SQLDataType;
 /**
  * When a changeset is due. A pending request makes it due at the request time
  * (unless an attempt since the request failed: then the retry backoff applies).
- * Otherwise: gone -&gt; never (infinity); failing -&gt; last attempt +
- * exponential retry backoff; never synced -&gt; enqueued_at (due immediately);
- * else the quiet-time rule with the cadence's cap, the wait shortened by the
- * changeset's jitter (never below min_delay). The trigger on
- * changeset_sync_state stores the result in next_sync_at.
+ * Otherwise: gone -&gt; never (NULL); failing -&gt; last attempt + exponential
+ * retry backoff; never synced -&gt; enqueued_at (due immediately); else the
+ * quiet-time rule with the cadence's cap, the wait shortened by the changeset's
+ * jitter (never below min_delay). The trigger on changeset_sync_state stores
+ * the result in next_sync_at.
  */
 @SuppressWarnings({ "all", "unchecked", "rawtypes", "this-escape" })
 public class ChangesetNextSyncAt extends AbstractRoutine<Instant> {
@@ -115,7 +115,7 @@ public class ChangesetNextSyncAt extends AbstractRoutine<Instant> {
      * Create a new routine call instance
      */
     public ChangesetNextSyncAt() {
-        super("changeset_next_sync_at", Public.PUBLIC, DSL.comment("When a changeset is due. A pending request makes it due at the request time (unless an attempt since the request failed: then the retry backoff applies). Otherwise: gone -> never (infinity); failing -> last attempt + exponential retry backoff; never synced -> enqueued_at (due immediately); else the quiet-time rule with the cadence's cap, the wait shortened by the changeset's jitter (never below min_delay). The trigger on changeset_sync_state stores the result in next_sync_at."), SQLDataType.INSTANT);
+        super("changeset_next_sync_at", Public.PUBLIC, DSL.comment("When a changeset is due. A pending request makes it due at the request time (unless an attempt since the request failed: then the retry backoff applies). Otherwise: gone -> never (NULL); failing -> last attempt + exponential retry backoff; never synced -> enqueued_at (due immediately); else the quiet-time rule with the cadence's cap, the wait shortened by the changeset's jitter (never below min_delay). The trigger on changeset_sync_state stores the result in next_sync_at."), SQLDataType.INSTANT);
 
         setReturnParameter(RETURN_VALUE);
         addInParameter(CHANGESET_ID);

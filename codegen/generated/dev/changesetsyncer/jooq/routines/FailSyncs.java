@@ -31,9 +31,9 @@ public class FailSyncs extends AbstractRoutine<Long> {
     public static final Parameter<Long> RETURN_VALUE = Internal.createParameter("RETURN_VALUE", SQLDataType.BIGINT, false);
 
     /**
-     * The parameter <code>public.fail_syncs.failures</code>.
+     * The parameter <code>public.fail_syncs.attempts</code>.
      */
-    public static final Parameter<JSONB> FAILURES = Internal.createParameter("failures", SQLDataType.JSONB, false);
+    public static final Parameter<JSONB> ATTEMPTS = Internal.createParameter("attempts", SQLDataType.JSONB, false);
 
     /**
      * The parameter <code>public.fail_syncs.changeset_id</code>.
@@ -47,15 +47,15 @@ public class FailSyncs extends AbstractRoutine<Long> {
         super("fail_syncs", Public.PUBLIC, DSL.comment("Records failed attempts: [{changeset_id, claim_token, message}]. failures + 1, so the retry backs off exponentially from last_attempt_at (the claim time); pending requests stay pending. Fenced like complete_syncs; returns the rows written."), SQLDataType.BIGINT);
 
         setReturnParameter(RETURN_VALUE);
-        addInParameter(FAILURES);
+        addInParameter(ATTEMPTS);
         addOutParameter(CHANGESET_ID);
     }
 
     /**
-     * Set the <code>failures</code> parameter IN value to the routine
+     * Set the <code>attempts</code> parameter IN value to the routine
      */
-    public FailSyncs setFailures(JSONB value) {
-        setValue(FAILURES, value);
+    public FailSyncs setAttempts(JSONB value) {
+        setValue(ATTEMPTS, value);
         return this;
     }
 

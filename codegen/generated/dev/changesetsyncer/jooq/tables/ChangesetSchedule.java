@@ -126,9 +126,10 @@ public class ChangesetSchedule extends TableImpl<ChangesetScheduleRecord> {
 
     /**
      * The column <code>public.changeset_schedule.wait</code>. next_sync_at
-     * minus the last sync (or the enqueue time if never synced).
+     * minus the last sync (or the enqueue time if never synced); null when
+     * never due (gone).
      */
-    public final TableField<ChangesetScheduleRecord, Duration> WAIT = createField(DSL.name("wait"), SQLDataType.INTERVAL, this, "next_sync_at minus the last sync (or the enqueue time if never synced).", new IntervalConverter());
+    public final TableField<ChangesetScheduleRecord, Duration> WAIT = createField(DSL.name("wait"), SQLDataType.INTERVAL, this, "next_sync_at minus the last sync (or the enqueue time if never synced); null when never due (gone).", new IntervalConverter());
 
     /**
      * The column <code>public.changeset_schedule.rule</code>.
@@ -142,9 +143,10 @@ public class ChangesetSchedule extends TableImpl<ChangesetScheduleRecord> {
 
     /**
      * The column <code>public.changeset_schedule.due</code>. next_sync_at has
-     * passed (it may be in flight: see lease_holder).
+     * passed (it may be in flight: see lease_holder); null when never due
+     * (gone).
      */
-    public final TableField<ChangesetScheduleRecord, Boolean> DUE = createField(DSL.name("due"), SQLDataType.BOOLEAN, this, "next_sync_at has passed (it may be in flight: see lease_holder).");
+    public final TableField<ChangesetScheduleRecord, Boolean> DUE = createField(DSL.name("due"), SQLDataType.BOOLEAN, this, "next_sync_at has passed (it may be in flight: see lease_holder); null when never due (gone).");
 
     /**
      * The column <code>public.changeset_schedule.overdue_by</code>.

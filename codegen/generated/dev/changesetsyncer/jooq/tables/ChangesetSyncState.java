@@ -168,16 +168,17 @@ public class ChangesetSyncState extends TableImpl<ChangesetSyncStateRecord> {
 
     /**
      * The column <code>public.changeset_sync_state.next_sync_at</code>. When
-     * the changeset is due, by changeset_next_sync_at(). Maintained by trigger.
+     * the changeset is due, by changeset_next_sync_at(); null: never (gone).
+     * Maintained by trigger.
      */
-    public final TableField<ChangesetSyncStateRecord, Instant> NEXT_SYNC_AT = createField(DSL.name("next_sync_at"), SQLDataType.INSTANT.nullable(false), this, "When the changeset is due, by changeset_next_sync_at(). Maintained by trigger.");
+    public final TableField<ChangesetSyncStateRecord, Instant> NEXT_SYNC_AT = createField(DSL.name("next_sync_at"), SQLDataType.INSTANT, this, "When the changeset is due, by changeset_next_sync_at(); null: never (gone). Maintained by trigger.");
 
     /**
      * The column <code>public.changeset_sync_state.claim_at</code>. Claim order
      * key: next_sync_at, moved 1000 years earlier per priority level.
      * Maintained by trigger.
      */
-    public final TableField<ChangesetSyncStateRecord, Instant> CLAIM_AT = createField(DSL.name("claim_at"), SQLDataType.INSTANT.nullable(false), this, "Claim order key: next_sync_at, moved 1000 years earlier per priority level. Maintained by trigger.");
+    public final TableField<ChangesetSyncStateRecord, Instant> CLAIM_AT = createField(DSL.name("claim_at"), SQLDataType.INSTANT, this, "Claim order key: next_sync_at, moved 1000 years earlier per priority level. Maintained by trigger.");
 
     private ChangesetSyncState(Name alias, Table<ChangesetSyncStateRecord> aliased) {
         this(alias, aliased, (Field<?>[]) null, null);

@@ -132,10 +132,10 @@ public class FailSyncs extends TableImpl<FailSyncsRecord> {
      * Call this table-valued function
      */
     public FailSyncs call(
-          JSONB failures
+          JSONB attempts
     ) {
         FailSyncs result = new FailSyncs(DSL.name("fail_syncs"), null, new Field[] {
-            DSL.val(failures, SQLDataType.JSONB)
+            DSL.val(attempts, SQLDataType.JSONB)
         });
 
         return aliased() ? result.as(getUnqualifiedName()) : result;
@@ -145,10 +145,10 @@ public class FailSyncs extends TableImpl<FailSyncsRecord> {
      * Call this table-valued function
      */
     public FailSyncs call(
-          Field<JSONB> failures
+          Field<JSONB> attempts
     ) {
         FailSyncs result = new FailSyncs(DSL.name("fail_syncs"), null, new Field[] {
-            failures
+            attempts
         });
 
         return aliased() ? result.as(getUnqualifiedName()) : result;

@@ -123,8 +123,20 @@ public final class SimulatedCodeHost implements CodeHostClient {
                 sha,
                 ReviewState.values()[(int) (mix(sha.hashCode()) & 3)],
                 checkState,
-                Instant.now().minusSeconds(1),
+                updatedAt(seed, target.changesetId(), version),
                 null);
+    }
+
+    /**
+     * The host's updated_at: on the first fetch the changeset has been quiet for 1 to 30 days; a
+     * later fetch that finds it changed finds a change within the last minute.
+     */
+    private static Instant updatedAt(long seed, long changesetId, long version) {
+        double age = unit(seed, changesetId, version, 4);
+        Duration quiet = version == 1
+                ? Duration.ofMinutes((long) (Duration.ofDays(1).toMinutes() * (1 + 29 * age)))
+                : Duration.ofMillis((long) (60_000 * age));
+        return Instant.now().minus(quiet);
     }
 
     /** A deterministic number in [0, 1) for (seed, changeset, fetch, purpose). */

@@ -1,5 +1,6 @@
 package dev.changesetsyncer.worker;
 
+import dev.changesetsyncer.db.DatabaseErrors;
 import dev.changesetsyncer.codehost.CodeHostClients;
 import dev.changesetsyncer.queue.Claim;
 import dev.changesetsyncer.queue.SyncQueue;
@@ -79,7 +80,7 @@ final class ClaimLoop implements Runnable {
                     metrics.databaseErrors.increment();
                     Duration pause = backoff.next();
                     log.warn("claim failed (attempt {}), retrying in {} ms: {}", backoff.attempts(), pause.toMillis(),
-                            e.getMessage());
+                            DatabaseErrors.brief(e));
                     workArrived.await(pause);
                     continue;
                 }
@@ -121,7 +122,7 @@ final class ClaimLoop implements Runnable {
             }
         } catch (RuntimeException e) {
             metrics.databaseErrors.increment();
-            log.warn("could not read the next due time, sleeping the poll interval: {}", e.getMessage());
+            log.warn("could not read the next due time, sleeping the poll interval: {}", DatabaseErrors.brief(e));
         }
         if (sleep.isZero()) {
             if (!claimedNothing) {

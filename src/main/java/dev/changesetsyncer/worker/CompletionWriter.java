@@ -1,5 +1,8 @@
 package dev.changesetsyncer.worker;
 
+import dev.changesetsyncer.db.DatabaseErrors;
+import dev.changesetsyncer.codehost.SyncResult;
+import dev.changesetsyncer.queue.ClaimRef;
 import dev.changesetsyncer.queue.Completion;
 import dev.changesetsyncer.queue.FailedAttempt;
 import dev.changesetsyncer.queue.SyncQueue;
@@ -82,14 +85,13 @@ final class CompletionWriter implements Runnable {
                 }
                 try {
                     write(batch);
-                    batch.clear();
                     backoff.reset();
                     afterWrite.run();
                 } catch (DataAccessException e) {
                     metrics.databaseErrors.increment();
                     Duration pause = backoff.next();
                     log.warn("writing back {} sync results failed (attempt {}), retrying in {} ms: {}", batch.size(),
-                            backoff.attempts(), pause.toMillis(), e.getMessage());
+                            backoff.attempts(), pause.toMillis(), DatabaseErrors.brief(e));
                     Thread.sleep(pause);
                 }
             }
@@ -104,6 +106,7 @@ final class CompletionWriter implements Runnable {
         }
     }
 
+    /** Writes completions, then failures; each part leaves the batch once written, so a retry never repeats it. */
     private void write(List<Object> batch) {
         List<Completion> completions = new ArrayList<>();
         List<FailedAttempt> failures = new ArrayList<>();
@@ -116,13 +119,14 @@ final class CompletionWriter implements Runnable {
         }
         if (!completions.isEmpty()) {
             Set<Long> applied = queue.complete(completions);
+            batch.removeIf(Completion.class::isInstance);
             metrics.writeBatches.increment();
             for (Completion completion : completions) {
                 if (applied.contains(completion.ref().changesetId())) {
                     metrics.completed.increment();
                     switch (completion.result()) {
-                        case dev.changesetsyncer.codehost.SyncResult.Unchanged u -> metrics.unchanged.increment();
-                        case dev.changesetsyncer.codehost.SyncResult.Gone g -> metrics.gone.increment();
+                        case SyncResult.Unchanged unchanged -> metrics.unchanged.increment();
+                        case SyncResult.Gone gone -> metrics.gone.increment();
                         default -> { }
                     }
                 } else {
@@ -132,6 +136,7 @@ final class CompletionWriter implements Runnable {
         }
         if (!failures.isEmpty()) {
             Set<Long> applied = queue.fail(failures);
+            batch.removeIf(FailedAttempt.class::isInstance);
             metrics.writeBatches.increment();
             for (FailedAttempt failure : failures) {
                 if (applied.contains(failure.ref().changesetId())) {
@@ -143,7 +148,7 @@ final class CompletionWriter implements Runnable {
         }
     }
 
-    private void fenced(dev.changesetsyncer.queue.ClaimRef ref) {
+    private void fenced(ClaimRef ref) {
         metrics.fenced.increment();
         log.warn("discarded the write-back of changeset={} claim={}: the claim was lost (lease expired, claimed again)",
                 ref.changesetId(), ref.claimToken());

@@ -1,5 +1,6 @@
 package dev.changesetsyncer.worker;
 
+import dev.changesetsyncer.db.DatabaseErrors;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.MDC;
@@ -30,7 +31,7 @@ final class Guarded implements Runnable {
             task.run();
         } catch (RuntimeException e) {
             errors.increment();
-            log.warn("{} failed, will keep running: {}", name, e.toString());
+            log.warn("{} failed, will keep running: {}", name, DatabaseErrors.brief(e));
         } finally {
             MDC.remove("worker");
         }

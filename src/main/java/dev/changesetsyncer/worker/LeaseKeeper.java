@@ -1,5 +1,6 @@
 package dev.changesetsyncer.worker;
 
+import dev.changesetsyncer.db.DatabaseErrors;
 import dev.changesetsyncer.queue.ClaimRef;
 import dev.changesetsyncer.queue.SyncQueue;
 import java.time.Duration;
@@ -49,7 +50,7 @@ final class LeaseKeeper implements Runnable {
             kept = queue.extendLeases(workerId, expiring.stream().map(InFlight.Running::ref).toList(), lease);
         } catch (RuntimeException e) {
             metrics.databaseErrors.increment();
-            log.warn("could not extend {} leases, will retry: {}", expiring.size(), e.getMessage());
+            log.warn("could not extend {} leases, will retry: {}", expiring.size(), DatabaseErrors.brief(e));
             return;
         }
         long deadline = sent + lease.toNanos();

@@ -1,5 +1,6 @@
 package dev.changesetsyncer.worker;
 
+import dev.changesetsyncer.db.DatabaseErrors;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.changesetsyncer.codehost.CodeHostClients;
 import dev.changesetsyncer.db.DataSources;
@@ -171,7 +172,7 @@ public final class Replica {
             log.info("gave {} unfinished claims back to the queue", released);
         } catch (RuntimeException e) {
             log.warn("could not give {} unfinished claims back; their leases will expire: {}", unfinished.size(),
-                    e.getMessage());
+                    DatabaseErrors.brief(e));
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.changesetsyncer.worker;
 
+import dev.changesetsyncer.db.DatabaseErrors;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -66,7 +67,7 @@ final class WakeupListener implements Runnable {
                 metrics.databaseErrors.increment();
                 Duration pause = backoff.next();
                 log.warn("lost the LISTEN connection, reconnecting in {} ms (polling meanwhile): {}", pause.toMillis(),
-                        e.getMessage());
+                        DatabaseErrors.brief(e));
                 wakeup.signal();
                 try {
                     Thread.sleep(pause);

@@ -193,7 +193,7 @@ class StoredScheduleTest {
         dsl.update(REPOS).set(REPOS.DELETED_AT, org.jooq.impl.DSL.currentOffsetDateTime().cast(java.time.Instant.class))
                 .where(REPOS.ID.eq(repo.id())).execute();
         assertThat(database.value(Boolean.class,
-                "SELECT next_sync_at = 'infinity' FROM changeset_sync_state WHERE changeset_id = " + id)).isTrue();
+                "SELECT next_sync_at IS NULL FROM changeset_sync_state WHERE changeset_id = " + id)).isTrue();
         assertThat(ruleOf(id)).startsWith("gone");
 
         dsl.update(REPOS).setNull(REPOS.DELETED_AT).where(REPOS.ID.eq(repo.id())).execute();

@@ -47,6 +47,11 @@ public final class TestDatabase implements AutoCloseable {
         }
     }
 
+    /** Deletes every code host and all that hangs off them, for tests whose workers would see each other's rows. */
+    public void truncateAll() {
+        execute("TRUNCATE code_hosts, repos, changesets, changeset_sync_state, sync_requests, changeset_events CASCADE");
+    }
+
     /** The single value of a plain SQL query, converted to {@code type}. */
     public <T> T value(Class<T> type, String sql) {
         return dsl.fetchSingle(sql).get(0, type);

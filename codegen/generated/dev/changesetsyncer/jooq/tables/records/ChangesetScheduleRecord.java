@@ -227,7 +227,8 @@ public class ChangesetScheduleRecord extends TableRecordImpl<ChangesetScheduleRe
 
     /**
      * Setter for <code>public.changeset_schedule.wait</code>. next_sync_at
-     * minus the last sync (or the enqueue time if never synced).
+     * minus the last sync (or the enqueue time if never synced); null when
+     * never due (gone).
      */
     public ChangesetScheduleRecord setWait(Duration value) {
         set(13, value);
@@ -236,7 +237,8 @@ public class ChangesetScheduleRecord extends TableRecordImpl<ChangesetScheduleRe
 
     /**
      * Getter for <code>public.changeset_schedule.wait</code>. next_sync_at
-     * minus the last sync (or the enqueue time if never synced).
+     * minus the last sync (or the enqueue time if never synced); null when
+     * never due (gone).
      */
     public Duration getWait() {
         return (Duration) get(13);
@@ -274,7 +276,8 @@ public class ChangesetScheduleRecord extends TableRecordImpl<ChangesetScheduleRe
 
     /**
      * Setter for <code>public.changeset_schedule.due</code>. next_sync_at has
-     * passed (it may be in flight: see lease_holder).
+     * passed (it may be in flight: see lease_holder); null when never due
+     * (gone).
      */
     public ChangesetScheduleRecord setDue(Boolean value) {
         set(16, value);
@@ -283,7 +286,8 @@ public class ChangesetScheduleRecord extends TableRecordImpl<ChangesetScheduleRe
 
     /**
      * Getter for <code>public.changeset_schedule.due</code>. next_sync_at has
-     * passed (it may be in flight: see lease_holder).
+     * passed (it may be in flight: see lease_holder); null when never due
+     * (gone).
      */
     public Boolean getDue() {
         return (Boolean) get(16);

@@ -313,7 +313,8 @@ public class ChangesetSyncStateRecord extends UpdatableRecordImpl<ChangesetSyncS
 
     /**
      * Setter for <code>public.changeset_sync_state.next_sync_at</code>. When
-     * the changeset is due, by changeset_next_sync_at(). Maintained by trigger.
+     * the changeset is due, by changeset_next_sync_at(); null: never (gone).
+     * Maintained by trigger.
      */
     public ChangesetSyncStateRecord setNextSyncAt(Instant value) {
         set(17, value);
@@ -322,7 +323,8 @@ public class ChangesetSyncStateRecord extends UpdatableRecordImpl<ChangesetSyncS
 
     /**
      * Getter for <code>public.changeset_sync_state.next_sync_at</code>. When
-     * the changeset is due, by changeset_next_sync_at(). Maintained by trigger.
+     * the changeset is due, by changeset_next_sync_at(); null: never (gone).
+     * Maintained by trigger.
      */
     public Instant getNextSyncAt() {
         return (Instant) get(17);

@@ -1,0 +1,21 @@
+package dev.changesetsyncer.db;
+
+import java.sql.SQLException;
+import org.jooq.exception.DataAccessException;
+
+/** Short descriptions of database failures for log lines (jOOQ's messages repeat the whole SQL). */
+public final class DatabaseErrors {
+    private DatabaseErrors() {}
+
+    public static String brief(Throwable e) {
+        SQLException sql = e instanceof DataAccessException dataAccess ? dataAccess.getCause(SQLException.class) : null;
+        if (sql == null && e instanceof SQLException direct) {
+            sql = direct;
+        }
+        if (sql == null) {
+            return e.toString();
+        }
+        String state = sql.getSQLState() == null ? "" : " [" + sql.getSQLState() + "]";
+        return sql.getMessage() + state;
+    }
+}

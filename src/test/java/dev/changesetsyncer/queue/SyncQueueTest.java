@@ -1,0 +1,295 @@
+package dev.changesetsyncer.queue;
+
+import static java.time.Duration.ofMillis;
+import static java.time.Duration.ofMinutes;
+import static java.time.Duration.ofSeconds;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.changesetsyncer.catalog.CodeHost;
+import dev.changesetsyncer.catalog.Repo;
+import dev.changesetsyncer.codehost.ChangesetSnapshot;
+import dev.changesetsyncer.codehost.ChangesetState;
+import dev.changesetsyncer.codehost.CheckState;
+import dev.changesetsyncer.codehost.ReviewState;
+import dev.changesetsyncer.codehost.SyncResult;
+import dev.changesetsyncer.codehost.TimelineEvent;
+import dev.changesetsyncer.testing.Catalog;
+import dev.changesetsyncer.testing.PostgresExtension;
+import dev.changesetsyncer.testing.TestDatabase;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.jooq.Record;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The queue's SQL functions, one call at a time: claim order, leases, fenced write-backs, requests. */
+@ExtendWith(PostgresExtension.class)
+class SyncQueueTest {
+    final TestDatabase database;
+    final Catalog catalog;
+    final SyncQueue queue;
+    CodeHost host;
+    Repo repo;
+
+    SyncQueueTest(TestDatabase database) {
+        this.database = database;
+        this.catalog = new Catalog(database);
+        this.queue = new SyncQueue(database.dsl());
+    }
+
+    @BeforeEach
+    void emptyQueueWithOneRepository() {
+        database.truncateAll();
+        host = catalog.host();
+        repo = catalog.repo(host);
+    }
+
+    @Test
+    void aClaimLeasesDueRowsAndReturnsWhatTheSyncNeeds() {
+        List<Long> ids = catalog.changesets(repo, 3);
+
+        List<Claim> claims = queue.claim("w1", 10, ofSeconds(30));
+
+        assertThat(claims).extracting(Claim::changesetId).containsExactlyInAnyOrderElementsOf(ids);
+        Claim claim = claims.getFirst();
+        assertThat(claim.target().repoName()).isEqualTo(repo.name());
+        assertThat(claim.target().baseUrl()).isEqualTo(host.baseUrl());
+        assertThat(claim.target().etags()).isEmpty();
+        assertThat(between(claim.claimedAt(), claim.leaseUntil())).isEqualTo(ofSeconds(30));
+        assertThat(claims).extracting(c -> c.ref().claimToken()).doesNotHaveDuplicates();
+        assertThat(row(claim.changesetId()).get("lease_holder", String.class)).isEqualTo("w1");
+        assertThat(queue.claim("w2", 10, ofSeconds(30))).as("nothing left for another worker").isEmpty();
+    }
+
+    @Test
+    void urgentThenRequestedThenRoutineRowsByDueTime() {
+        List<Long> ids = catalog.changesets(repo, 4);
+        database.execute("INSERT INTO sync_requests (changeset_id, reason) VALUES (%d, 'asked')".formatted(ids.get(3)));
+        database.execute("INSERT INTO sync_requests (changeset_id, reason, priority) VALUES (%d, 'urgent', 2)"
+                .formatted(ids.get(2)));
+
+        List<Long> order = queue.claim("w1", 1, ofSeconds(30)).stream().map(Claim::changesetId).toList();
+        order = concat(order, queue.claim("w1", 1, ofSeconds(30)).stream().map(Claim::changesetId).toList());
+        order = concat(order, queue.claim("w1", 2, ofSeconds(30)).stream().map(Claim::changesetId).toList());
+
+        assertThat(order.subList(0, 2)).containsExactly(ids.get(2), ids.get(3));
+        assertThat(order.subList(2, 4)).containsExactlyInAnyOrder(ids.get(0), ids.get(1));
+    }
+
+    @Test
+    void completingRecordsTheFetchAndSchedulesFromTheClaimTime() {
+        long id = catalog.changeset(repo);
+        Claim claim = queue.claim("w1", 1, ofSeconds(30)).getFirst();
+        Instant updatedAt = claim.claimedAt().minus(ofMinutes(5));
+
+        assertThat(queue.complete(List.of(new Completion(claim.ref(),
+                fetched("Fix the thing", updatedAt, Map.of("pull", "\"abc\""), List.of())))))
+                .containsExactly(id);
+
+        Record state = row(id);
+        assertThat(state.get("last_synced_at", Instant.class)).isEqualTo(claim.claimedAt());
+        assertThat(state.get("last_attempt_at", Instant.class)).isEqualTo(claim.claimedAt());
+        assertThat(state.get("synced_updated_at", Instant.class)).isEqualTo(updatedAt);
+        assertThat(state.get("latest_event_at", Instant.class)).isNull();
+        assertThat(state.get("claim_token", Long.class)).isNull();
+        assertThat(between(claim.claimedAt(), state.get("next_sync_at", Instant.class)))
+                .isBetween(ofMinutes(5).multipliedBy(95).dividedBy(100), ofMinutes(5));
+        Record changeset = database.dsl().fetchSingle("SELECT * FROM changesets WHERE id = " + id);
+        assertThat(changeset.get("title", String.class)).isEqualTo("Fix the thing");
+        assertThat(changeset.get("state", String.class)).isEqualTo("open");
+        assertThat(changeset.get("etags", String.class)).contains("\"pull\"");
+        assertThat(queue.claim("w1", 1, ofSeconds(30))).as("not due again for minutes").isEmpty();
+    }
+
+    @Test
+    void anUnchangedResultKeepsTheMetadataAndTheHostsUpdatedAt() {
+        long id = catalog.changeset(repo);
+        Claim first = queue.claim("w1", 1, ofSeconds(30)).getFirst();
+        Instant updatedAt = first.claimedAt().minus(ofMinutes(30));
+        queue.complete(List.of(new Completion(first.ref(), fetched("v1", updatedAt, Map.of(), List.of()))));
+        makeDue(id);
+        Claim second = queue.claim("w1", 1, ofSeconds(30)).getFirst();
+
+        queue.complete(List.of(new Completion(second.ref(), new SyncResult.Unchanged(null))));
+
+        Record state = row(id);
+        assertThat(state.get("last_synced_at", Instant.class)).isEqualTo(second.claimedAt());
+        assertThat(state.get("synced_updated_at", Instant.class)).isEqualTo(updatedAt);
+        assertThat(database.value(String.class, "SELECT title FROM changesets WHERE id = " + id)).isEqualTo("v1");
+    }
+
+    @Test
+    void eventsFoundBySyncsAreRecordedOnceAndCountAsChangesNoLaterThanTheSyncStarted() {
+        long id = catalog.changeset(repo);
+        Claim claim = queue.claim("w1", 1, ofSeconds(30)).getFirst();
+        Instant reviewed = claim.claimedAt().minus(ofMinutes(1));
+        List<TimelineEvent> events = List.of(
+                new TimelineEvent("review_approved", reviewed, "review-1", "{\"state\":\"APPROVED\"}"),
+                new TimelineEvent("check_completed", claim.claimedAt().plusSeconds(10), "check-7", null));
+
+        queue.complete(List.of(new Completion(claim.ref(), fetched("t", reviewed.minus(ofMinutes(60)), Map.of(), events))));
+        makeDue(id);
+        Claim again = queue.claim("w1", 1, ofSeconds(30)).getFirst();
+        queue.complete(List.of(new Completion(again.ref(), fetched("t", reviewed.minus(ofMinutes(60)), Map.of(), events))));
+
+        assertThat(database.value(Long.class, "SELECT count(*) FROM changeset_events WHERE source = 'sync' AND changeset_id = " + id))
+                .isEqualTo(2);
+        // the check "completed" after the first sync started: it counts from the second one's start at most
+        assertThat(row(id).get("latest_event_at", Instant.class))
+                .isEqualTo(java.util.Collections.min(List.of(again.claimedAt(), claim.claimedAt().plusSeconds(10))));
+    }
+
+    @Test
+    void aWriteBackWithAStaleClaimTokenIsIgnored() {
+        long id = catalog.changeset(repo);
+        Claim claim = queue.claim("w1", 1, ofSeconds(30)).getFirst();
+        ClaimRef forged = new ClaimRef(id, claim.ref().claimToken() + 1);
+
+        assertThat(queue.complete(List.of(new Completion(forged, fetched("forged", Instant.now(), Map.of(), List.of())))))
+                .isEmpty();
+        assertThat(queue.fail(List.of(new FailedAttempt(forged, "forged")))).isEmpty();
+        assertThat(queue.extendLeases("w1", List.of(forged), ofSeconds(60))).isEmpty();
+        assertThat(queue.release(List.of(forged))).isZero();
+        assertThat(row(id).get("claim_token", Long.class)).isEqualTo(claim.ref().claimToken());
+        assertThat(database.value(String.class, "SELECT coalesce(title, '') FROM changesets WHERE id = " + id)).isEmpty();
+    }
+
+    @Test
+    void aFailureCountsAndBacksOffFromTheAttempt() {
+        long id = catalog.changeset(repo);
+        Claim claim = queue.claim("w1", 1, ofSeconds(30)).getFirst();
+
+        assertThat(queue.fail(List.of(new FailedAttempt(claim.ref(), "transient: 502")))).containsExactly(id);
+
+        Record state = row(id);
+        assertThat(state.get("failures", Integer.class)).isEqualTo(1);
+        assertThat(state.get("last_error", String.class)).isEqualTo("transient: 502");
+        assertThat(state.get("last_attempt_at", Instant.class)).isEqualTo(claim.claimedAt());
+        assertThat(state.get("last_synced_at", Instant.class)).isNull();
+        assertThat(between(claim.claimedAt(), state.get("next_sync_at", Instant.class)))
+                .isBetween(ofMinutes(2).multipliedBy(95).dividedBy(100), ofMinutes(2));
+    }
+
+    @Test
+    void aGoneResultServesRequestsAndStopsRoutineSyncs() {
+        long id = catalog.changeset(repo);
+        database.execute("INSERT INTO sync_requests (changeset_id, reason) VALUES (%d, 'check it')".formatted(id));
+        Claim claim = queue.claim("w1", 1, ofSeconds(30)).getFirst();
+
+        queue.complete(List.of(new Completion(claim.ref(), new SyncResult.Gone("404 Not Found", null))));
+
+        Record state = row(id);
+        assertThat(state.get("gone_at", Instant.class)).isNotNull();
+        assertThat(state.get("last_error", String.class)).isEqualTo("404 Not Found");
+        assertThat(database.value(Boolean.class, "SELECT next_sync_at IS NULL FROM changeset_sync_state WHERE changeset_id = " + id)).isTrue();
+        assertThat(database.value(Long.class, "SELECT count(*) FROM sync_requests WHERE served_at IS NULL AND changeset_id = " + id)).isZero();
+    }
+
+    @Test
+    void aRequestMadeDuringTheSyncIsServedByTheNextOne() {
+        long id = catalog.changeset(repo);
+        database.execute("INSERT INTO sync_requests (changeset_id, reason) VALUES (%d, 'before')".formatted(id));
+        Claim claim = queue.claim("w1", 1, ofSeconds(30)).getFirst();
+        database.execute("INSERT INTO sync_requests (changeset_id, reason) VALUES (%d, 'during')".formatted(id));
+
+        queue.complete(List.of(new Completion(claim.ref(), fetched("t", claim.claimedAt().minus(ofMinutes(90)), Map.of(), List.of()))));
+
+        assertThat(database.value(Long.class, "SELECT served_by_claim FROM sync_requests WHERE reason = 'before' AND changeset_id = " + id))
+                .isEqualTo(claim.ref().claimToken());
+        assertThat(database.value(Boolean.class, "SELECT served_at IS NULL FROM sync_requests WHERE reason = 'during' AND changeset_id = " + id))
+                .isTrue();
+        Record state = row(id);
+        assertThat(state.get("priority", Short.class)).isEqualTo((short) 1);
+        assertThat(state.get("next_sync_at", Instant.class)).isBeforeOrEqualTo(Instant.now().plusSeconds(1));
+        Claim next = queue.claim("w1", 1, ofSeconds(30)).getFirst();
+        queue.complete(List.of(new Completion(next.ref(), new SyncResult.Unchanged(null))));
+        assertThat(database.value(Long.class, "SELECT count(*) FROM sync_requests WHERE served_at IS NULL AND changeset_id = " + id)).isZero();
+    }
+
+    @Test
+    void aSyncThatFindsTheRepositoryArchivedRequestsItsOtherChangesetsButNotItself() {
+        List<Long> ids = catalog.changesets(repo, 3);
+        database.execute("UPDATE changeset_sync_state SET last_synced_at = now(), last_attempt_at = now(), "
+                + "synced_updated_at = now() - interval '1 day' WHERE changeset_id <> " + ids.getFirst());
+        Claim claim = queue.claim("w1", 1, ofSeconds(30)).getFirst();
+        assertThat(claim.changesetId()).isEqualTo(ids.getFirst());
+
+        queue.complete(List.of(new Completion(claim.ref(), new SyncResult.Fetched(new ChangesetSnapshot(
+                ChangesetState.READ_ONLY, "t", "a", "u", "h", "b", "sha", ReviewState.NONE, CheckState.NONE,
+                claim.claimedAt().minus(ofMinutes(60)), true), Map.of(), List.of(), null))));
+
+        assertThat(database.value(Boolean.class, "SELECT archived FROM repos WHERE id = " + repo.id())).isTrue();
+        assertThat(database.value(Long.class, "SELECT count(*) FROM changeset_schedule WHERE due AND priority = 2 AND repo_id = " + repo.id()))
+                .as("the other two").isEqualTo(2);
+        assertThat(row(ids.getFirst()).get("requested_at", Instant.class)).as("its own flip request is served").isNull();
+    }
+
+    @Test
+    void heartbeatsExtendLeasesAndTheSweepReturnsExpiredOnes() throws Exception {
+        List<Long> ids = catalog.changesets(repo, 2);
+        List<Claim> claims = queue.claim("w1", 2, ofMillis(700));
+
+        assertThat(queue.extendLeases("w1", List.of(claims.get(0).ref()), ofSeconds(30))).containsExactly(claims.get(0).changesetId());
+        assertThat(queue.extendLeases("someone-else", List.of(claims.get(1).ref()), ofSeconds(30))).isEmpty();
+        Thread.sleep(800);
+
+        assertThat(queue.releaseExpiredLeases()).isEqualTo(1);
+        assertThat(queue.releaseExpiredLeases()).as("idempotent").isZero();
+        Record swept = row(claims.get(1).changesetId());
+        assertThat(swept.get("claim_token", Long.class)).isNull();
+        assertThat(swept.get("failures", Integer.class)).isEqualTo(1);
+        assertThat(swept.get("last_error", String.class)).contains("lease of w1 expired");
+        assertThat(row(claims.get(0).changesetId()).get("claim_token", Long.class)).isNotNull();
+        assertThat(ids).hasSize(2);
+    }
+
+    @Test
+    void releasedClaimsAreDueAgainAtOnceWithoutAFailure() {
+        long id = catalog.changeset(repo);
+        Claim claim = queue.claim("w1", 1, ofSeconds(30)).getFirst();
+
+        assertThat(queue.release(List.of(claim.ref()))).isEqualTo(1);
+
+        assertThat(row(id).get("failures", Integer.class)).isZero();
+        assertThat(queue.claim("w2", 1, ofSeconds(30))).extracting(Claim::changesetId).containsExactly(id);
+    }
+
+    @Test
+    void theNextClaimDelayIsTheTimeUntilTheEarliestUnleasedRow() {
+        assertThat(queue.nextClaimDelay()).isEmpty();
+        long id = catalog.changeset(repo);
+        assertThat(queue.nextClaimDelay()).contains(java.time.Duration.ZERO);
+        Claim claim = queue.claim("w1", 1, ofSeconds(30)).getFirst();
+        assertThat(queue.nextClaimDelay()).as("leased rows do not count").isEmpty();
+        queue.complete(List.of(new Completion(claim.ref(), fetched("t", claim.claimedAt().minus(ofMinutes(10)), Map.of(), List.of()))));
+        assertThat(queue.nextClaimDelay()).hasValueSatisfying(delay -> assertThat(delay).isBetween(ofMinutes(9), ofMinutes(10)));
+        database.execute("UPDATE repos SET deleted_at = now() WHERE id = " + repo.id());
+        assertThat(queue.nextClaimDelay()).as("gone rows are never due").isEmpty();
+        assertThat(id).isPositive();
+    }
+
+    // --- helpers ---
+
+    static SyncResult.Fetched fetched(String title, Instant updatedAt, Map<String, String> etags, List<TimelineEvent> events) {
+        return new SyncResult.Fetched(new ChangesetSnapshot(ChangesetState.OPEN, title, "octocat", "https://example/1",
+                "feature", "main", "abc123", ReviewState.APPROVED, CheckState.PASSED, updatedAt, null), etags, events, null);
+    }
+
+    Record row(long id) {
+        return database.dsl().fetchSingle("SELECT * FROM changeset_sync_state WHERE changeset_id = " + id);
+    }
+
+    void makeDue(long id) {
+        database.execute("INSERT INTO sync_requests (changeset_id, reason) VALUES (%d, 'test: again')".formatted(id));
+    }
+
+    static java.time.Duration between(Instant from, Instant to) {
+        return java.time.Duration.between(from, to);
+    }
+
+    static <T> List<T> concat(List<T> a, List<T> b) {
+        return java.util.stream.Stream.concat(a.stream(), b.stream()).toList();
+    }
+}
