@@ -1,0 +1,90 @@
+package dev.changesetsyncer.cli;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.changesetsyncer.codehost.DefaultCodeHostClients;
+import dev.changesetsyncer.db.DataSources;
+import dev.changesetsyncer.db.DatabaseErrors;
+import dev.changesetsyncer.db.JdbcUrls;
+import dev.changesetsyncer.db.Migrations;
+import dev.changesetsyncer.simulation.SimulationSettings;
+import dev.changesetsyncer.worker.Replica;
+import dev.changesetsyncer.worker.WorkerMetrics;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code run}: one worker replica, until SIGTERM or Ctrl-C. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = "Run a worker replica: migrate, then claim and sync due changesets until stopped (SIGTERM/Ctrl-C stop it gracefully).")
+final class RunCommand implements Callable<Integer> {
+    private static final Logger log = LoggerFactory.getLogger(RunCommand.class);
+
+    @Mixin
+    DatabaseOptions database;
+
+    @Mixin
+    WorkerOptions worker;
+
+    @Option(names = "--worker-id", paramLabel = "ID",
+            description = "Name of this replica in leases, logs and pg_stat_activity (default: <host>-<pid>).")
+    String workerId;
+
+    @Option(names = "--status-every", paramLabel = "DURATION", defaultValue = "60s", converter = DurationConverter.class,
+            description = "How often to log a status line (default: ${DEFAULT-VALUE}).")
+    Duration statusEvery;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        String id = workerId != null ? workerId : WorkerIds.forThisProcess();
+        var settings = worker.settings(id);
+        migrateWhenReachable(id);
+        Replica replica = Replica.start(settings, database.config(id, 4),
+                new DefaultCodeHostClients(SimulationSettings.DEFAULT));
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            replica.stop();
+            stopped.countDown();
+        }, id + "-shutdown"));
+        WorkerMetrics.Snapshot last = replica.metrics().snapshot();
+        while (!stopped.await(statusEvery.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            WorkerMetrics.Snapshot now = replica.metrics().snapshot();
+            log.info("status: {} synced ({}/s), {} unchanged, {} failed, {} gone, {} in flight, {} fenced, {} database errors",
+                    now.completed() - last.completed(),
+                    (now.completed() - last.completed()) / Math.max(1, statusEvery.toSeconds()),
+                    now.unchanged() - last.unchanged(), now.failed() - last.failed(), now.gone() - last.gone(),
+                    replica.inFlight(), now.fenced() - last.fenced(), now.databaseErrors() - last.databaseErrors());
+            last = now;
+        }
+        return 0;
+    }
+
+    /** Migrates, waiting (with backoff) for the database to come up rather than failing the start. */
+    private void migrateWhenReachable(String id) throws InterruptedException {
+        Duration pause = Duration.ofSeconds(1);
+        while (true) {
+            try (HikariDataSource pool = DataSources.open(database.config(id + "-migrate", 1))) {
+                Migrations.migrate(pool);
+                return;
+            } catch (RuntimeException e) {
+                log.warn("cannot migrate {} yet, retrying in {} s: {}", JdbcUrls.redact(database.url()),
+                        pause.toSeconds(), DatabaseErrors.brief(rootCause(e)));
+                Thread.sleep(pause);
+                pause = pause.multipliedBy(2).compareTo(Duration.ofSeconds(30)) > 0 ? Duration.ofSeconds(30)
+                        : pause.multipliedBy(2);
+            }
+        }
+    }
+
+    private static Throwable rootCause(Throwable e) {
+        Throwable cause = e;
+        while (cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause();
+        }
+        return cause;
+    }
+}

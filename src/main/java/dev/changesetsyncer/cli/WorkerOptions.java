@@ -1,0 +1,32 @@
+package dev.changesetsyncer.cli;
+
+import dev.changesetsyncer.worker.WorkerSettings;
+import java.time.Duration;
+import picocli.CommandLine.Option;
+
+/** Options that tune a replica (shared by {@code run} and {@code demo}). */
+final class WorkerOptions {
+    @Option(names = "--workers", paramLabel = "N", defaultValue = "" + WorkerSettings.DEFAULT_CONCURRENCY,
+            description = "Syncs running at once in this replica (default: ${DEFAULT-VALUE}).")
+    int workers;
+
+    @Option(names = "--batch", paramLabel = "N", defaultValue = "" + WorkerSettings.DEFAULT_BATCH,
+            description = "Most changesets claimed per round trip (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--lease", paramLabel = "DURATION", defaultValue = "60s", converter = DurationConverter.class,
+            description = "How long a claim holds without a heartbeat (default: ${DEFAULT-VALUE}).")
+    Duration lease;
+
+    @Option(names = "--poll", paramLabel = "DURATION", defaultValue = "10s", converter = DurationConverter.class,
+            description = "Longest idle sleep without a NOTIFY (default: ${DEFAULT-VALUE}).")
+    Duration poll;
+
+    @Option(names = "--shutdown-grace", paramLabel = "DURATION", defaultValue = "20s", converter = DurationConverter.class,
+            description = "On SIGTERM, how long running syncs may finish before they are given back (default: ${DEFAULT-VALUE}).")
+    Duration shutdownGrace;
+
+    WorkerSettings settings(String workerId) {
+        return new WorkerSettings(workerId, workers, batch, lease, poll, shutdownGrace);
+    }
+}

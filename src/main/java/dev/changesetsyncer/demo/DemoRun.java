@@ -1,0 +1,96 @@
+package dev.changesetsyncer.demo;
+
+import static java.time.Duration.ofSeconds;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.changesetsyncer.catalog.CatalogStore;
+import dev.changesetsyncer.catalog.CodeHost;
+import dev.changesetsyncer.catalog.CodeHostKind;
+import dev.changesetsyncer.catalog.ScheduleSettings;
+import dev.changesetsyncer.db.DataSources;
+import dev.changesetsyncer.db.DatabaseConfig;
+import dev.changesetsyncer.db.Migrations;
+import dev.changesetsyncer.simulation.BulkSeeder;
+import dev.changesetsyncer.simulation.SeedPlan;
+import dev.changesetsyncer.simulation.SimulatedCodeHost;
+import dev.changesetsyncer.simulation.SimulationSettings;
+import dev.changesetsyncer.worker.Replica;
+import dev.changesetsyncer.worker.WorkerSettings;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import org.jooq.DSLContext;
+import org.jooq.SQLDialect;
+import org.jooq.impl.DSL;
+
+/**
+ * The demo: a simulated code host with a few thousand changesets, replicas syncing them, users
+ * asking for syncs by SQL, a repository being archived — and a live summary of the queue.
+ */
+public final class DemoRun {
+    /** Short delays so that a 20-second demo shows the schedule at work. */
+    static final ScheduleSettings DEMO_SCHEDULE = new ScheduleSettings(ofSeconds(1), ofSeconds(15), ofSeconds(5), ofSeconds(30));
+    /** A plausible host: 20 ms per fetch, a few errors, rate limits and deleted pull requests. */
+    static final SimulationSettings DEMO_HOST = new SimulationSettings(Duration.ofMillis(20), 0.3, 0.02, 0.005, 0.002, 7);
+
+    private final String jdbcUrl;
+    private final int changesets;
+    private final int replicaCount;
+    private final WorkerSettings workerTemplate;
+    private final PrintStream out;
+
+    public DemoRun(String jdbcUrl, int changesets, int replicaCount, WorkerSettings workerTemplate, PrintStream out) {
+        if (changesets < 100) {
+            throw new IllegalArgumentException("the demo needs at least 100 changesets, got " + changesets);
+        }
+        if (replicaCount < 1) {
+            throw new IllegalArgumentException("the demo needs at least one replica, got " + replicaCount);
+        }
+        this.jdbcUrl = jdbcUrl;
+        this.changesets = changesets;
+        this.replicaCount = replicaCount;
+        this.workerTemplate = workerTemplate;
+        this.out = out;
+    }
+
+    /** Runs until {@code duration} passes or {@code stopRequested} says so; returns the final summary line. */
+    public String run(Duration duration, BooleanSupplier stopRequested) throws InterruptedException {
+        try (HikariDataSource pool = DataSources.open(new DatabaseConfig(jdbcUrl, "demo", 4))) {
+            Migrations.migrate(pool);
+            DSLContext dsl = DSL.using(pool, SQLDialect.POSTGRES);
+            CodeHost host = new CatalogStore(dsl).createCodeHost("simulated-demo", CodeHostKind.SIMULATED,
+                    "https://code.example.test", DEMO_SCHEDULE);
+            int repos = Math.max(1, changesets / 100);
+            new BulkSeeder(pool).seed(new SeedPlan(host.id(), "demo/repo", repos, changesets / repos, 0.5));
+            out.printf("demo: %d changesets in %d repositories on a simulated host (20 ms per fetch, 2%% errors); "
+                    + "%d replicas; schedule min %ds, max %ds%n", changesets / repos * repos, repos, replicaCount,
+                    DEMO_SCHEDULE.minSyncDelay().toSeconds(), DEMO_SCHEDULE.maxSyncDelay().toSeconds());
+
+            SimulatedCodeHost simulator = new SimulatedCodeHost(DEMO_HOST);
+            List<Replica> replicas = new ArrayList<>();
+            for (int i = 1; i <= replicaCount; i++) {
+                WorkerSettings settings = new WorkerSettings("demo-" + i, workerTemplate.concurrency(),
+                        workerTemplate.batchSize(), workerTemplate.lease(), workerTemplate.pollInterval(),
+                        workerTemplate.shutdownGrace());
+                replicas.add(Replica.start(settings, new DatabaseConfig(jdbcUrl, settings.workerId(), 4),
+                        (id, kind, url) -> simulator));
+            }
+            long started = System.nanoTime();
+            try {
+                new DemoScript(dsl, out, replicas).play(duration, stopRequested);
+            } finally {
+                replicas.forEach(Replica::stop);
+            }
+            double seconds = (System.nanoTime() - started) / 1e9;
+            long synced = replicas.stream().mapToLong(r -> r.metrics().snapshot().synced()).sum();
+            QueueReport report = QueueReport.read(dsl);
+            return String.format("demo finished: %d syncs in %.1f s (%.0f/s) by %d replicas; %d requests served "
+                            + "(p50 %d ms, p99 %d ms); %d failing, %d gone; %d overlapping syncs of one changeset",
+                    synced, seconds, synced / seconds, replicaCount, report.requestsServed(),
+                    report.requestP50().toMillis(), report.requestP99().toMillis(), report.failing(), report.gone(),
+                    simulator.overlaps());
+        }
+    }
+}
