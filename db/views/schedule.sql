@@ -19,7 +19,7 @@ CREATE OR REPLACE FUNCTION changeset_schedule_rule(
     checks_pending_max_delay interval,
     finished_max_delay       interval)
     RETURNS text
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    LANGUAGE sql STABLE PARALLEL SAFE
 RETURN CASE
     WHEN priority = 2 THEN 'urgent request'
     WHEN priority = 1 THEN 'requested'
@@ -33,12 +33,15 @@ RETURN CASE
     WHEN greatest(synced_updated_at, latest_event_at) > last_synced_at THEN
         format('changed after the last sync: quiet period of %s after the change', min_delay)
     WHEN last_synced_at - greatest(synced_updated_at, latest_event_at) < min_delay THEN
-        format('quiet for %s: waits the %s floor', last_synced_at - greatest(synced_updated_at, latest_event_at), min_delay)
+        format('quiet for %s: waits the %s floor',
+            date_trunc('second', last_synced_at - greatest(synced_updated_at, latest_event_at)), min_delay)
     WHEN last_synced_at - greatest(synced_updated_at, latest_event_at)
          > sync_cadence_max_delay(cadence, max_delay, checks_pending_max_delay, finished_max_delay) THEN
-        format('quiet for %s: capped at %s (%s)', last_synced_at - greatest(synced_updated_at, latest_event_at),
+        format('quiet for %s: capped at %s (%s)',
+            date_trunc('second', last_synced_at - greatest(synced_updated_at, latest_event_at)),
             sync_cadence_max_delay(cadence, max_delay, checks_pending_max_delay, finished_max_delay), cadence)
-    ELSE format('quiet for %s: waits as long', last_synced_at - greatest(synced_updated_at, latest_event_at))
+    ELSE format('quiet for %s: waits as long',
+        date_trunc('second', last_synced_at - greatest(synced_updated_at, latest_event_at)))
 END;
 
 COMMENT ON FUNCTION changeset_schedule_rule(sync_cadence, timestamptz, timestamptz, timestamptz, integer, timestamptz, smallint, interval, interval, interval, interval) IS

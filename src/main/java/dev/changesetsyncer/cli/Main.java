@@ -1,5 +1,10 @@
 package dev.changesetsyncer.cli;
 
+import dev.changesetsyncer.db.DatabaseErrors;
+import dev.changesetsyncer.db.Migrations.MigrationException;
+import dev.changesetsyncer.db.SchemaViolation;
+import dev.changesetsyncer.requests.SyncRequestStore;
+import org.jooq.exception.DataAccessException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -9,13 +14,39 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Version.class,
         description = "Keeps pull/merge requests mirrored in PostgreSQL, each on its own schedule computed by Postgres.",
-        subcommands = {MigrateCommand.class, RunCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {MigrateCommand.class, RunCommand.class, DemoCommand.class, ScheduleCommand.class,
+            RequestCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
     public static void main(String[] args) {
         System.exit(commandLine().execute(args));
     }
 
     static CommandLine commandLine() {
-        return new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true);
+        return new CommandLine(new Main())
+                .setCaseInsensitiveEnumValuesAllowed(true)
+                .setExecutionExceptionHandler(Main::reportFailure);
+    }
+
+    /** Expected failures (bad input, unreachable database) print one clear line and exit 2; no stack trace. */
+    private static int reportFailure(Exception e, CommandLine commandLine, CommandLine.ParseResult parseResult)
+            throws Exception {
+        if (e instanceof SyncRequestStore.RequestRejected || e instanceof IllegalArgumentException
+                || e instanceof IllegalStateException || e instanceof SchemaViolation || e instanceof MigrationException) {
+            commandLine.getErr().println(commandLine.getCommandName() + ": " + e.getMessage());
+            return 2;
+        }
+        if (e instanceof DataAccessException || e instanceof com.zaxxer.hikari.pool.HikariPool.PoolInitializationException) {
+            commandLine.getErr().println(commandLine.getCommandName() + ": database error: " + DatabaseErrors.brief(rootCause(e)));
+            return 2;
+        }
+        throw e; // a bug: let picocli print the stack trace
+    }
+
+    private static Throwable rootCause(Throwable e) {
+        Throwable cause = e;
+        while (cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause();
+        }
+        return cause;
     }
 }

@@ -1,0 +1,44 @@
+package dev.changesetsyncer.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.changesetsyncer.testing.TestDatabases;
+import dev.changesetsyncer.worker.WorkerSettings;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The demo runs end to end on an empty database and reports what happened. */
+class DemoRunTest {
+    String database;
+
+    @BeforeEach
+    void emptyDatabase() {
+        database = TestDatabases.createEmpty("demo");
+    }
+
+    @AfterEach
+    void dropIt() {
+        TestDatabases.drop(database);
+    }
+
+    @Test
+    void aShortDemoSyncsServesRequestsAndStopsCleanly() throws Exception {
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        PrintStream out = new PrintStream(captured, true, StandardCharsets.UTF_8);
+
+        String summary = new DemoRun(TestDatabases.urlOf(database), 500, 2, WorkerSettings.defaults("demo"), out)
+                .run(Duration.ofSeconds(4), () -> false);
+
+        String printed = captured.toString(StandardCharsets.UTF_8);
+        assertThat(printed).contains("500 changesets in 5 repositories").contains("syncs/s")
+                .contains(">> archived demo/repo-1");
+        assertThat(printed.lines().filter(line -> line.startsWith("["))).hasSizeGreaterThanOrEqualTo(3);
+        assertThat(summary).startsWith("demo finished: ").contains("0 overlapping syncs");
+        assertThat(Long.parseLong(summary.replaceAll("demo finished: (\\d+) syncs.*", "$1"))).isGreaterThanOrEqualTo(500);
+    }
+}
