@@ -39,13 +39,15 @@ BEGIN
 
     -- Per host, the due unleased rows in claim order (urgent, requested, then routine by time),
     -- skipping rows another worker holds; then the earliest across hosts. The MATERIALIZED fence
-    -- keeps the planner from re-running the locking subquery.
+    -- keeps the planner from re-running the locking subquery. The details of each claimed row are
+    -- looked up one by one (LATERAL ... OFFSET 0 keeps that a nested loop): a batch is small next
+    -- to the table, and a hash join would read all of changesets.
     RETURN QUERY
     WITH picked AS MATERIALIZED (
-        SELECT due.changeset_id, due.claim_at
+        SELECT due.row_id, due.claim_at
           FROM code_hosts h
          CROSS JOIN LATERAL (
-               SELECT s.changeset_id, s.claim_at
+               SELECT s.ctid AS row_id, s.claim_at
                  FROM changeset_sync_state s
                 WHERE s.code_host_id = h.id
                   AND s.claim_token IS NULL
@@ -54,19 +56,27 @@ BEGIN
                 LIMIT max_rows
                   FOR UPDATE SKIP LOCKED) due
          ORDER BY due.claim_at
-         LIMIT max_rows)
-    UPDATE changeset_sync_state s
-       SET claim_token  = nextval('sync_claim_tokens'),
-           lease_holder = worker,
-           claimed_at   = now(),
-           lease_until  = now() + lease
-      FROM picked p
-      JOIN changesets c ON c.id = p.changeset_id
-      JOIN repos r ON r.id = c.repo_id
-      JOIN code_hosts h ON h.id = r.code_host_id
-     WHERE s.changeset_id = p.changeset_id
-    RETURNING s.changeset_id, s.claim_token, s.claimed_at, s.lease_until, s.priority, h.id, h.kind, h.base_url,
-              r.id, r.external_id, r.name, c.external_id, c.etags, c.head_sha;
+         LIMIT max_rows),
+    claimed AS (
+        UPDATE changeset_sync_state s
+           SET claim_token  = nextval('sync_claim_tokens'),
+               lease_holder = worker,
+               claimed_at   = now(),
+               lease_until  = now() + lease
+          FROM picked p
+         WHERE s.ctid = p.row_id -- locked above, so it cannot have moved; saves a primary-key descent per row
+        RETURNING s.changeset_id, s.claim_token, s.claimed_at, s.lease_until, s.priority, s.code_host_id)
+    SELECT cl.changeset_id, cl.claim_token, cl.claimed_at, cl.lease_until, cl.priority, h.id, h.kind, h.base_url,
+           d.repo_id, d.repo_external_id, d.repo_name, d.external_id, d.etags, d.head_sha
+      FROM claimed cl
+      JOIN code_hosts h ON h.id = cl.code_host_id
+     CROSS JOIN LATERAL (
+           SELECT c.repo_id, r.external_id AS repo_external_id, r.name AS repo_name, c.external_id, c.etags,
+                  c.head_sha
+             FROM changesets c
+             JOIN repos r ON r.id = c.repo_id
+            WHERE c.id = cl.changeset_id
+           OFFSET 0) d;
 END
 $$;
 
@@ -93,16 +103,18 @@ BEGIN
 
     -- 2. A sync that found its repository archived (or unarchived) records it; the archived-flip
     --    trigger then requests the repository's changesets, this one included.
-    UPDATE repos r
-       SET archived = a.archived
-      FROM (SELECT DISTINCT ON (c.repo_id) c.repo_id, i.repo_archived AS archived
-              FROM jsonb_to_recordset(results) AS i(changeset_id bigint, claim_token bigint, repo_archived boolean)
-              JOIN changeset_sync_state s ON s.changeset_id = i.changeset_id AND s.claim_token = i.claim_token
-              JOIN changesets c ON c.id = i.changeset_id
-             WHERE i.repo_archived IS NOT NULL
-             ORDER BY c.repo_id) a
-     WHERE r.id = a.repo_id
-       AND r.archived IS DISTINCT FROM a.archived;
+    IF jsonb_path_exists(results, '$[*].repo_archived') THEN
+        UPDATE repos r
+           SET archived = a.archived
+          FROM (SELECT DISTINCT ON (c.repo_id) c.repo_id, i.repo_archived AS archived
+                  FROM jsonb_to_recordset(results) AS i(changeset_id bigint, claim_token bigint, repo_archived boolean)
+                  JOIN changeset_sync_state s ON s.changeset_id = i.changeset_id AND s.claim_token = i.claim_token
+                  JOIN changesets c ON c.id = i.changeset_id
+                 WHERE i.repo_archived IS NOT NULL
+                 ORDER BY c.repo_id) a
+         WHERE r.id = a.repo_id
+           AND r.archived IS DISTINCT FROM a.archived;
+    END IF;
 
     -- 3. Metadata, events, requests and the queue row, in one statement.
     RETURN QUERY

@@ -17,6 +17,9 @@ import org.slf4j.LoggerFactory;
  * SQL functions the trigger uses ({@code changeset_next_sync_at}, {@code sync_claim_at}), so the
  * result is indistinguishable from rows inserted one by one.
  *
+ * <p>Seeded changesets look synced before: they have metadata and an ETag, so a simulated host
+ * answers "unchanged" unless its change rate says otherwise.
+ *
  * <p>It takes exclusive locks on the queue tables for the duration: not for a database that
  * workers are using.
  */
@@ -84,8 +87,9 @@ public final class BulkSeeder {
             repos.executeUpdate();
         }
         try (PreparedStatement changesets = connection.prepareStatement("""
-                INSERT INTO changesets (repo_id, external_id, state, check_state, review_state, title)
-                SELECT r.id, n::text, 'open', 'passed', 'none', 'seeded change ' || n
+                INSERT INTO changesets (repo_id, external_id, state, check_state, review_state, title, head_sha, etags)
+                SELECT r.id, n::text, 'open', 'passed', 'none', 'seeded change ' || n, md5(r.id || '/' || n),
+                       jsonb_build_object('pull', '"seeded"')
                   FROM seeded_repos r, generate_series(1, ?) n""")) {
             changesets.setInt(1, plan.changesetsPerRepo());
             changesets.executeUpdate();

@@ -34,6 +34,7 @@ public final class SimulatedCodeHost implements CodeHostClient {
     private final LongAdder overlaps = new LongAdder();
     private final AtomicInteger concurrent = new AtomicInteger();
     private final AtomicInteger maxConcurrent = new AtomicInteger();
+    private volatile java.util.function.LongConsumer fetchObserver = id -> { };
 
     public SimulatedCodeHost(SimulationSettings settings) {
         this.settings = settings;
@@ -47,6 +48,11 @@ public final class SimulatedCodeHost implements CodeHostClient {
         return settings;
     }
 
+    /** Called with the changeset id as each fetch begins (the benchmark times requests with it). */
+    public void observeFetches(java.util.function.LongConsumer observer) {
+        this.fetchObserver = observer;
+    }
+
     /** From now on, every fetch of this changeset gets this answer. */
     public void script(long changesetId, Scripted answer) {
         scripted.put(changesetId, answer);
@@ -55,6 +61,7 @@ public final class SimulatedCodeHost implements CodeHostClient {
     @Override
     public SyncResult fetch(SyncTarget target) throws InterruptedException {
         long id = target.changesetId();
+        fetchObserver.accept(id);
         if (active.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet() > 1) {
             overlaps.increment();
         }

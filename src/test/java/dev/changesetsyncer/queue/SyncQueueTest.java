@@ -104,6 +104,43 @@ class SyncQueueTest {
     }
 
     @Test
+    void theScheduleCompletionsStoreIsWhatTheTriggerWouldStore() {
+        List<Long> ids = catalog.changesets(repo, 40);
+        database.execute("INSERT INTO sync_requests (changeset_id, reason) SELECT changeset_id, 'r' "
+                + "FROM changeset_sync_state WHERE mod(changeset_id, 3) = 0");
+        List<Claim> claims = queue.claim("w1", 40, ofSeconds(30));
+        database.execute("INSERT INTO sync_requests (changeset_id, reason) SELECT changeset_id, 'during' "
+                + "FROM changeset_sync_state WHERE mod(changeset_id, 5) = 0");
+        List<Completion> completions = new java.util.ArrayList<>();
+        for (Claim claim : claims) {
+            long id = claim.changesetId();
+            SyncResult result = switch ((int) (id % 4)) {
+                case 0 -> new SyncResult.Unchanged(null);
+                case 1 -> new SyncResult.Gone("404", null);
+                case 2 -> new SyncResult.Fetched(new ChangesetSnapshot(ChangesetState.OPEN, "t", "a", "u", "h", "b",
+                        "s", ReviewState.NONE, CheckState.PENDING, claim.claimedAt().minus(ofMinutes(id)), null),
+                        Map.of(), List.of(new TimelineEvent("c", claim.claimedAt().minusSeconds(id), "e" + id, null)), null);
+                default -> fetched("t", claim.claimedAt().minus(ofMinutes(3 * id)), Map.of(), List.of());
+            };
+            completions.add(new Completion(claim.ref(), result));
+        }
+
+        assertThat(queue.complete(completions)).hasSize(40);
+
+        assertThat(database.value(Long.class, """
+                SELECT count(*) FROM changeset_sync_state s JOIN code_hosts h ON h.id = s.code_host_id
+                 WHERE s.next_sync_at IS DISTINCT FROM changeset_next_sync_at(s.changeset_id, s.cadence,
+                           s.enqueued_at, s.last_synced_at, s.last_attempt_at, s.synced_updated_at,
+                           s.latest_event_at, s.failures, s.gone_at, s.requested_at, h.min_sync_delay,
+                           h.max_sync_delay, h.checks_pending_max_delay, h.finished_max_delay)
+                    OR s.claim_at IS DISTINCT FROM sync_claim_at(s.next_sync_at, s.priority, s.requested_at)
+                    OR s.cadence IS DISTINCT FROM (SELECT changeset_cadence(c.state, c.check_state)
+                                                     FROM changesets c WHERE c.id = s.changeset_id)""")).isZero();
+        assertThat(database.value(Long.class, "SELECT count(*) FROM changeset_sync_state WHERE cadence = 'checks_pending'"))
+                .isEqualTo(ids.stream().filter(id -> id % 4 == 2).count());
+    }
+
+    @Test
     void anUnchangedResultKeepsTheMetadataAndTheHostsUpdatedAt() {
         long id = catalog.changeset(repo);
         Claim first = queue.claim("w1", 1, ofSeconds(30)).getFirst();

@@ -1,0 +1,59 @@
+package dev.changesetsyncer.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.PrintStream;
+
+/** Prints results as they come: a readable line each, or one JSON object per scenario. */
+final class BenchReport {
+    private static final ObjectMapper json = new ObjectMapper();
+    private final PrintStream out;
+    private final boolean asJson;
+
+    BenchReport(PrintStream out, boolean asJson) {
+        this.out = out;
+        this.asJson = asJson;
+    }
+
+    void drain(DrainBenchmark.Result r) {
+        if (asJson) {
+            emit(json.valueToTree(r), "drain");
+            return;
+        }
+        out.printf("drain      %d replica(s): %,d no-op syncs in %.2f s = %,.0f syncs/s | %.3f transactions/sync | "
+                        + "%,d claim + %,d write round trips | %,d dead tuples | %d overlaps%n",
+                r.replicas(), r.changesets(), r.seconds(), r.syncsPerSecond(), r.transactionsPerSync(),
+                r.claimRoundTrips(), r.writeRoundTrips(), r.deadTuples(), r.overlaps());
+    }
+
+    void latency(RequestLatencyBenchmark.Result r) {
+        if (asJson) {
+            emit(json.valueToTree(r), "request-latency");
+            return;
+        }
+        out.printf("request    %s, %d replicas: INSERT to sync start p50 %.2f ms, p99 %.2f ms, max %.2f ms (%d requests)%n",
+                r.load(), r.replicas(), r.latency().p50Millis(), r.latency().p99Millis(), r.latency().maxMillis(),
+                r.latency().samples());
+    }
+
+    void claim(ClaimCostBenchmark.Result r) {
+        if (asJson) {
+            emit(json.valueToTree(r), "claim-cost");
+            return;
+        }
+        out.printf("claim      %,d changesets (1%% due), batch %d: p50 %.2f ms, p99 %.2f ms, %.0f buffers per claim%n",
+                r.changesets(), r.batch(), r.latency().p50Millis(), r.latency().p99Millis(), r.buffersPerClaim());
+    }
+
+    void note(String text) {
+        if (!asJson) {
+            out.println(text);
+        }
+    }
+
+    private void emit(com.fasterxml.jackson.databind.JsonNode result, String scenario) {
+        ObjectNode line = json.createObjectNode().put("scenario", scenario);
+        line.setAll((ObjectNode) result);
+        out.println(line);
+    }
+}

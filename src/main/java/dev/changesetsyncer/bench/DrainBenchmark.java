@@ -1,0 +1,60 @@
+package dev.changesetsyncer.bench;
+
+import dev.changesetsyncer.catalog.CodeHost;
+import dev.changesetsyncer.db.DatabaseConfig;
+import dev.changesetsyncer.simulation.SimulatedCodeHost;
+import dev.changesetsyncer.simulation.SimulationSettings;
+import dev.changesetsyncer.worker.Replica;
+import dev.changesetsyncer.worker.WorkerSettings;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Drain throughput: a backlog of due changesets, a simulated host that answers "unchanged" at once
+ * (no-op syncs), and R replicas, each with its own connection pool, draining it.
+ */
+final class DrainBenchmark {
+    record Result(int replicas, long changesets, double seconds, double syncsPerSecond, double transactionsPerSync,
+            long claimRoundTrips, long writeRoundTrips, long deadTuples, long overlaps) {}
+
+    private final BenchDatabase db;
+    private final WorkerSettings template;
+
+    DrainBenchmark(BenchDatabase db, WorkerSettings template) {
+        this.db = db;
+        this.template = template;
+    }
+
+    Result run(int replicaCount, long changesets) throws InterruptedException {
+        CodeHost host = db.emptyWithHost("drain");
+        db.seed(host, changesets, 1.0);
+        db.dsl.execute("VACUUM ANALYZE changeset_sync_state");
+        BenchDatabase.letStatisticsSettle();
+        SimulatedCodeHost simulator = new SimulatedCodeHost(SimulationSettings.DEFAULT.withChangeRate(0));
+
+        long transactionsBefore = db.transactions();
+        long started = System.nanoTime();
+        List<Replica> replicas = new ArrayList<>();
+        for (int i = 1; i <= replicaCount; i++) {
+            WorkerSettings settings = new WorkerSettings("bench-" + i, template.concurrency(), template.batchSize(),
+                    template.lease(), template.pollInterval(), template.shutdownGrace());
+            replicas.add(Replica.start(settings, new DatabaseConfig(db.url, settings.workerId(), 4),
+                    (id, kind, url) -> simulator));
+        }
+        while (completed(replicas) < changesets) {
+            Thread.sleep(5);
+        }
+        double seconds = (System.nanoTime() - started) / 1e9;
+        long claims = replicas.stream().mapToLong(r -> r.metrics().snapshot().claimCalls()).sum();
+        long writes = replicas.stream().mapToLong(r -> r.metrics().snapshot().writeBatches()).sum();
+        replicas.forEach(Replica::stop);
+        BenchDatabase.letStatisticsSettle();
+        long transactions = db.transactions() - transactionsBefore;
+        return new Result(replicaCount, changesets, seconds, changesets / seconds, (double) transactions / changesets,
+                claims, writes, db.deadTuples("changeset_sync_state"), simulator.overlaps());
+    }
+
+    private static long completed(List<Replica> replicas) {
+        return replicas.stream().mapToLong(r -> r.metrics().snapshot().completed()).sum();
+    }
+}

@@ -1,0 +1,87 @@
+package dev.changesetsyncer.bench;
+
+import dev.changesetsyncer.catalog.CodeHost;
+import dev.changesetsyncer.db.DatabaseConfig;
+import dev.changesetsyncer.simulation.SimulatedCodeHost;
+import dev.changesetsyncer.simulation.SimulationSettings;
+import dev.changesetsyncer.worker.Replica;
+import dev.changesetsyncer.worker.WorkerSettings;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Request latency: the time from the start of a plain {@code INSERT INTO sync_requests} (its own
+ * transaction) until the simulated host sees the fetch of that changeset begin — while the
+ * replicas idle, and while they drain a backlog.
+ */
+final class RequestLatencyBenchmark {
+    record Result(String load, int replicas, Percentiles latency, long backlogLeft) {}
+
+    private final BenchDatabase db;
+    private final WorkerSettings template;
+
+    RequestLatencyBenchmark(BenchDatabase db, WorkerSettings template) {
+        this.db = db;
+        this.template = template;
+    }
+
+    /** @param backlog due changesets the replicas are draining meanwhile (0: idle) */
+    Result run(int replicaCount, int requests, long backlog) throws Exception {
+        CodeHost host = db.emptyWithHost(backlog == 0 ? "latency-idle" : "latency-busy");
+        db.seed(host, 10_000, 0.0); // quiet changesets to request
+        List<Long> targets = db.dsl.fetch("SELECT changeset_id FROM changeset_sync_state ORDER BY changeset_id LIMIT ?",
+                requests).getValues(0, Long.class);
+        if (backlog > 0) {
+            db.seed(host, backlog, 1.0);
+        }
+        db.dsl.execute("VACUUM ANALYZE changeset_sync_state");
+        SimulatedCodeHost simulator = new SimulatedCodeHost(SimulationSettings.DEFAULT.withChangeRate(0));
+        Map<Long, CompletableFuture<Long>> started = new ConcurrentHashMap<>();
+        simulator.observeFetches(id -> {
+            CompletableFuture<Long> waiting = started.get(id);
+            if (waiting != null) {
+                waiting.complete(System.nanoTime());
+            }
+        });
+
+        List<Replica> replicas = new ArrayList<>();
+        for (int i = 1; i <= replicaCount; i++) {
+            WorkerSettings settings = new WorkerSettings("latency-" + i, template.concurrency(), template.batchSize(),
+                    template.lease(), template.pollInterval(), template.shutdownGrace());
+            replicas.add(Replica.start(settings, new DatabaseConfig(db.url, settings.workerId(), 4),
+                    (id, kind, url) -> simulator));
+        }
+        long[] latencies = new long[requests];
+        try (Connection connection = db.pool.getConnection();
+                PreparedStatement insert = connection.prepareStatement(
+                        "INSERT INTO sync_requests (changeset_id, reason, requested_by) VALUES (?, 'benchmark', 'bench')")) {
+            connection.setAutoCommit(true);
+            Thread.sleep(backlog > 0 ? 500 : 1_000); // idle: let the replicas fall asleep; busy: let them get going
+            for (int i = 0; i < requests; i++) {
+                long id = targets.get(i);
+                CompletableFuture<Long> fetchStarted = new CompletableFuture<>();
+                started.put(id, fetchStarted);
+                long before = System.nanoTime();
+                execute(insert, id);
+                latencies[i] = fetchStarted.get(30, TimeUnit.SECONDS) - before;
+                Thread.sleep(10);
+            }
+        } finally {
+            replicas.forEach(Replica::stop);
+        }
+        long left = db.count("SELECT count(*) FROM changeset_sync_state WHERE next_sync_at <= now()");
+        return new Result(backlog == 0 ? "idle" : "busy (" + backlog + " due)", replicaCount, Percentiles.of(latencies), left);
+    }
+
+    private static void execute(PreparedStatement insert, long changesetId) throws SQLException {
+        insert.setLong(1, changesetId);
+        insert.executeUpdate();
+    }
+}
