@@ -31,9 +31,10 @@ final class BenchReport {
             emit(json.valueToTree(r), "request-latency");
             return;
         }
-        out.printf("request    %s, %d replicas: INSERT to sync start p50 %.2f ms, p99 %.2f ms, max %.2f ms (%d requests)%n",
+        out.printf("request    %s, %d replicas: INSERT to sync start p50 %.2f ms, p99 %.2f ms, max %.2f ms "
+                        + "(commit to start p50 %.2f ms, p99 %.2f ms; %d requests)%n",
                 r.load(), r.replicas(), r.latency().p50Millis(), r.latency().p99Millis(), r.latency().maxMillis(),
-                r.latency().samples());
+                r.afterCommit().p50Millis(), r.afterCommit().p99Millis(), r.latency().samples());
     }
 
     void claim(ClaimCostBenchmark.Result r) {

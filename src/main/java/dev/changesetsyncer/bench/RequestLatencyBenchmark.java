@@ -22,7 +22,11 @@ import java.util.concurrent.TimeUnit;
  * replicas idle, and while they drain a backlog.
  */
 final class RequestLatencyBenchmark {
-    record Result(String load, int replicas, Percentiles latency, long backlogLeft) {}
+    /**
+     * @param latency from the start of the INSERT to the start of the fetch
+     * @param afterCommit from the INSERT's return (committed) to the start of the fetch
+     */
+    record Result(String load, int replicas, Percentiles latency, Percentiles afterCommit, long backlogLeft) {}
 
     private final BenchDatabase db;
     private final WorkerSettings template;
@@ -59,6 +63,7 @@ final class RequestLatencyBenchmark {
                     (id, kind, url) -> simulator));
         }
         long[] latencies = new long[requests];
+        long[] afterCommit = new long[requests];
         try (Connection connection = db.pool.getConnection();
                 PreparedStatement insert = connection.prepareStatement(
                         "INSERT INTO sync_requests (changeset_id, reason, requested_by) VALUES (?, 'benchmark', 'bench')")) {
@@ -70,14 +75,18 @@ final class RequestLatencyBenchmark {
                 started.put(id, fetchStarted);
                 long before = System.nanoTime();
                 execute(insert, id);
-                latencies[i] = fetchStarted.get(30, TimeUnit.SECONDS) - before;
+                long committed = System.nanoTime();
+                long fetched = fetchStarted.get(30, TimeUnit.SECONDS);
+                latencies[i] = fetched - before;
+                afterCommit[i] = fetched - committed;
                 Thread.sleep(10);
             }
         } finally {
             replicas.forEach(Replica::stop);
         }
         long left = db.count("SELECT count(*) FROM changeset_sync_state WHERE next_sync_at <= now()");
-        return new Result(backlog == 0 ? "idle" : "busy (" + backlog + " due)", replicaCount, Percentiles.of(latencies), left);
+        return new Result(backlog == 0 ? "idle" : "busy (" + backlog + " due)", replicaCount, Percentiles.of(latencies),
+                Percentiles.of(afterCommit), left);
     }
 
     private static void execute(PreparedStatement insert, long changesetId) throws SQLException {

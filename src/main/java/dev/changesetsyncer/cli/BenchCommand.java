@@ -3,11 +3,11 @@ package dev.changesetsyncer.cli;
 import dev.changesetsyncer.bench.Benchmarks;
 import dev.changesetsyncer.db.JdbcUrls;
 import dev.changesetsyncer.db.LocalPostgres;
+import dev.changesetsyncer.worker.WorkerSettings;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code bench}: throughput, request latency and claim cost, on a database of its own. */
@@ -43,8 +43,13 @@ final class BenchCommand implements Callable<Integer> {
             description = "Run only these: drain, latency, claim.")
     List<String> only;
 
-    @Mixin
-    WorkerOptions worker;
+    @Option(names = "--workers", paramLabel = "N", defaultValue = "1000",
+            description = "Concurrent syncs per replica (default: ${DEFAULT-VALUE}: no-op syncs need many slots to keep the database busy).")
+    int workers;
+
+    @Option(names = "--batch", paramLabel = "N", defaultValue = "1000",
+            description = "Most changesets per claim (default: ${DEFAULT-VALUE}).")
+    int batch;
 
     @Override
     public Integer call() throws Exception {
@@ -57,7 +62,8 @@ final class BenchCommand implements Callable<Integer> {
         if (tenMillion) {
             sizes.add(10_000_000L);
         }
-        var plan = new Benchmarks.Plan(replicas, drainChangesets, requests, sizes, worker.settings("bench"),
+        WorkerSettings worker = WorkerSettings.defaults("bench").withConcurrency(workers).withBatchSize(batch);
+        var plan = new Benchmarks.Plan(replicas, drainChangesets, requests, sizes, worker,
                 runs("drain"), runs("latency"), runs("claim"));
         try (LocalPostgres postgres = LocalPostgres.find(url, databaseUrl == null)) {
             postgres.recreateDatabase();
