@@ -5,6 +5,8 @@
 --  Each is one round trip. Multi-row writers lock queue rows in changeset_id order, so that they
 --  cannot deadlock with each other or with the request trigger.
 
+DROP FUNCTION IF EXISTS claim_changesets(text, integer, interval);
+
 CREATE OR REPLACE FUNCTION claim_changesets(worker text, max_rows integer, lease interval)
     RETURNS TABLE (
         changeset_id       bigint,
@@ -20,7 +22,9 @@ CREATE OR REPLACE FUNCTION claim_changesets(worker text, max_rows integer, lease
         repo_name          text,
         external_id        text,
         etags              jsonb,
-        head_sha           text)
+        head_sha           text,
+        review_state       review_state,
+        check_state        check_state)
     LANGUAGE plpgsql
     -- One plan for every call: re-planning cost ~1 ms per claim, and this query's generic plan is
     -- as good as a custom one (the TID scan and the row-by-row lookups do not depend on max_rows).
@@ -72,12 +76,13 @@ BEGIN
          WHERE s.ctid = ANY (ARRAY(SELECT row_id FROM picked))
         RETURNING s.changeset_id, s.claim_token, s.claimed_at, s.lease_until, s.priority, s.code_host_id)
     SELECT cl.changeset_id, cl.claim_token, cl.claimed_at, cl.lease_until, cl.priority, h.id, h.kind, h.base_url,
-           d.repo_id, d.repo_external_id, d.repo_name, d.external_id, d.etags, d.head_sha
+           d.repo_id, d.repo_external_id, d.repo_name, d.external_id, d.etags, d.head_sha, d.review_state,
+           d.check_state
       FROM claimed cl
       JOIN code_hosts h ON h.id = cl.code_host_id
      CROSS JOIN LATERAL (
            SELECT c.repo_id, r.external_id AS repo_external_id, r.name AS repo_name, c.external_id, c.etags,
-                  c.head_sha
+                  c.head_sha, c.review_state, c.check_state
              FROM changesets c
              JOIN repos r ON r.id = c.repo_id
             WHERE c.id = cl.changeset_id
@@ -133,11 +138,15 @@ BEGIN
           JOIN changeset_sync_state s ON s.changeset_id = i.changeset_id AND s.claim_token = i.claim_token
     ),
     metadata AS (
+        -- a field the result leaves out (null) was not fetched this time: keep what we have
         UPDATE changesets c
-           SET state = i.state, title = i.title, author = i.author, url = i.url, head_ref = i.head_ref,
-               base_ref = i.base_ref, head_sha = i.head_sha, review_state = i.review_state,
-               check_state = i.check_state, external_updated_at = i.updated_at,
-               etags = coalesce(i.etags, c.etags)
+           SET state = coalesce(i.state, c.state), title = coalesce(i.title, c.title),
+               author = coalesce(i.author, c.author), url = coalesce(i.url, c.url),
+               head_ref = coalesce(i.head_ref, c.head_ref), base_ref = coalesce(i.base_ref, c.base_ref),
+               head_sha = coalesce(i.head_sha, c.head_sha), review_state = coalesce(i.review_state, c.review_state),
+               check_state = coalesce(i.check_state, c.check_state),
+               external_updated_at = coalesce(i.updated_at, c.external_updated_at),
+               etags = c.etags || coalesce(i.etags, '{}'::jsonb)
           FROM input i
          WHERE c.id = i.changeset_id
            AND i.outcome = 'changed'
@@ -176,7 +185,8 @@ BEGIN
     UPDATE changeset_sync_state s
        SET last_synced_at    = i.claimed_at,
            last_attempt_at   = i.claimed_at,
-           synced_updated_at = CASE WHEN i.outcome = 'changed' THEN i.updated_at ELSE s.synced_updated_at END,
+           synced_updated_at = CASE WHEN i.outcome = 'changed' THEN coalesce(i.updated_at, s.synced_updated_at)
+                                    ELSE s.synced_updated_at END,
            -- events the sync found count as changes, but never later than the sync started
            latest_event_at   = greatest(s.latest_event_at,
                                    (SELECT max(least((e ->> 'occurred_at')::timestamptz, i.claimed_at))
@@ -201,6 +211,7 @@ $$;
 COMMENT ON FUNCTION complete_syncs(jsonb) IS
 'Writes back a batch of finished syncs: [{changeset_id, claim_token, outcome: changed|unchanged|gone, state, title, '
 'author, url, head_ref, base_ref, head_sha, review_state, check_state, updated_at, etags, repo_archived, '
+'(for changed: a null or missing field keeps its stored value; etags are merged into the stored ones) '
 'events: [{kind, occurred_at, dedupe_key, payload}], message}]. Only rows whose claim_token still matches are written '
 '(a worker whose lease expired and was re-claimed is fenced off); returns those. Serves the requests made before the '
 'sync started; later ones stay pending. last_synced_at is the claim time.';

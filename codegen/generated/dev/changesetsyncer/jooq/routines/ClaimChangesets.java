@@ -6,7 +6,9 @@ package dev.changesetsyncer.jooq.routines;
 
 import dev.changesetsyncer.db.IntervalConverter;
 import dev.changesetsyncer.jooq.Public;
+import dev.changesetsyncer.jooq.enums.CheckState;
 import dev.changesetsyncer.jooq.enums.CodeHostKind;
+import dev.changesetsyncer.jooq.enums.ReviewState;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -123,6 +125,16 @@ public class ClaimChangesets extends AbstractRoutine<Record> {
     public static final Parameter<String> HEAD_SHA = Internal.createParameter("head_sha", SQLDataType.CLOB, false);
 
     /**
+     * The parameter <code>public.claim_changesets.review_state</code>.
+     */
+    public static final Parameter<ReviewState> REVIEW_STATE = Internal.createParameter("review_state", SQLDataType.VARCHAR.asEnumDataType(ReviewState.class), false);
+
+    /**
+     * The parameter <code>public.claim_changesets.check_state</code>.
+     */
+    public static final Parameter<CheckState> CHECK_STATE = Internal.createParameter("check_state", SQLDataType.VARCHAR.asEnumDataType(CheckState.class), false);
+
+    /**
      * Create a new routine call instance
      */
     public ClaimChangesets() {
@@ -146,6 +158,8 @@ public class ClaimChangesets extends AbstractRoutine<Record> {
         addOutParameter(EXTERNAL_ID);
         addOutParameter(ETAGS);
         addOutParameter(HEAD_SHA);
+        addOutParameter(REVIEW_STATE);
+        addOutParameter(CHECK_STATE);
     }
 
     /**
@@ -270,5 +284,19 @@ public class ClaimChangesets extends AbstractRoutine<Record> {
      */
     public String getHeadSha() {
         return get(HEAD_SHA);
+    }
+
+    /**
+     * Get the <code>review_state</code> parameter OUT value from the routine
+     */
+    public ReviewState getReviewState() {
+        return get(REVIEW_STATE);
+    }
+
+    /**
+     * Get the <code>check_state</code> parameter OUT value from the routine
+     */
+    public CheckState getCheckState() {
+        return get(CHECK_STATE);
     }
 }

@@ -6,7 +6,9 @@ package dev.changesetsyncer.jooq.tables;
 
 import dev.changesetsyncer.db.IntervalConverter;
 import dev.changesetsyncer.jooq.Public;
+import dev.changesetsyncer.jooq.enums.CheckState;
 import dev.changesetsyncer.jooq.enums.CodeHostKind;
+import dev.changesetsyncer.jooq.enums.ReviewState;
 import dev.changesetsyncer.jooq.tables.records.ClaimChangesetsRecord;
 
 import java.time.Duration;
@@ -119,6 +121,16 @@ public class ClaimChangesets extends TableImpl<ClaimChangesetsRecord> {
      * The column <code>public.claim_changesets.head_sha</code>.
      */
     public final TableField<ClaimChangesetsRecord, String> HEAD_SHA = createField(DSL.name("head_sha"), SQLDataType.CLOB, this, "");
+
+    /**
+     * The column <code>public.claim_changesets.review_state</code>.
+     */
+    public final TableField<ClaimChangesetsRecord, ReviewState> REVIEW_STATE = createField(DSL.name("review_state"), SQLDataType.VARCHAR.asEnumDataType(ReviewState.class), this, "");
+
+    /**
+     * The column <code>public.claim_changesets.check_state</code>.
+     */
+    public final TableField<ClaimChangesetsRecord, CheckState> CHECK_STATE = createField(DSL.name("check_state"), SQLDataType.VARCHAR.asEnumDataType(CheckState.class), this, "");
 
     private ClaimChangesets(Name alias, Table<ClaimChangesetsRecord> aliased) {
         this(alias, aliased, new Field[] {

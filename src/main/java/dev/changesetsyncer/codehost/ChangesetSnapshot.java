@@ -1,10 +1,10 @@
 package dev.changesetsyncer.codehost;
 
 import java.time.Instant;
-import java.util.Objects;
 
 /**
- * A changeset as its host described it, normalised across hosts.
+ * A changeset as its host described it, normalised across hosts. A null field was not fetched this
+ * time (for example the checks changed but the pull request did not): the stored value is kept.
  *
  * @param updatedAt the host's own last-modified time of the changeset
  * @param repoArchived whether the repository is archived, when the host's payload says (else null)
@@ -21,9 +21,8 @@ public record ChangesetSnapshot(
         CheckState checkState,
         Instant updatedAt,
         Boolean repoArchived) {
-    public ChangesetSnapshot {
-        Objects.requireNonNull(state, "state");
-        Objects.requireNonNull(reviewState, "reviewState");
-        Objects.requireNonNull(checkState, "checkState");
+    /** Only the checks, for a re-sync that found the pull request itself unchanged. */
+    public static ChangesetSnapshot checksOnly(CheckState checkState) {
+        return new ChangesetSnapshot(null, null, null, null, null, null, null, null, checkState, null, null);
     }
 }

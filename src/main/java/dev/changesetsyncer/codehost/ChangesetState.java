@@ -9,4 +9,8 @@ public enum ChangesetState {
     public String sqlName() {
         return name().toLowerCase(Locale.ROOT);
     }
+
+    public static ChangesetState fromSqlName(String sqlName) {
+        return valueOf(sqlName.toUpperCase(Locale.ROOT));
+    }
 }

@@ -9,4 +9,8 @@ public enum CheckState {
     public String sqlName() {
         return name().toLowerCase(Locale.ROOT);
     }
+
+    public static CheckState fromSqlName(String sqlName) {
+        return valueOf(sqlName.toUpperCase(Locale.ROOT));
+    }
 }

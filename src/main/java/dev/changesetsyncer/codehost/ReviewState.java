@@ -9,4 +9,8 @@ public enum ReviewState {
     public String sqlName() {
         return name().toLowerCase(Locale.ROOT);
     }
+
+    public static ReviewState fromSqlName(String sqlName) {
+        return valueOf(sqlName.toUpperCase(Locale.ROOT));
+    }
 }

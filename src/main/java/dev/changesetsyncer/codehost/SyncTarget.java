@@ -8,6 +8,8 @@ import java.util.Map;
  *
  * @param etags the ETag of each resource as of the last successful fetch, for conditional requests
  * @param headSha the head commit as of the last sync (null if never synced)
+ * @param reviewState the review state as of the last sync (null if never synced)
+ * @param checkState the check state as of the last sync (null if never synced)
  */
 public record SyncTarget(
         long changesetId,
@@ -18,7 +20,9 @@ public record SyncTarget(
         String repoName,
         String externalId,
         Map<String, String> etags,
-        String headSha) {
+        String headSha,
+        ReviewState reviewState,
+        CheckState checkState) {
     public SyncTarget {
         etags = Map.copyOf(etags);
     }

@@ -8,6 +8,8 @@ import static dev.changesetsyncer.jooq.Tables.FAIL_SYNCS;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.changesetsyncer.catalog.CodeHostKind;
+import dev.changesetsyncer.codehost.CheckState;
+import dev.changesetsyncer.codehost.ReviewState;
 import dev.changesetsyncer.codehost.SyncTarget;
 import dev.changesetsyncer.jooq.Routines;
 import dev.changesetsyncer.jooq.tables.records.ClaimChangesetsRecord;
@@ -97,7 +99,9 @@ public final class SyncQueue {
                 r.getRepoName(),
                 r.getExternalId(),
                 etags(r.getEtags()),
-                r.getHeadSha());
+                r.getHeadSha(),
+                r.getReviewState() == null ? null : ReviewState.fromSqlName(r.getReviewState().getLiteral()),
+                r.getCheckState() == null ? null : CheckState.fromSqlName(r.getCheckState().getLiteral()));
         return new Claim(new ClaimRef(r.getChangesetId(), r.getClaimToken()), r.getClaimedAt(), r.getLeaseUntil(),
                 r.getPriority(), target);
     }

@@ -43,15 +43,15 @@ final class WriteBackJson {
     private static void fetched(ObjectNode item, SyncResult.Fetched fetched) {
         ChangesetSnapshot s = fetched.snapshot();
         item.put("outcome", "changed")
-                .put("state", s.state().sqlName())
+                .put("state", s.state() == null ? null : s.state().sqlName())
                 .put("title", s.title())
                 .put("author", s.author())
                 .put("url", s.url())
                 .put("head_ref", s.headRef())
                 .put("base_ref", s.baseRef())
                 .put("head_sha", s.headSha())
-                .put("review_state", s.reviewState().sqlName())
-                .put("check_state", s.checkState().sqlName())
+                .put("review_state", s.reviewState() == null ? null : s.reviewState().sqlName())
+                .put("check_state", s.checkState() == null ? null : s.checkState().sqlName())
                 .put("updated_at", instant(s.updatedAt()));
         if (s.repoArchived() != null) {
             item.put("repo_archived", s.repoArchived());

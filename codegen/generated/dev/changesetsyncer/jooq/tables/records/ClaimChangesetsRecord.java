@@ -4,7 +4,9 @@
 package dev.changesetsyncer.jooq.tables.records;
 
 
+import dev.changesetsyncer.jooq.enums.CheckState;
 import dev.changesetsyncer.jooq.enums.CodeHostKind;
+import dev.changesetsyncer.jooq.enums.ReviewState;
 import dev.changesetsyncer.jooq.tables.ClaimChangesets;
 
 import java.time.Instant;
@@ -235,6 +237,36 @@ public class ClaimChangesetsRecord extends TableRecordImpl<ClaimChangesetsRecord
         return (String) get(13);
     }
 
+    /**
+     * Setter for <code>public.claim_changesets.review_state</code>.
+     */
+    public ClaimChangesetsRecord setReviewState(ReviewState value) {
+        set(14, value);
+        return this;
+    }
+
+    /**
+     * Getter for <code>public.claim_changesets.review_state</code>.
+     */
+    public ReviewState getReviewState() {
+        return (ReviewState) get(14);
+    }
+
+    /**
+     * Setter for <code>public.claim_changesets.check_state</code>.
+     */
+    public ClaimChangesetsRecord setCheckState(CheckState value) {
+        set(15, value);
+        return this;
+    }
+
+    /**
+     * Getter for <code>public.claim_changesets.check_state</code>.
+     */
+    public CheckState getCheckState() {
+        return (CheckState) get(15);
+    }
+
     // -------------------------------------------------------------------------
     // Constructors
     // -------------------------------------------------------------------------
@@ -249,7 +281,7 @@ public class ClaimChangesetsRecord extends TableRecordImpl<ClaimChangesetsRecord
     /**
      * Create a detached, initialised ClaimChangesetsRecord
      */
-    public ClaimChangesetsRecord(Long changesetId, Long claimToken, Instant claimedAt, Instant leaseUntil, Short priority, Long codeHostId, CodeHostKind codeHostKind, String codeHostBaseUrl, Long repoId, String repoExternalId, String repoName, String externalId, JSONB etags, String headSha) {
+    public ClaimChangesetsRecord(Long changesetId, Long claimToken, Instant claimedAt, Instant leaseUntil, Short priority, Long codeHostId, CodeHostKind codeHostKind, String codeHostBaseUrl, Long repoId, String repoExternalId, String repoName, String externalId, JSONB etags, String headSha, ReviewState reviewState, CheckState checkState) {
         super(ClaimChangesets.CLAIM_CHANGESETS);
 
         setChangesetId(changesetId);
@@ -266,6 +298,8 @@ public class ClaimChangesetsRecord extends TableRecordImpl<ClaimChangesetsRecord
         setExternalId(externalId);
         setEtags(etags);
         setHeadSha(headSha);
+        setReviewState(reviewState);
+        setCheckState(checkState);
         resetTouchedOnNotNull();
     }
 }
