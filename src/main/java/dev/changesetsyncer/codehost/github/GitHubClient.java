@@ -1,0 +1,207 @@
+package dev.changesetsyncer.codehost.github;
+
+import dev.changesetsyncer.codehost.ChangesetSnapshot;
+import dev.changesetsyncer.codehost.CheckState;
+import dev.changesetsyncer.codehost.CodeHostClient;
+import dev.changesetsyncer.codehost.FailureKind;
+import dev.changesetsyncer.codehost.RateLimitStatus;
+import dev.changesetsyncer.codehost.SyncResult;
+import dev.changesetsyncer.codehost.SyncTarget;
+import dev.changesetsyncer.codehost.TimelineEvent;
+import dev.changesetsyncer.codehost.http.HostCallException;
+import dev.changesetsyncer.codehost.http.HostHttp;
+import dev.changesetsyncer.codehost.http.HostResponse;
+import dev.changesetsyncer.codehost.http.JsonFields;
+import dev.changesetsyncer.codehost.http.RateLimitHeaders;
+import dev.changesetsyncer.codehost.http.ResponseProblems;
+import dev.changesetsyncer.codehost.http.Token;
+import dev.changesetsyncer.codehost.http.UnreadableResponseException;
+import java.net.URI;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * GitHub (REST v3, github.com or Enterprise) pull requests, spending as little quota as possible:
+ * every request is conditional on the ETag of its last answer (a 304 costs no primary quota), the
+ * reviews are read only when the pull request changed, and the checks only when the head commit
+ * changed or they were still running.
+ */
+public final class GitHubClient implements CodeHostClient {
+    static final String API_VERSION = "2022-11-28";
+    static final String PULL = "pull";
+    static final String REVIEWS = "reviews";
+    static final String CHECK_RUNS = "check_runs";
+    static final String STATUS = "status";
+    private static final int MAX_PAGES = 10;
+
+    private final String apiBase;
+    private final Token token;
+    private final HostHttp http;
+    private final String name;
+
+    /**
+     * @param apiBase {@code https://api.github.com}, or {@code https://ghe.example.com/api/v3}
+     */
+    public GitHubClient(String apiBase, Token token, HostHttp http) {
+        this.apiBase = apiBase.endsWith("/") ? apiBase.substring(0, apiBase.length() - 1) : apiBase;
+        this.token = token;
+        this.http = http;
+        this.name = "GitHub (" + this.apiBase + ")";
+    }
+
+    @Override
+    public SyncResult fetch(SyncTarget target) throws InterruptedException {
+        Calls calls = new Calls();
+        try {
+            return fetch(target, calls);
+        } catch (HostCallException e) {
+            return new SyncResult.Failed(FailureKind.TRANSIENT, name + ": " + e.getMessage(), null, calls.rateLimit);
+        } catch (UnreadableResponseException e) {
+            return new SyncResult.Failed(FailureKind.TRANSIENT, name + ": unreadable answer: " + e.getMessage(), null,
+                    calls.rateLimit);
+        } catch (Problem problem) {
+            return problem.result;
+        }
+    }
+
+    private SyncResult fetch(SyncTarget target, Calls calls) throws HostCallException, InterruptedException {
+        String repo = repoPath(target.repoName());
+        String number = target.externalId();
+        Map<String, String> etags = new LinkedHashMap<>();
+        List<TimelineEvent> events = new ArrayList<>();
+
+        HostResponse pull = calls.get(url("/repos/" + repo + "/pulls/" + number), target.etags().get(PULL));
+        boolean pullChanged = !pull.notModified();
+        GitHubPullRequest pr = null;
+        if (pullChanged) {
+            pr = GitHubPullRequest.parse(JsonFields.of(pull));
+            pull.header("etag").ifPresent(etag -> etags.put(PULL, etag));
+            events.addAll(pr.stateEvents());
+        }
+        String headSha = pullChanged ? pr.headSha() : target.headSha();
+
+        GitHubReviews reviews = null;
+        if (pullChanged) {
+            HostResponse answer = calls.get(url("/repos/" + repo + "/pulls/" + number + "/reviews?per_page=100"),
+                    target.etags().get(REVIEWS));
+            if (!answer.notModified()) {
+                reviews = GitHubReviews.parse(calls.allPages(answer));
+                answer.header("etag").ifPresent(etag -> etags.put(REVIEWS, etag));
+                events.addAll(reviews.events());
+            }
+        }
+
+        CheckState checks = null;
+        boolean newHead = headSha != null && !headSha.equals(target.headSha());
+        boolean checksUnsettled = target.checkState() == null || target.checkState() == CheckState.PENDING;
+        if (headSha != null && (newHead || checksUnsettled)) {
+            GitHubChecks found = fetchChecks(repo, headSha, newHead ? Map.of() : target.etags(), calls, etags);
+            if (found != null) {
+                checks = found.state();
+                events.addAll(found.events());
+            }
+        }
+
+        if (!pullChanged && checks == null) {
+            return new SyncResult.Unchanged(calls.rateLimit);
+        }
+        if (!pullChanged) {
+            return new SyncResult.Fetched(ChangesetSnapshot.checksOnly(checks), etags, events, calls.rateLimit);
+        }
+        return new SyncResult.Fetched(pr.snapshot(reviews == null
+                ? GitHubReviews.carriedOver(target.reviewState(), pr.reviewersRequested())
+                : reviews.state(pr.reviewersRequested()), checks), etags, events, calls.rateLimit);
+    }
+
+    /** Check runs and the combined status of a commit; null when both are unchanged (304). */
+    private GitHubChecks fetchChecks(String repo, String sha, Map<String, String> knownEtags, Calls calls,
+            Map<String, String> etags) throws HostCallException, InterruptedException {
+        URI runsUrl = url("/repos/" + repo + "/commits/" + sha + "/check-runs?per_page=100");
+        URI statusUrl = url("/repos/" + repo + "/commits/" + sha + "/status?per_page=100");
+        HostResponse runs = calls.get(runsUrl, knownEtags.get(CHECK_RUNS));
+        HostResponse status = calls.get(statusUrl, knownEtags.get(STATUS));
+        if (runs.notModified() && status.notModified()) {
+            return null;
+        }
+        // one changed and the other did not: we need both bodies to combine them
+        if (runs.notModified()) {
+            runs = calls.get(runsUrl, null);
+        }
+        if (status.notModified()) {
+            status = calls.get(statusUrl, null);
+        }
+        runs.header("etag").ifPresent(etag -> etags.put(CHECK_RUNS, etag));
+        status.header("etag").ifPresent(etag -> etags.put(STATUS, etag));
+        return GitHubChecks.parse(JsonFields.of(runs), JsonFields.of(status));
+    }
+
+    private URI url(String path) {
+        return URI.create(apiBase + path);
+    }
+
+    private static String repoPath(String repoName) {
+        String[] parts = repoName.split("/");
+        if (parts.length != 2 || parts[0].isBlank() || parts[1].isBlank()) {
+            throw new Problem(new SyncResult.Failed(FailureKind.TRANSIENT,
+                    "repository name \"" + repoName + "\" is not owner/name", null, null));
+        }
+        return java.net.URLEncoder.encode(parts[0], java.nio.charset.StandardCharsets.UTF_8) + "/"
+                + java.net.URLEncoder.encode(parts[1], java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** The requests of one sync, and the latest rate-limit status they reported. */
+    private final class Calls {
+        RateLimitStatus rateLimit;
+
+        HostResponse get(URI uri, String etag) throws HostCallException, InterruptedException {
+            Map<String, String> headers = new HashMap<>();
+            headers.put("Accept", "application/vnd.github+json");
+            headers.put("X-GitHub-Api-Version", API_VERSION);
+            headers.put("User-Agent", "changeset-syncer");
+            headers.put("Authorization", "Bearer " + token.reveal());
+            if (etag != null) {
+                headers.put("If-None-Match", etag);
+            }
+            HostResponse response = http.get(uri, headers);
+            RateLimitStatus reported = RateLimitHeaders.status(response);
+            if (reported != null) {
+                rateLimit = reported;
+            }
+            Optional<SyncResult> problem = ResponseProblems.classify(response, name, Instant.now());
+            if (problem.isPresent()) {
+                throw new Problem(problem.get());
+            }
+            return response;
+        }
+
+        /** The items of a list answer and of the pages its Link header points to (at most 10 pages). */
+        List<JsonFields> allPages(HostResponse first) throws HostCallException, InterruptedException {
+            List<JsonFields> items = new ArrayList<>();
+            HostResponse page = first;
+            for (int pages = 1; ; pages++) {
+                JsonFields.of(page).array("").forEach(items::add);
+                Optional<URI> next = GitHubLinks.next(page);
+                if (next.isEmpty() || pages >= MAX_PAGES) {
+                    return items;
+                }
+                page = get(next.get(), null);
+            }
+        }
+    }
+
+    /** Ends the sync with a result (a host error) from deep inside it. */
+    private static final class Problem extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        final transient SyncResult result;
+
+        Problem(SyncResult result) {
+            super(null, null, false, false);
+            this.result = result;
+        }
+    }
+}

@@ -1,0 +1,106 @@
+package dev.changesetsyncer.codehost.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+
+/** Reading required and optional fields of a host's JSON, with errors that say which field of which response. */
+public final class JsonFields {
+    private final JsonNode node;
+    private final String where;
+
+    public JsonFields(JsonNode node, String where) {
+        this.node = node;
+        this.where = where;
+    }
+
+    public static JsonFields of(HostResponse response) {
+        return new JsonFields(response.json(), response.describe());
+    }
+
+    public JsonNode node() {
+        return node;
+    }
+
+    public JsonFields object(String path) {
+        JsonNode child = at(path);
+        if (!child.isObject()) {
+            throw missing(path, "an object");
+        }
+        return new JsonFields(child, where);
+    }
+
+    public String text(String path) {
+        JsonNode child = at(path);
+        if (!child.isTextual()) {
+            throw missing(path, "a string");
+        }
+        return child.asText();
+    }
+
+    public String textOrNull(String path) {
+        JsonNode child = at(path);
+        return child.isTextual() ? child.asText() : null;
+    }
+
+    public boolean bool(String path, boolean absent) {
+        JsonNode child = at(path);
+        if (child.isMissingNode() || child.isNull()) {
+            return absent;
+        }
+        if (!child.isBoolean()) {
+            throw missing(path, "true or false");
+        }
+        return child.asBoolean();
+    }
+
+    public long number(String path) {
+        JsonNode child = at(path);
+        if (!child.isIntegralNumber()) {
+            throw missing(path, "a whole number");
+        }
+        return child.asLong();
+    }
+
+    /** An ISO-8601 timestamp (or, where hosts use them, epoch milliseconds). */
+    public Instant instant(String path) {
+        Instant value = instantOrNull(path);
+        if (value == null) {
+            throw missing(path, "a timestamp");
+        }
+        return value;
+    }
+
+    public Instant instantOrNull(String path) {
+        JsonNode child = at(path);
+        if (child.isIntegralNumber()) {
+            return Instant.ofEpochMilli(child.asLong());
+        }
+        if (!child.isTextual()) {
+            return null;
+        }
+        try {
+            return java.time.OffsetDateTime.parse(child.asText()).toInstant();
+        } catch (DateTimeParseException e) {
+            throw new UnreadableResponseException(where + ": field " + path + " is not a timestamp: \"" + child.asText() + "\"");
+        }
+    }
+
+    public Iterable<JsonFields> array(String path) {
+        JsonNode child = path.isEmpty() ? node : at(path);
+        if (!child.isArray()) {
+            throw missing(path.isEmpty() ? "(the document)" : path, "an array");
+        }
+        java.util.List<JsonFields> items = new java.util.ArrayList<>();
+        child.forEach(item -> items.add(new JsonFields(item, where)));
+        return items;
+    }
+
+    private JsonNode at(String path) {
+        return node.at("/" + path.replace('.', '/'));
+    }
+
+    private UnreadableResponseException missing(String path, String expected) {
+        return new UnreadableResponseException(where + ": field " + path + " is missing or not " + expected);
+    }
+}
