@@ -1,7 +1,10 @@
 package dev.changesetsyncer.cli;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.changesetsyncer.catalog.CatalogStore;
+import dev.changesetsyncer.codehost.CodeHostCredentials;
 import dev.changesetsyncer.codehost.DefaultCodeHostClients;
+import dev.changesetsyncer.codehost.http.HostHttp;
 import dev.changesetsyncer.db.DataSources;
 import dev.changesetsyncer.db.DatabaseErrors;
 import dev.changesetsyncer.db.JdbcUrls;
@@ -9,9 +12,12 @@ import dev.changesetsyncer.db.Migrations;
 import dev.changesetsyncer.simulation.SimulationSettings;
 import dev.changesetsyncer.worker.Replica;
 import dev.changesetsyncer.worker.WorkerMetrics;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.jooq.SQLDialect;
+import org.jooq.impl.DSL;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -34,6 +40,15 @@ final class RunCommand implements Callable<Integer> {
             description = "Name of this replica in leases, logs and pg_stat_activity (default: <host>-<pid>).")
     String workerId;
 
+    @Option(names = "--tokens-file", paramLabel = "FILE",
+            description = "Code-host tokens as <code host name>=<token> lines (default: $SYNCER_TOKENS_FILE; "
+                    + "SYNCER_TOKEN_<NAME> variables override it).")
+    Path tokensFile;
+
+    @Option(names = "--http-timeout", paramLabel = "DURATION", defaultValue = "20s", converter = DurationConverter.class,
+            description = "Longest wait for a code host's answer (default: ${DEFAULT-VALUE}).")
+    Duration httpTimeout;
+
     @Option(names = "--status-every", paramLabel = "DURATION", defaultValue = "60s", converter = DurationConverter.class,
             description = "How often to log a status line (default: ${DEFAULT-VALUE}).")
     Duration statusEvery;
@@ -43,11 +58,18 @@ final class RunCommand implements Callable<Integer> {
         String id = workerId != null ? workerId : WorkerIds.forThisProcess();
         var settings = worker.settings(id);
         migrateWhenReachable(id);
+        Path tokens = tokensFile != null ? tokensFile
+                : System.getenv("SYNCER_TOKENS_FILE") == null ? null : Path.of(System.getenv("SYNCER_TOKENS_FILE"));
+        CodeHostCredentials credentials = CodeHostCredentials.load(System.getenv(), tokens);
+        HikariDataSource lookups = DataSources.open(database.config(id + "-lookups", 1), DataSources.WhenDown.TOLERATE);
+        CatalogStore catalog = new CatalogStore(DSL.using(lookups, SQLDialect.POSTGRES));
+        HostHttp http = new HostHttp(new HostHttp.Settings(Duration.ofSeconds(5), httpTimeout, 3));
         Replica replica = Replica.start(settings, database.config(id, 4),
-                new DefaultCodeHostClients(SimulationSettings.DEFAULT));
+                new DefaultCodeHostClients(SimulationSettings.DEFAULT, credentials, http, catalog::codeHostName));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             replica.stop();
+            lookups.close();
             stopped.countDown();
         }, id + "-shutdown"));
         WorkerMetrics.Snapshot last = replica.metrics().snapshot();

@@ -1,0 +1,69 @@
+package dev.changesetsyncer.codehost;
+
+import dev.changesetsyncer.codehost.http.Token;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One token per code host, by the host's name in {@code code_hosts.name}: from the environment
+ * ({@code SYNCER_TOKEN_<NAME>}, the name upper-cased with every other character an underscore:
+ * {@code github.com} is {@code SYNCER_TOKEN_GITHUB_COM}), else from a tokens file of
+ * {@code <name>=<token>} lines. Tokens are never logged.
+ */
+public final class CodeHostCredentials {
+    private static final Logger log = LoggerFactory.getLogger(CodeHostCredentials.class);
+    private final Map<String, String> environment;
+    private final Properties file;
+
+    private CodeHostCredentials(Map<String, String> environment, Properties file) {
+        this.environment = environment;
+        this.file = file;
+    }
+
+    /** From this process's environment, and the tokens file if one is given (null: none). */
+    public static CodeHostCredentials load(Map<String, String> environment, Path tokensFile) {
+        Properties tokens = new Properties();
+        if (tokensFile != null) {
+            try (Reader reader = Files.newBufferedReader(tokensFile)) {
+                tokens.load(reader);
+            } catch (IOException e) {
+                throw new IllegalArgumentException("cannot read the tokens file " + tokensFile + ": " + e.getMessage(), e);
+            }
+            warnIfReadableByOthers(tokensFile);
+        }
+        return new CodeHostCredentials(Map.copyOf(environment), tokens);
+    }
+
+    public static String variableFor(String codeHostName) {
+        return "SYNCER_TOKEN_" + codeHostName.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_");
+    }
+
+    public Optional<Token> tokenFor(String codeHostName) {
+        String value = environment.get(variableFor(codeHostName));
+        if (value == null || value.isBlank()) {
+            value = file.getProperty(codeHostName);
+        }
+        return value == null || value.isBlank() ? Optional.empty() : Optional.of(new Token(value));
+    }
+
+    private static void warnIfReadableByOthers(Path file) {
+        try {
+            Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(file);
+            if (permissions.contains(PosixFilePermission.OTHERS_READ) || permissions.contains(PosixFilePermission.GROUP_READ)) {
+                log.warn("the tokens file {} is readable by others: chmod 600 it", file);
+            }
+        } catch (IOException | UnsupportedOperationException e) {
+            // not a POSIX file system: nothing to check
+        }
+    }
+}
