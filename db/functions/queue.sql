@@ -6,8 +6,10 @@
 --  cannot deadlock with each other or with the request trigger.
 
 DROP FUNCTION IF EXISTS claim_changesets(text, integer, interval);
+DROP FUNCTION IF EXISTS claim_changesets(text, integer, interval, bigint[]);
 
-CREATE OR REPLACE FUNCTION claim_changesets(worker text, max_rows integer, lease interval)
+CREATE OR REPLACE FUNCTION claim_changesets(worker text, max_rows integer, lease interval,
+                                            skip_hosts bigint[] DEFAULT '{}')
     RETURNS TABLE (
         changeset_id       bigint,
         claim_token        bigint,
@@ -46,15 +48,48 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
 
-    -- Per host, the due unleased rows in claim order (urgent, requested, then routine by time),
-    -- skipping rows another worker holds; then the earliest across hosts. The MATERIALIZED fence
-    -- keeps the planner from re-running the locking subquery. The details of each claimed row are
-    -- looked up one by one (LATERAL ... OFFSET 0 keeps that a nested loop): a batch is small next
-    -- to the table, and a hash join would read all of changesets.
     RETURN QUERY
-    WITH picked AS MATERIALIZED (
-        SELECT due.row_id, due.claim_at
+    WITH
+    -- Hosts with a budget or a concurrency cap: lock their budget row (skipping it if another
+    -- claim holds it), so two replicas can never both spend the last token or the last slot.
+    limited AS MATERIALIZED (
+        SELECT h.id,
+               h.requests_per_sync,
+               code_host_tokens(b.tokens, b.refilled_at, h.requests_per_hour, h.request_burst, now()) AS tokens,
+               least(
+                   CASE WHEN h.requests_per_hour IS NULL THEN max_rows
+                        ELSE floor(code_host_tokens(b.tokens, b.refilled_at, h.requests_per_hour, h.request_burst, now())
+                                   / h.requests_per_sync)::integer END,
+                   CASE WHEN h.max_in_flight IS NULL THEN max_rows
+                        ELSE h.max_in_flight - (SELECT count(*)::integer FROM changeset_sync_state f
+                                                 WHERE f.code_host_id = h.id AND f.claim_token IS NOT NULL) END,
+                   max_rows) AS allowance
           FROM code_hosts h
+          JOIN code_host_budgets b ON b.code_host_id = h.id
+         WHERE (h.requests_per_hour IS NOT NULL OR h.max_in_flight IS NOT NULL)
+           AND (b.paused_until IS NULL OR b.paused_until <= now())
+           AND h.id <> ALL (skip_hosts)
+         ORDER BY h.id
+           FOR UPDATE OF b SKIP LOCKED),
+    -- Hosts without limits of ours: no lock, so replicas claim from them side by side.
+    unlimited AS MATERIALIZED (
+        SELECT h.id, max_rows AS allowance
+          FROM code_hosts h
+          JOIN code_host_budgets b ON b.code_host_id = h.id
+         WHERE h.requests_per_hour IS NULL AND h.max_in_flight IS NULL
+           AND (b.paused_until IS NULL OR b.paused_until <= now())
+           AND h.id <> ALL (skip_hosts)),
+    hosts AS (
+        SELECT id, allowance FROM limited WHERE allowance > 0
+        UNION ALL
+        SELECT id, allowance FROM unlimited),
+    -- Per host, its due unleased rows in claim order (urgent, requested, then routine by time),
+    -- skipping rows another worker holds; then interleaved across hosts: requests first, then each
+    -- host's earliest, then each host's second... so that no host's backlog crowds out another's.
+    -- The MATERIALIZED fence keeps the planner from re-running the locking subquery.
+    candidates AS MATERIALIZED (
+        SELECT due.row_id, due.claim_at, h.id AS code_host_id
+          FROM hosts h
          CROSS JOIN LATERAL (
                SELECT s.ctid AS row_id, s.claim_at
                  FROM changeset_sync_state s
@@ -62,10 +97,22 @@ BEGIN
                   AND s.claim_token IS NULL
                   AND s.claim_at <= now()
                 ORDER BY s.claim_at
-                LIMIT max_rows
-                  FOR UPDATE SKIP LOCKED) due
-         ORDER BY due.claim_at
+                LIMIT h.allowance
+                  FOR UPDATE SKIP LOCKED) due),
+    picked AS MATERIALIZED (
+        SELECT c.row_id, c.code_host_id
+          FROM (SELECT c.*, row_number() OVER (PARTITION BY c.code_host_id ORDER BY c.claim_at) AS host_rank
+                  FROM candidates c) c
+         ORDER BY c.claim_at > now() - interval '500 years', c.host_rank, c.claim_at
          LIMIT max_rows),
+    debited AS (
+        UPDATE code_host_budgets b
+           SET tokens = l.tokens - n.claimed * l.requests_per_sync,
+               refilled_at = now()
+          FROM (SELECT p.code_host_id, count(*) AS claimed FROM picked p GROUP BY p.code_host_id) n
+          JOIN limited l ON l.id = n.code_host_id
+         WHERE b.code_host_id = n.code_host_id
+           AND l.tokens IS NOT NULL),
     claimed AS (
         UPDATE changeset_sync_state s
            SET claim_token  = nextval('sync_claim_tokens'),
@@ -90,10 +137,11 @@ BEGIN
 END
 $$;
 
-COMMENT ON FUNCTION claim_changesets(text, integer, interval) IS
-'Claims up to max_rows due changesets for worker: urgent and requested first, then by next_sync_at; rows held by '
-'other workers are skipped (FOR UPDATE SKIP LOCKED). Each gets a fresh claim_token and a lease until now() + lease. '
-'Returns what a sync needs. Expired leases are returned to the pool by release_expired_leases().';
+COMMENT ON FUNCTION claim_changesets(text, integer, interval, bigint[]) IS
+'Claims up to max_rows due changesets for worker: requests first, then each host''s due rows interleaved by time; rows '
+'held by other workers are skipped (FOR UPDATE SKIP LOCKED). Paused hosts, hosts in skip_hosts, and hosts whose budget '
+'or concurrency cap is spent are left out; the budget is debited in the same statement. Each row gets a fresh '
+'claim_token and a lease until now() + lease. Returns what a sync needs.';
 
 
 CREATE OR REPLACE FUNCTION complete_syncs(results jsonb)
@@ -347,15 +395,106 @@ COMMENT ON FUNCTION release_expired_leases() IS
 CREATE OR REPLACE FUNCTION next_claim_delay()
     RETURNS interval
     LANGUAGE sql STABLE
-RETURN (SELECT CASE WHEN min(first.claim_at) IS NOT NULL  -- (greatest() would turn NULL into 0)
-                    THEN greatest(min(first.claim_at) - now(), interval '0') END
+RETURN (SELECT CASE WHEN min(ready.at) IS NOT NULL  -- (greatest() would turn NULL into 0)
+                    THEN greatest(min(ready.at) - now(), interval '0') END
           FROM code_hosts h
+          JOIN code_host_budgets b ON b.code_host_id = h.id
          CROSS JOIN LATERAL (
                SELECT s.claim_at
                  FROM changeset_sync_state s
                 WHERE s.code_host_id = h.id AND s.claim_token IS NULL AND s.claim_at IS NOT NULL
                 ORDER BY s.claim_at
-                LIMIT 1) first);
+                LIMIT 1) first
+         -- a host's first row can be claimed when it is due, the host is not paused, and its bucket holds a sync
+         CROSS JOIN LATERAL (
+               SELECT greatest(first.claim_at, b.paused_until,
+                               now() + code_host_budget_wait(
+                                   code_host_tokens(b.tokens, b.refilled_at, h.requests_per_hour, h.request_burst, now()),
+                                   h.requests_per_hour, h.requests_per_sync)) AS at) ready);
 
 COMMENT ON FUNCTION next_claim_delay() IS
-'How long until the earliest unleased changeset is due (0 if one is due now, NULL if there is none): idle workers sleep that long at most.';
+'How long until some changeset can be claimed: due, its host not paused and with budget (0 if now, NULL if never). Idle workers sleep that long at most.';
+
+
+CREATE OR REPLACE FUNCTION defer_syncs(deferrals jsonb)
+    RETURNS TABLE (changeset_id bigint)
+    LANGUAGE plpgsql
+    SET jit = off
+AS $$
+#variable_conflict use_column
+BEGIN
+    -- The host refused for its rate limit: pause it for every replica (never shortening a pause),
+    -- until Retry-After, or until its reset when it said no quota remains; empty its bucket.
+    UPDATE code_host_budgets b
+       SET paused_until = greatest(b.paused_until, p.until),
+           pause_reason = p.reason,
+           tokens = least(b.tokens, 0),
+           refilled_at = now()
+      FROM (SELECT DISTINCT ON (d.code_host_id) d.code_host_id,
+                   greatest(now() + coalesce(d.retry_after_seconds, 0) * interval '1 second',
+                            CASE WHEN d.remaining = 0 THEN d.reset_at END) AS until,
+                   left(d.message, 500) AS reason
+              FROM jsonb_to_recordset(deferrals) AS d(code_host_id bigint, retry_after_seconds double precision,
+                                                      remaining bigint, reset_at timestamptz, message text)
+             ORDER BY d.code_host_id, 2 DESC) p
+     WHERE b.code_host_id = p.code_host_id;
+
+    -- The changesets themselves did nothing wrong: give the claims back without a failure. They stay
+    -- due, and are claimed again once the pause is over.
+    RETURN QUERY
+    WITH held AS MATERIALIZED (
+        SELECT s.changeset_id
+          FROM changeset_sync_state s
+          JOIN jsonb_to_recordset(deferrals) AS i(changeset_id bigint, claim_token bigint)
+            ON s.changeset_id = i.changeset_id AND s.claim_token = i.claim_token
+         ORDER BY s.changeset_id
+           FOR UPDATE OF s)
+    UPDATE changeset_sync_state s
+       SET claim_token = NULL, lease_holder = NULL, claimed_at = NULL, lease_until = NULL
+      FROM held h
+     WHERE s.changeset_id = h.changeset_id
+    RETURNING s.changeset_id;
+END
+$$;
+
+COMMENT ON FUNCTION defer_syncs(jsonb) IS
+'Syncs refused by their host''s rate limit: [{changeset_id, claim_token, code_host_id, retry_after_seconds, remaining, '
+'reset_at, message}]. Pauses each host for all replicas (code_host_budgets.paused_until, pause_reason) and gives the '
+'claims back without counting a failure. Returns the claims that were still held.';
+
+
+CREATE OR REPLACE FUNCTION observe_rate_limits(observations jsonb)
+    RETURNS void
+    LANGUAGE plpgsql
+    SET jit = off
+AS $$
+BEGIN
+    -- What a host said about its quota wins over our estimate: the bucket never holds more than the
+    -- host says remains, and a spent quota pauses the host until its reset.
+    UPDATE code_host_budgets b
+       SET reported_limit = o.limit_value,
+           reported_remaining = o.remaining,
+           reported_reset_at = o.reset_at,
+           reported_at = now(),
+           tokens = CASE WHEN o.remaining IS NULL OR h.requests_per_hour IS NULL THEN b.tokens
+                         ELSE least(code_host_tokens(b.tokens, b.refilled_at, h.requests_per_hour, h.request_burst, now()),
+                                    o.remaining) END,
+           refilled_at = CASE WHEN o.remaining IS NULL OR h.requests_per_hour IS NULL THEN b.refilled_at ELSE now() END,
+           paused_until = CASE WHEN o.remaining = 0 AND o.reset_at > now() THEN greatest(b.paused_until, o.reset_at)
+                               ELSE b.paused_until END,
+           pause_reason = CASE WHEN o.remaining = 0 AND o.reset_at > now()
+                               THEN 'the host reports no requests left until ' || o.reset_at
+                               ELSE b.pause_reason END
+      FROM (SELECT DISTINCT ON (i.code_host_id) i.code_host_id, i.limit_value, i.remaining, i.reset_at
+              FROM jsonb_to_recordset(observations) AS i(code_host_id bigint, limit_value bigint, remaining bigint,
+                                                         reset_at timestamptz, seen integer)
+             ORDER BY i.code_host_id, i.seen DESC) o
+      JOIN code_hosts h ON h.id = o.code_host_id
+     WHERE b.code_host_id = o.code_host_id;
+END
+$$;
+
+COMMENT ON FUNCTION observe_rate_limits(jsonb) IS
+'Records what hosts reported about their rate limits: [{code_host_id, limit_value, remaining, reset_at, seen}] (the '
+'highest seen per host wins). Brings the bucket down to the remaining quota, and pauses a host whose quota is spent '
+'until its reset.';

@@ -112,8 +112,17 @@ SELECT h.id                                     AS code_host_id,
        flight.in_flight,
        flight.expired_leases,
        trouble.failing,
-       trouble.gone
+       trouble.gone,
+       h.requests_per_hour,
+       code_host_burst(h.requests_per_hour, h.request_burst)  AS request_burst,
+       code_host_tokens(b.tokens, b.refilled_at, h.requests_per_hour, h.request_burst, now()) AS budget_left,
+       h.max_in_flight,
+       CASE WHEN b.paused_until > now() THEN b.paused_until END AS paused_until,
+       CASE WHEN b.paused_until > now() THEN b.pause_reason END AS pause_reason,
+       b.reported_remaining                                   AS host_reported_remaining,
+       b.reported_reset_at                                    AS host_reported_reset_at
   FROM code_hosts h
+  JOIN code_host_budgets b ON b.code_host_id = h.id
  CROSS JOIN LATERAL (
       SELECT count(*)                                                        AS due_now,
              count(*) FILTER (WHERE s.claim_at <= now() - interval '500 years') AS requested_due
@@ -142,4 +151,5 @@ SELECT h.id                                     AS code_host_id,
 
 COMMENT ON VIEW code_host_sync_summary IS
 'Per code host: changesets due now (and how many of them requested), the oldest overdue one, syncs in flight '
-'(and leases expired, waiting for the sweep), failing and gone changesets.';
+'(and leases expired, waiting for the sweep), failing and gone changesets; its request budget and what is left of it, '
+'its concurrency cap, whether it is paused and why, and what the host last reported about its own quota.';

@@ -7,12 +7,14 @@ package dev.changesetsyncer.jooq;
 import dev.changesetsyncer.jooq.tables.ChangesetEvents;
 import dev.changesetsyncer.jooq.tables.ChangesetSyncState;
 import dev.changesetsyncer.jooq.tables.Changesets;
+import dev.changesetsyncer.jooq.tables.CodeHostBudgets;
 import dev.changesetsyncer.jooq.tables.CodeHosts;
 import dev.changesetsyncer.jooq.tables.Repos;
 import dev.changesetsyncer.jooq.tables.SyncRequests;
 import dev.changesetsyncer.jooq.tables.records.ChangesetEventsRecord;
 import dev.changesetsyncer.jooq.tables.records.ChangesetSyncStateRecord;
 import dev.changesetsyncer.jooq.tables.records.ChangesetsRecord;
+import dev.changesetsyncer.jooq.tables.records.CodeHostBudgetsRecord;
 import dev.changesetsyncer.jooq.tables.records.CodeHostsRecord;
 import dev.changesetsyncer.jooq.tables.records.ReposRecord;
 import dev.changesetsyncer.jooq.tables.records.SyncRequestsRecord;
@@ -41,6 +43,7 @@ public class Keys {
     public static final UniqueKey<ChangesetSyncStateRecord> CHANGESET_SYNC_STATE_PKEY = Internal.createUniqueKey(ChangesetSyncState.CHANGESET_SYNC_STATE, DSL.name("changeset_sync_state_pkey"), new TableField[] { ChangesetSyncState.CHANGESET_SYNC_STATE.CHANGESET_ID }, true);
     public static final UniqueKey<ChangesetsRecord> CHANGESETS_EXTERNAL_ID_UNIQUE = Internal.createUniqueKey(Changesets.CHANGESETS, DSL.name("changesets_external_id_unique"), new TableField[] { Changesets.CHANGESETS.REPO_ID, Changesets.CHANGESETS.EXTERNAL_ID }, true);
     public static final UniqueKey<ChangesetsRecord> CHANGESETS_PKEY = Internal.createUniqueKey(Changesets.CHANGESETS, DSL.name("changesets_pkey"), new TableField[] { Changesets.CHANGESETS.ID }, true);
+    public static final UniqueKey<CodeHostBudgetsRecord> CODE_HOST_BUDGETS_PKEY = Internal.createUniqueKey(CodeHostBudgets.CODE_HOST_BUDGETS, DSL.name("code_host_budgets_pkey"), new TableField[] { CodeHostBudgets.CODE_HOST_BUDGETS.CODE_HOST_ID }, true);
     public static final UniqueKey<CodeHostsRecord> CODE_HOSTS_NAME_UNIQUE = Internal.createUniqueKey(CodeHosts.CODE_HOSTS, DSL.name("code_hosts_name_unique"), new TableField[] { CodeHosts.CODE_HOSTS.NAME }, true);
     public static final UniqueKey<CodeHostsRecord> CODE_HOSTS_PKEY = Internal.createUniqueKey(CodeHosts.CODE_HOSTS, DSL.name("code_hosts_pkey"), new TableField[] { CodeHosts.CODE_HOSTS.ID }, true);
     public static final UniqueKey<ReposRecord> REPOS_EXTERNAL_ID_UNIQUE = Internal.createUniqueKey(Repos.REPOS, DSL.name("repos_external_id_unique"), new TableField[] { Repos.REPOS.CODE_HOST_ID, Repos.REPOS.EXTERNAL_ID }, true);
@@ -55,6 +58,7 @@ public class Keys {
     public static final ForeignKey<ChangesetSyncStateRecord, ChangesetsRecord> CHANGESET_SYNC_STATE__CHANGESET_SYNC_STATE_CHANGESET_FK = Internal.createForeignKey(ChangesetSyncState.CHANGESET_SYNC_STATE, DSL.name("changeset_sync_state_changeset_fk"), new TableField[] { ChangesetSyncState.CHANGESET_SYNC_STATE.CHANGESET_ID }, Keys.CHANGESETS_PKEY, new TableField[] { Changesets.CHANGESETS.ID }, true, ForeignKeyRule.CASCADE, ForeignKeyRule.NO_ACTION);
     public static final ForeignKey<ChangesetSyncStateRecord, CodeHostsRecord> CHANGESET_SYNC_STATE__CHANGESET_SYNC_STATE_CODE_HOST_FK = Internal.createForeignKey(ChangesetSyncState.CHANGESET_SYNC_STATE, DSL.name("changeset_sync_state_code_host_fk"), new TableField[] { ChangesetSyncState.CHANGESET_SYNC_STATE.CODE_HOST_ID }, Keys.CODE_HOSTS_PKEY, new TableField[] { CodeHosts.CODE_HOSTS.ID }, true, ForeignKeyRule.NO_ACTION, ForeignKeyRule.NO_ACTION);
     public static final ForeignKey<ChangesetsRecord, ReposRecord> CHANGESETS__CHANGESETS_REPO_FK = Internal.createForeignKey(Changesets.CHANGESETS, DSL.name("changesets_repo_fk"), new TableField[] { Changesets.CHANGESETS.REPO_ID }, Keys.REPOS_PKEY, new TableField[] { Repos.REPOS.ID }, true, ForeignKeyRule.CASCADE, ForeignKeyRule.NO_ACTION);
+    public static final ForeignKey<CodeHostBudgetsRecord, CodeHostsRecord> CODE_HOST_BUDGETS__CODE_HOST_BUDGETS_CODE_HOST_FK = Internal.createForeignKey(CodeHostBudgets.CODE_HOST_BUDGETS, DSL.name("code_host_budgets_code_host_fk"), new TableField[] { CodeHostBudgets.CODE_HOST_BUDGETS.CODE_HOST_ID }, Keys.CODE_HOSTS_PKEY, new TableField[] { CodeHosts.CODE_HOSTS.ID }, true, ForeignKeyRule.CASCADE, ForeignKeyRule.NO_ACTION);
     public static final ForeignKey<ReposRecord, CodeHostsRecord> REPOS__REPOS_CODE_HOST_FK = Internal.createForeignKey(Repos.REPOS, DSL.name("repos_code_host_fk"), new TableField[] { Repos.REPOS.CODE_HOST_ID }, Keys.CODE_HOSTS_PKEY, new TableField[] { CodeHosts.CODE_HOSTS.ID }, true, ForeignKeyRule.NO_ACTION, ForeignKeyRule.NO_ACTION);
     public static final ForeignKey<SyncRequestsRecord, ChangesetsRecord> SYNC_REQUESTS__SYNC_REQUESTS_CHANGESET_MUST_EXIST = Internal.createForeignKey(SyncRequests.SYNC_REQUESTS, DSL.name("sync_requests_changeset_must_exist"), new TableField[] { SyncRequests.SYNC_REQUESTS.CHANGESET_ID }, Keys.CHANGESETS_PKEY, new TableField[] { Changesets.CHANGESETS.ID }, true, ForeignKeyRule.CASCADE, ForeignKeyRule.NO_ACTION);
 }

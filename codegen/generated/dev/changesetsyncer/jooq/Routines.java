@@ -6,11 +6,17 @@ package dev.changesetsyncer.jooq;
 
 import dev.changesetsyncer.jooq.enums.ChangesetState;
 import dev.changesetsyncer.jooq.enums.CheckState;
+import dev.changesetsyncer.jooq.enums.CodeHostKind;
 import dev.changesetsyncer.jooq.enums.SyncCadence;
 import dev.changesetsyncer.jooq.routines.ChangesetCadence;
 import dev.changesetsyncer.jooq.routines.ChangesetNextSyncAt;
 import dev.changesetsyncer.jooq.routines.ChangesetScheduleRule;
+import dev.changesetsyncer.jooq.routines.CodeHostBudgetWait;
+import dev.changesetsyncer.jooq.routines.CodeHostBurst;
+import dev.changesetsyncer.jooq.routines.CodeHostDefaultRequestsPerHour;
+import dev.changesetsyncer.jooq.routines.CodeHostTokens;
 import dev.changesetsyncer.jooq.routines.NextClaimDelay;
+import dev.changesetsyncer.jooq.routines.ObserveRateLimits;
 import dev.changesetsyncer.jooq.routines.ReleaseClaims;
 import dev.changesetsyncer.jooq.routines.ReleaseExpiredLeases;
 import dev.changesetsyncer.jooq.routines.SyncCadenceMaxDelay;
@@ -22,10 +28,12 @@ import dev.changesetsyncer.jooq.routines.SyncRetryDelay;
 import dev.changesetsyncer.jooq.routines.SyncWakeupChannel;
 import dev.changesetsyncer.jooq.tables.ClaimChangesets;
 import dev.changesetsyncer.jooq.tables.CompleteSyncs;
+import dev.changesetsyncer.jooq.tables.DeferSyncs;
 import dev.changesetsyncer.jooq.tables.ExtendLeases;
 import dev.changesetsyncer.jooq.tables.FailSyncs;
 import dev.changesetsyncer.jooq.tables.records.ClaimChangesetsRecord;
 import dev.changesetsyncer.jooq.tables.records.CompleteSyncsRecord;
+import dev.changesetsyncer.jooq.tables.records.DeferSyncsRecord;
 import dev.changesetsyncer.jooq.tables.records.ExtendLeasesRecord;
 import dev.changesetsyncer.jooq.tables.records.FailSyncsRecord;
 
@@ -303,6 +311,200 @@ public class Routines {
     }
 
     /**
+     * Call <code>public.code_host_budget_wait</code>
+     */
+    public static Duration codeHostBudgetWait(
+          Configuration configuration
+        , Double tokens
+        , Integer requestsPerHour
+        , Float requestsPerSync
+    ) {
+        CodeHostBudgetWait f = new CodeHostBudgetWait();
+        f.setTokens(tokens);
+        f.setRequestsPerHour(requestsPerHour);
+        f.setRequestsPerSync(requestsPerSync);
+
+        f.execute(configuration);
+        return f.getReturnValue();
+    }
+
+    /**
+     * Get <code>public.code_host_budget_wait</code> as a field.
+     */
+    public static Field<Duration> codeHostBudgetWait(
+          Double tokens
+        , Integer requestsPerHour
+        , Float requestsPerSync
+    ) {
+        CodeHostBudgetWait f = new CodeHostBudgetWait();
+        f.setTokens(tokens);
+        f.setRequestsPerHour(requestsPerHour);
+        f.setRequestsPerSync(requestsPerSync);
+
+        return f.asField();
+    }
+
+    /**
+     * Get <code>public.code_host_budget_wait</code> as a field.
+     */
+    public static Field<Duration> codeHostBudgetWait(
+          Field<Double> tokens
+        , Field<Integer> requestsPerHour
+        , Field<Float> requestsPerSync
+    ) {
+        CodeHostBudgetWait f = new CodeHostBudgetWait();
+        f.setTokens(tokens);
+        f.setRequestsPerHour(requestsPerHour);
+        f.setRequestsPerSync(requestsPerSync);
+
+        return f.asField();
+    }
+
+    /**
+     * Call <code>public.code_host_burst</code>
+     */
+    public static Double codeHostBurst(
+          Configuration configuration
+        , Integer requestsPerHour
+        , Integer requestBurst
+    ) {
+        CodeHostBurst f = new CodeHostBurst();
+        f.setRequestsPerHour(requestsPerHour);
+        f.setRequestBurst(requestBurst);
+
+        f.execute(configuration);
+        return f.getReturnValue();
+    }
+
+    /**
+     * Get <code>public.code_host_burst</code> as a field.
+     */
+    public static Field<Double> codeHostBurst(
+          Integer requestsPerHour
+        , Integer requestBurst
+    ) {
+        CodeHostBurst f = new CodeHostBurst();
+        f.setRequestsPerHour(requestsPerHour);
+        f.setRequestBurst(requestBurst);
+
+        return f.asField();
+    }
+
+    /**
+     * Get <code>public.code_host_burst</code> as a field.
+     */
+    public static Field<Double> codeHostBurst(
+          Field<Integer> requestsPerHour
+        , Field<Integer> requestBurst
+    ) {
+        CodeHostBurst f = new CodeHostBurst();
+        f.setRequestsPerHour(requestsPerHour);
+        f.setRequestBurst(requestBurst);
+
+        return f.asField();
+    }
+
+    /**
+     * Call <code>public.code_host_default_requests_per_hour</code>
+     */
+    public static Integer codeHostDefaultRequestsPerHour(
+          Configuration configuration
+        , CodeHostKind kind
+    ) {
+        CodeHostDefaultRequestsPerHour f = new CodeHostDefaultRequestsPerHour();
+        f.setKind(kind);
+
+        f.execute(configuration);
+        return f.getReturnValue();
+    }
+
+    /**
+     * Get <code>public.code_host_default_requests_per_hour</code> as a field.
+     */
+    public static Field<Integer> codeHostDefaultRequestsPerHour(
+          CodeHostKind kind
+    ) {
+        CodeHostDefaultRequestsPerHour f = new CodeHostDefaultRequestsPerHour();
+        f.setKind(kind);
+
+        return f.asField();
+    }
+
+    /**
+     * Get <code>public.code_host_default_requests_per_hour</code> as a field.
+     */
+    public static Field<Integer> codeHostDefaultRequestsPerHour(
+          Field<CodeHostKind> kind
+    ) {
+        CodeHostDefaultRequestsPerHour f = new CodeHostDefaultRequestsPerHour();
+        f.setKind(kind);
+
+        return f.asField();
+    }
+
+    /**
+     * Call <code>public.code_host_tokens</code>
+     */
+    public static Double codeHostTokens(
+          Configuration configuration
+        , Double tokens
+        , Instant refilledAt
+        , Integer requestsPerHour
+        , Integer requestBurst
+        , Instant at
+    ) {
+        CodeHostTokens f = new CodeHostTokens();
+        f.setTokens(tokens);
+        f.setRefilledAt(refilledAt);
+        f.setRequestsPerHour(requestsPerHour);
+        f.setRequestBurst(requestBurst);
+        f.setAt(at);
+
+        f.execute(configuration);
+        return f.getReturnValue();
+    }
+
+    /**
+     * Get <code>public.code_host_tokens</code> as a field.
+     */
+    public static Field<Double> codeHostTokens(
+          Double tokens
+        , Instant refilledAt
+        , Integer requestsPerHour
+        , Integer requestBurst
+        , Instant at
+    ) {
+        CodeHostTokens f = new CodeHostTokens();
+        f.setTokens(tokens);
+        f.setRefilledAt(refilledAt);
+        f.setRequestsPerHour(requestsPerHour);
+        f.setRequestBurst(requestBurst);
+        f.setAt(at);
+
+        return f.asField();
+    }
+
+    /**
+     * Get <code>public.code_host_tokens</code> as a field.
+     */
+    public static Field<Double> codeHostTokens(
+          Field<Double> tokens
+        , Field<Instant> refilledAt
+        , Field<Integer> requestsPerHour
+        , Field<Integer> requestBurst
+        , Field<Instant> at
+    ) {
+        CodeHostTokens f = new CodeHostTokens();
+        f.setTokens(tokens);
+        f.setRefilledAt(refilledAt);
+        f.setRequestsPerHour(requestsPerHour);
+        f.setRequestBurst(requestBurst);
+        f.setAt(at);
+
+        return f.asField();
+    }
+
+    /**
      * Call <code>public.next_claim_delay</code>
      */
     public static Duration nextClaimDelay(
@@ -321,6 +523,19 @@ public class Routines {
         NextClaimDelay f = new NextClaimDelay();
 
         return f.asField();
+    }
+
+    /**
+     * Call <code>public.observe_rate_limits</code>
+     */
+    public static void observeRateLimits(
+          Configuration configuration
+        , JSONB observations
+    ) {
+        ObserveRateLimits p = new ObserveRateLimits();
+        p.setObservations(observations);
+
+        p.execute(configuration);
     }
 
     /**
@@ -723,11 +938,13 @@ public class Routines {
         , String worker
         , Integer maxRows
         , Duration lease
+        , Long[] skipHosts
     ) {
         return configuration.dsl().selectFrom(dev.changesetsyncer.jooq.tables.ClaimChangesets.CLAIM_CHANGESETS.call(
               worker
             , maxRows
             , lease
+            , skipHosts
         )).fetch();
     }
 
@@ -738,11 +955,13 @@ public class Routines {
           String worker
         , Integer maxRows
         , Duration lease
+        , Long[] skipHosts
     ) {
         return dev.changesetsyncer.jooq.tables.ClaimChangesets.CLAIM_CHANGESETS.call(
             worker,
             maxRows,
-            lease
+            lease,
+            skipHosts
         );
     }
 
@@ -753,11 +972,13 @@ public class Routines {
           Field<String> worker
         , Field<Integer> maxRows
         , Field<Duration> lease
+        , Field<Long[]> skipHosts
     ) {
         return dev.changesetsyncer.jooq.tables.ClaimChangesets.CLAIM_CHANGESETS.call(
             worker,
             maxRows,
-            lease
+            lease,
+            skipHosts
         );
     }
 
@@ -792,6 +1013,40 @@ public class Routines {
     ) {
         return dev.changesetsyncer.jooq.tables.CompleteSyncs.COMPLETE_SYNCS.call(
             results
+        );
+    }
+
+    /**
+     * Call <code>public.defer_syncs</code>.
+     */
+    public static Result<DeferSyncsRecord> deferSyncs(
+          Configuration configuration
+        , JSONB deferrals
+    ) {
+        return configuration.dsl().selectFrom(dev.changesetsyncer.jooq.tables.DeferSyncs.DEFER_SYNCS.call(
+              deferrals
+        )).fetch();
+    }
+
+    /**
+     * Get <code>public.defer_syncs</code> as a table.
+     */
+    public static DeferSyncs deferSyncs(
+          JSONB deferrals
+    ) {
+        return dev.changesetsyncer.jooq.tables.DeferSyncs.DEFER_SYNCS.call(
+            deferrals
+        );
+    }
+
+    /**
+     * Get <code>public.defer_syncs</code> as a table.
+     */
+    public static DeferSyncs deferSyncs(
+          Field<JSONB> deferrals
+    ) {
+        return dev.changesetsyncer.jooq.tables.DeferSyncs.DEFER_SYNCS.call(
+            deferrals
         );
     }
 

@@ -9,15 +9,18 @@ import dev.changesetsyncer.jooq.tables.ChangesetSchedule;
 import dev.changesetsyncer.jooq.tables.ChangesetSyncState;
 import dev.changesetsyncer.jooq.tables.Changesets;
 import dev.changesetsyncer.jooq.tables.ClaimChangesets;
+import dev.changesetsyncer.jooq.tables.CodeHostBudgets;
 import dev.changesetsyncer.jooq.tables.CodeHostSyncSummary;
 import dev.changesetsyncer.jooq.tables.CodeHosts;
 import dev.changesetsyncer.jooq.tables.CompleteSyncs;
+import dev.changesetsyncer.jooq.tables.DeferSyncs;
 import dev.changesetsyncer.jooq.tables.ExtendLeases;
 import dev.changesetsyncer.jooq.tables.FailSyncs;
 import dev.changesetsyncer.jooq.tables.Repos;
 import dev.changesetsyncer.jooq.tables.SyncRequests;
 import dev.changesetsyncer.jooq.tables.records.ClaimChangesetsRecord;
 import dev.changesetsyncer.jooq.tables.records.CompleteSyncsRecord;
+import dev.changesetsyncer.jooq.tables.records.DeferSyncsRecord;
 import dev.changesetsyncer.jooq.tables.records.ExtendLeasesRecord;
 import dev.changesetsyncer.jooq.tables.records.FailSyncsRecord;
 
@@ -64,11 +67,12 @@ public class Tables {
     public static final Changesets CHANGESETS = Changesets.CHANGESETS;
 
     /**
-     * Claims up to max_rows due changesets for worker: urgent and requested
-     * first, then by next_sync_at; rows held by other workers are skipped (FOR
-     * UPDATE SKIP LOCKED). Each gets a fresh claim_token and a lease until
-     * now() + lease. Returns what a sync needs. Expired leases are returned to
-     * the pool by release_expired_leases().
+     * Claims up to max_rows due changesets for worker: requests first, then
+     * each host's due rows interleaved by time; rows held by other workers are
+     * skipped (FOR UPDATE SKIP LOCKED). Paused hosts, hosts in skip_hosts, and
+     * hosts whose budget or concurrency cap is spent are left out; the budget
+     * is debited in the same statement. Each row gets a fresh claim_token and a
+     * lease until now() + lease. Returns what a sync needs.
      */
     public static final ClaimChangesets CLAIM_CHANGESETS = ClaimChangesets.CLAIM_CHANGESETS;
 
@@ -80,11 +84,13 @@ public class Tables {
         , String worker
         , Integer maxRows
         , Duration lease
+        , Long[] skipHosts
     ) {
         return configuration.dsl().selectFrom(dev.changesetsyncer.jooq.tables.ClaimChangesets.CLAIM_CHANGESETS.call(
               worker
             , maxRows
             , lease
+            , skipHosts
         )).fetch();
     }
 
@@ -95,11 +101,13 @@ public class Tables {
           String worker
         , Integer maxRows
         , Duration lease
+        , Long[] skipHosts
     ) {
         return dev.changesetsyncer.jooq.tables.ClaimChangesets.CLAIM_CHANGESETS.call(
             worker,
             maxRows,
-            lease
+            lease,
+            skipHosts
         );
     }
 
@@ -110,18 +118,28 @@ public class Tables {
           Field<String> worker
         , Field<Integer> maxRows
         , Field<Duration> lease
+        , Field<Long[]> skipHosts
     ) {
         return dev.changesetsyncer.jooq.tables.ClaimChangesets.CLAIM_CHANGESETS.call(
             worker,
             maxRows,
-            lease
+            lease,
+            skipHosts
         );
     }
 
     /**
+     * The live token bucket and pause of each code host. Written by claims
+     * (debit) and by write-backs (what the host reported about its limits).
+     */
+    public static final CodeHostBudgets CODE_HOST_BUDGETS = CodeHostBudgets.CODE_HOST_BUDGETS;
+
+    /**
      * Per code host: changesets due now (and how many of them requested), the
      * oldest overdue one, syncs in flight (and leases expired, waiting for the
-     * sweep), failing and gone changesets.
+     * sweep), failing and gone changesets; its request budget and what is left
+     * of it, its concurrency cap, whether it is paused and why, and what the
+     * host last reported about its own quota.
      */
     public static final CodeHostSyncSummary CODE_HOST_SYNC_SUMMARY = CodeHostSyncSummary.CODE_HOST_SYNC_SUMMARY;
 
@@ -177,6 +195,49 @@ public class Tables {
     ) {
         return dev.changesetsyncer.jooq.tables.CompleteSyncs.COMPLETE_SYNCS.call(
             results
+        );
+    }
+
+    /**
+     * Syncs refused by their host's rate limit: [{changeset_id, claim_token,
+     * code_host_id, retry_after_seconds, remaining, reset_at, message}]. Pauses
+     * each host for all replicas (code_host_budgets.paused_until, pause_reason)
+     * and gives the claims back without counting a failure. Returns the claims
+     * that were still held.
+     */
+    public static final DeferSyncs DEFER_SYNCS = DeferSyncs.DEFER_SYNCS;
+
+    /**
+     * Call <code>public.defer_syncs</code>.
+     */
+    public static Result<DeferSyncsRecord> DEFER_SYNCS(
+          Configuration configuration
+        , JSONB deferrals
+    ) {
+        return configuration.dsl().selectFrom(dev.changesetsyncer.jooq.tables.DeferSyncs.DEFER_SYNCS.call(
+              deferrals
+        )).fetch();
+    }
+
+    /**
+     * Get <code>public.defer_syncs</code> as a table.
+     */
+    public static DeferSyncs DEFER_SYNCS(
+          JSONB deferrals
+    ) {
+        return dev.changesetsyncer.jooq.tables.DeferSyncs.DEFER_SYNCS.call(
+            deferrals
+        );
+    }
+
+    /**
+     * Get <code>public.defer_syncs</code> as a table.
+     */
+    public static DeferSyncs DEFER_SYNCS(
+          Field<JSONB> deferrals
+    ) {
+        return dev.changesetsyncer.jooq.tables.DeferSyncs.DEFER_SYNCS.call(
+            deferrals
         );
     }
 

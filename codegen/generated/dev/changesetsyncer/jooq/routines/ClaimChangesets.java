@@ -23,11 +23,12 @@ import org.jooq.impl.SQLDataType;
 
 
 /**
- * Claims up to max_rows due changesets for worker: urgent and requested first,
- * then by next_sync_at; rows held by other workers are skipped (FOR UPDATE SKIP
- * LOCKED). Each gets a fresh claim_token and a lease until now() + lease.
- * Returns what a sync needs. Expired leases are returned to the pool by
- * release_expired_leases().
+ * Claims up to max_rows due changesets for worker: requests first, then each
+ * host's due rows interleaved by time; rows held by other workers are skipped
+ * (FOR UPDATE SKIP LOCKED). Paused hosts, hosts in skip_hosts, and hosts whose
+ * budget or concurrency cap is spent are left out; the budget is debited in the
+ * same statement. Each row gets a fresh claim_token and a lease until now() +
+ * lease. Returns what a sync needs.
  */
 @SuppressWarnings({ "all", "unchecked", "rawtypes", "this-escape" })
 public class ClaimChangesets extends AbstractRoutine<Record> {
@@ -53,6 +54,11 @@ public class ClaimChangesets extends AbstractRoutine<Record> {
      * The parameter <code>public.claim_changesets.lease</code>.
      */
     public static final Parameter<Duration> LEASE = Internal.createParameter("lease", SQLDataType.INTERVAL, false, new IntervalConverter());
+
+    /**
+     * The parameter <code>public.claim_changesets.skip_hosts</code>.
+     */
+    public static final Parameter<Long[]> SKIP_HOSTS = Internal.createParameter("skip_hosts", SQLDataType.BIGINT.array().defaultValue(DSL.field(DSL.raw("'{}'::bigint[]"), SQLDataType.BIGINT.array())), false);
 
     /**
      * The parameter <code>public.claim_changesets.changeset_id</code>.
@@ -138,12 +144,13 @@ public class ClaimChangesets extends AbstractRoutine<Record> {
      * Create a new routine call instance
      */
     public ClaimChangesets() {
-        super("claim_changesets", Public.PUBLIC, DSL.comment("Claims up to max_rows due changesets for worker: urgent and requested first, then by next_sync_at; rows held by other workers are skipped (FOR UPDATE SKIP LOCKED). Each gets a fresh claim_token and a lease until now() + lease. Returns what a sync needs. Expired leases are returned to the pool by release_expired_leases()."), SQLDataType.RECORD);
+        super("claim_changesets", Public.PUBLIC, DSL.comment("Claims up to max_rows due changesets for worker: requests first, then each host's due rows interleaved by time; rows held by other workers are skipped (FOR UPDATE SKIP LOCKED). Paused hosts, hosts in skip_hosts, and hosts whose budget or concurrency cap is spent are left out; the budget is debited in the same statement. Each row gets a fresh claim_token and a lease until now() + lease. Returns what a sync needs."), SQLDataType.RECORD);
 
         setReturnParameter(RETURN_VALUE);
         addInParameter(WORKER);
         addInParameter(MAX_ROWS);
         addInParameter(LEASE);
+        addInParameter(SKIP_HOSTS);
         addOutParameter(CHANGESET_ID);
         addOutParameter(CLAIM_TOKEN);
         addOutParameter(CLAIMED_AT);
@@ -183,6 +190,14 @@ public class ClaimChangesets extends AbstractRoutine<Record> {
      */
     public ClaimChangesets setLease(Duration value) {
         setValue(LEASE, value);
+        return this;
+    }
+
+    /**
+     * Set the <code>skip_hosts</code> parameter IN value to the routine
+     */
+    public ClaimChangesets setSkipHosts(Long[] value) {
+        setValue(SKIP_HOSTS, value);
         return this;
     }
 

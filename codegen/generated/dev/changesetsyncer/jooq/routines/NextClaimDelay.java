@@ -17,8 +17,8 @@ import org.jooq.impl.SQLDataType;
 
 
 /**
- * How long until the earliest unleased changeset is due (0 if one is due now,
- * NULL if there is none): idle workers sleep that long at most.
+ * How long until some changeset can be claimed: due, its host not paused and
+ * with budget (0 if now, NULL if never). Idle workers sleep that long at most.
  */
 @SuppressWarnings({ "all", "unchecked", "rawtypes", "this-escape" })
 public class NextClaimDelay extends AbstractRoutine<Duration> {
@@ -34,7 +34,7 @@ public class NextClaimDelay extends AbstractRoutine<Duration> {
      * Create a new routine call instance
      */
     public NextClaimDelay() {
-        super("next_claim_delay", Public.PUBLIC, DSL.comment("How long until the earliest unleased changeset is due (0 if one is due now, NULL if there is none): idle workers sleep that long at most."), SQLDataType.INTERVAL, new IntervalConverter());
+        super("next_claim_delay", Public.PUBLIC, DSL.comment("How long until some changeset can be claimed: due, its host not paused and with budget (0 if now, NULL if never). Idle workers sleep that long at most."), SQLDataType.INTERVAL, new IntervalConverter());
 
         setReturnParameter(RETURN_VALUE);
     }

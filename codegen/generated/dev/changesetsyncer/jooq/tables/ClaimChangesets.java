@@ -28,11 +28,12 @@ import org.jooq.impl.TableImpl;
 
 
 /**
- * Claims up to max_rows due changesets for worker: urgent and requested first,
- * then by next_sync_at; rows held by other workers are skipped (FOR UPDATE SKIP
- * LOCKED). Each gets a fresh claim_token and a lease until now() + lease.
- * Returns what a sync needs. Expired leases are returned to the pool by
- * release_expired_leases().
+ * Claims up to max_rows due changesets for worker: requests first, then each
+ * host's due rows interleaved by time; rows held by other workers are skipped
+ * (FOR UPDATE SKIP LOCKED). Paused hosts, hosts in skip_hosts, and hosts whose
+ * budget or concurrency cap is spent are left out; the budget is debited in the
+ * same statement. Each row gets a fresh claim_token and a lease until now() +
+ * lease. Returns what a sync needs.
  */
 @SuppressWarnings({ "all", "unchecked", "rawtypes", "this-escape" })
 public class ClaimChangesets extends TableImpl<ClaimChangesetsRecord> {
@@ -136,7 +137,8 @@ public class ClaimChangesets extends TableImpl<ClaimChangesetsRecord> {
         this(alias, aliased, new Field[] {
             DSL.val(null, SQLDataType.CLOB),
             DSL.val(null, SQLDataType.INTEGER),
-            DSL.val(null, SQLDataType.INTERVAL.asConvertedDataType(new IntervalConverter()))
+            DSL.val(null, SQLDataType.INTERVAL.asConvertedDataType(new IntervalConverter())),
+            DSL.val(null, SQLDataType.BIGINT.array().defaultValue(DSL.field(DSL.raw("'{}'::bigint[]"), SQLDataType.BIGINT.array())))
         });
     }
 
@@ -145,7 +147,7 @@ public class ClaimChangesets extends TableImpl<ClaimChangesetsRecord> {
     }
 
     private ClaimChangesets(Name alias, Table<ClaimChangesetsRecord> aliased, Field<?>[] parameters, Condition where) {
-        super(alias, null, aliased, parameters, DSL.comment("Claims up to max_rows due changesets for worker: urgent and requested first, then by next_sync_at; rows held by other workers are skipped (FOR UPDATE SKIP LOCKED). Each gets a fresh claim_token and a lease until now() + lease. Returns what a sync needs. Expired leases are returned to the pool by release_expired_leases()."), TableOptions.function(), where);
+        super(alias, null, aliased, parameters, DSL.comment("Claims up to max_rows due changesets for worker: requests first, then each host's due rows interleaved by time; rows held by other workers are skipped (FOR UPDATE SKIP LOCKED). Paused hosts, hosts in skip_hosts, and hosts whose budget or concurrency cap is spent are left out; the budget is debited in the same statement. Each row gets a fresh claim_token and a lease until now() + lease. Returns what a sync needs."), TableOptions.function(), where);
     }
 
     /**
@@ -220,11 +222,13 @@ public class ClaimChangesets extends TableImpl<ClaimChangesetsRecord> {
           String worker
         , Integer maxRows
         , Duration lease
+        , Long[] skipHosts
     ) {
         ClaimChangesets result = new ClaimChangesets(DSL.name("claim_changesets"), null, new Field[] {
             DSL.val(worker, SQLDataType.CLOB),
             DSL.val(maxRows, SQLDataType.INTEGER),
-            DSL.val(lease, SQLDataType.INTERVAL.asConvertedDataType(new IntervalConverter()))
+            DSL.val(lease, SQLDataType.INTERVAL.asConvertedDataType(new IntervalConverter())),
+            DSL.val(skipHosts, SQLDataType.BIGINT.array().defaultValue(DSL.field(DSL.raw("'{}'::bigint[]"), SQLDataType.BIGINT.array())))
         });
 
         return aliased() ? result.as(getUnqualifiedName()) : result;
@@ -237,11 +241,13 @@ public class ClaimChangesets extends TableImpl<ClaimChangesetsRecord> {
           Field<String> worker
         , Field<Integer> maxRows
         , Field<Duration> lease
+        , Field<Long[]> skipHosts
     ) {
         ClaimChangesets result = new ClaimChangesets(DSL.name("claim_changesets"), null, new Field[] {
             worker,
             maxRows,
-            lease
+            lease,
+            skipHosts
         });
 
         return aliased() ? result.as(getUnqualifiedName()) : result;

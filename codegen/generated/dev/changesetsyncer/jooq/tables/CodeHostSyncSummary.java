@@ -10,6 +10,7 @@ import dev.changesetsyncer.jooq.enums.CodeHostKind;
 import dev.changesetsyncer.jooq.tables.records.CodeHostSyncSummaryRecord;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Collection;
 
 import org.jooq.Condition;
@@ -33,7 +34,9 @@ import org.jooq.impl.TableImpl;
 /**
  * Per code host: changesets due now (and how many of them requested), the
  * oldest overdue one, syncs in flight (and leases expired, waiting for the
- * sweep), failing and gone changesets.
+ * sweep), failing and gone changesets; its request budget and what is left of
+ * it, its concurrency cap, whether it is paused and why, and what the host last
+ * reported about its own quota.
  */
 @SuppressWarnings({ "all", "unchecked", "rawtypes", "this-escape" })
 public class CodeHostSyncSummary extends TableImpl<CodeHostSyncSummaryRecord> {
@@ -103,12 +106,54 @@ public class CodeHostSyncSummary extends TableImpl<CodeHostSyncSummaryRecord> {
      */
     public final TableField<CodeHostSyncSummaryRecord, Long> GONE = createField(DSL.name("gone"), SQLDataType.BIGINT, this, "");
 
+    /**
+     * The column <code>public.code_host_sync_summary.requests_per_hour</code>.
+     */
+    public final TableField<CodeHostSyncSummaryRecord, Integer> REQUESTS_PER_HOUR = createField(DSL.name("requests_per_hour"), SQLDataType.INTEGER, this, "");
+
+    /**
+     * The column <code>public.code_host_sync_summary.request_burst</code>.
+     */
+    public final TableField<CodeHostSyncSummaryRecord, Double> REQUEST_BURST = createField(DSL.name("request_burst"), SQLDataType.DOUBLE, this, "");
+
+    /**
+     * The column <code>public.code_host_sync_summary.budget_left</code>.
+     */
+    public final TableField<CodeHostSyncSummaryRecord, Double> BUDGET_LEFT = createField(DSL.name("budget_left"), SQLDataType.DOUBLE, this, "");
+
+    /**
+     * The column <code>public.code_host_sync_summary.max_in_flight</code>.
+     */
+    public final TableField<CodeHostSyncSummaryRecord, Integer> MAX_IN_FLIGHT = createField(DSL.name("max_in_flight"), SQLDataType.INTEGER, this, "");
+
+    /**
+     * The column <code>public.code_host_sync_summary.paused_until</code>.
+     */
+    public final TableField<CodeHostSyncSummaryRecord, Instant> PAUSED_UNTIL = createField(DSL.name("paused_until"), SQLDataType.INSTANT, this, "");
+
+    /**
+     * The column <code>public.code_host_sync_summary.pause_reason</code>.
+     */
+    public final TableField<CodeHostSyncSummaryRecord, String> PAUSE_REASON = createField(DSL.name("pause_reason"), SQLDataType.CLOB, this, "");
+
+    /**
+     * The column
+     * <code>public.code_host_sync_summary.host_reported_remaining</code>.
+     */
+    public final TableField<CodeHostSyncSummaryRecord, Long> HOST_REPORTED_REMAINING = createField(DSL.name("host_reported_remaining"), SQLDataType.BIGINT, this, "");
+
+    /**
+     * The column
+     * <code>public.code_host_sync_summary.host_reported_reset_at</code>.
+     */
+    public final TableField<CodeHostSyncSummaryRecord, Instant> HOST_REPORTED_RESET_AT = createField(DSL.name("host_reported_reset_at"), SQLDataType.INSTANT, this, "");
+
     private CodeHostSyncSummary(Name alias, Table<CodeHostSyncSummaryRecord> aliased) {
         this(alias, aliased, (Field<?>[]) null, null);
     }
 
     private CodeHostSyncSummary(Name alias, Table<CodeHostSyncSummaryRecord> aliased, Field<?>[] parameters, Condition where) {
-        super(alias, null, aliased, parameters, DSL.comment("Per code host: changesets due now (and how many of them requested), the oldest overdue one, syncs in flight (and leases expired, waiting for the sweep), failing and gone changesets."), TableOptions.view("""
+        super(alias, null, aliased, parameters, DSL.comment("Per code host: changesets due now (and how many of them requested), the oldest overdue one, syncs in flight (and leases expired, waiting for the sweep), failing and gone changesets; its request budget and what is left of it, its concurrency cap, whether it is paused and why, and what the host last reported about its own quota."), TableOptions.view("""
         CREATE VIEW "code_host_sync_summary" AS  SELECT h.id AS code_host_id,
          h.name,
          h.kind,
@@ -118,8 +163,23 @@ public class CodeHostSyncSummary extends TableImpl<CodeHostSyncSummaryRecord> {
          flight.in_flight,
          flight.expired_leases,
          trouble.failing,
-         trouble.gone
-        FROM ((((code_hosts h
+         trouble.gone,
+         h.requests_per_hour,
+         code_host_burst(h.requests_per_hour, h.request_burst) AS request_burst,
+         code_host_tokens(b.tokens, b.refilled_at, h.requests_per_hour, h.request_burst, now()) AS budget_left,
+         h.max_in_flight,
+             CASE
+                 WHEN (b.paused_until > now()) THEN b.paused_until
+                 ELSE NULL::timestamp with time zone
+             END AS paused_until,
+             CASE
+                 WHEN (b.paused_until > now()) THEN b.pause_reason
+                 ELSE NULL::text
+             END AS pause_reason,
+         b.reported_remaining AS host_reported_remaining,
+         b.reported_reset_at AS host_reported_reset_at
+        FROM (((((code_hosts h
+          JOIN code_host_budgets b ON ((b.code_host_id = h.id)))
           CROSS JOIN LATERAL ( SELECT count(*) AS due_now,
                  count(*) FILTER (WHERE (s.claim_at <= (now() - '500 years'::interval))) AS requested_due
                 FROM changeset_sync_state s

@@ -9,6 +9,7 @@ import dev.changesetsyncer.jooq.Keys;
 import dev.changesetsyncer.jooq.Public;
 import dev.changesetsyncer.jooq.enums.CodeHostKind;
 import dev.changesetsyncer.jooq.tables.ChangesetSyncState.ChangesetSyncStatePath;
+import dev.changesetsyncer.jooq.tables.CodeHostBudgets.CodeHostBudgetsPath;
 import dev.changesetsyncer.jooq.tables.Repos.ReposPath;
 import dev.changesetsyncer.jooq.tables.records.CodeHostsRecord;
 
@@ -116,6 +117,33 @@ public class CodeHosts extends TableImpl<CodeHostsRecord> {
      */
     public final TableField<CodeHostsRecord, Instant> CREATED_AT = createField(DSL.name("created_at"), SQLDataType.INSTANT.nullable(false).defaultValue(DSL.field(DSL.raw("now()"), SQLDataType.INSTANT)), this, "");
 
+    /**
+     * The column <code>public.code_hosts.requests_per_hour</code>. Request
+     * budget shared by all replicas (a token bucket refilled at this rate);
+     * null: no budget of ours. Defaults by kind when a host is created: github
+     * 5000, gitlab 7200, bitbucket_server 18000, simulated none.
+     */
+    public final TableField<CodeHostsRecord, Integer> REQUESTS_PER_HOUR = createField(DSL.name("requests_per_hour"), SQLDataType.INTEGER, this, "Request budget shared by all replicas (a token bucket refilled at this rate); null: no budget of ours. Defaults by kind when a host is created: github 5000, gitlab 7200, bitbucket_server 18000, simulated none.");
+
+    /**
+     * The column <code>public.code_hosts.request_burst</code>. Bucket size:
+     * most requests spent at once; null: a minute's worth of requests_per_hour
+     * (at least 1).
+     */
+    public final TableField<CodeHostsRecord, Integer> REQUEST_BURST = createField(DSL.name("request_burst"), SQLDataType.INTEGER, this, "Bucket size: most requests spent at once; null: a minute's worth of requests_per_hour (at least 1).");
+
+    /**
+     * The column <code>public.code_hosts.requests_per_sync</code>. Requests a
+     * sync is expected to cost; each claimed changeset takes this many tokens.
+     */
+    public final TableField<CodeHostsRecord, Float> REQUESTS_PER_SYNC = createField(DSL.name("requests_per_sync"), SQLDataType.REAL.nullable(false).defaultValue(DSL.field(DSL.raw("1"), SQLDataType.REAL)), this, "Requests a sync is expected to cost; each claimed changeset takes this many tokens.");
+
+    /**
+     * The column <code>public.code_hosts.max_in_flight</code>. Most syncs of
+     * this host running at once, across all replicas; null: no cap.
+     */
+    public final TableField<CodeHostsRecord, Integer> MAX_IN_FLIGHT = createField(DSL.name("max_in_flight"), SQLDataType.INTEGER, this, "Most syncs of this host running at once, across all replicas; null: no cap.");
+
     private CodeHosts(Name alias, Table<CodeHostsRecord> aliased) {
         this(alias, aliased, (Field<?>[]) null, null);
     }
@@ -211,6 +239,19 @@ public class CodeHosts extends TableImpl<CodeHostsRecord> {
         return _changesetSyncState;
     }
 
+    private transient CodeHostBudgetsPath _codeHostBudgets;
+
+    /**
+     * Get the implicit to-many join path to the
+     * <code>public.code_host_budgets</code> table
+     */
+    public CodeHostBudgetsPath codeHostBudgets() {
+        if (_codeHostBudgets == null)
+            _codeHostBudgets = new CodeHostBudgetsPath(this, null, Keys.CODE_HOST_BUDGETS__CODE_HOST_BUDGETS_CODE_HOST_FK.getInverseKey());
+
+        return _codeHostBudgets;
+    }
+
     private transient ReposPath _repos;
 
     /**
@@ -229,10 +270,14 @@ public class CodeHosts extends TableImpl<CodeHostsRecord> {
             Internal.createCheck(this, DSL.name("code_hosts_base_url_is_http"), "((base_url ~ '^https?://[^/]+'::text))", true),
             Internal.createCheck(this, DSL.name("code_hosts_checks_pending_max_delay_between_min_and_max"), "(((min_sync_delay > max_sync_delay) OR ((checks_pending_max_delay >= min_sync_delay) AND (checks_pending_max_delay <= max_sync_delay))))", true),
             Internal.createCheck(this, DSL.name("code_hosts_finished_max_delay_between_min_and_a_year"), "(((finished_max_delay >= min_sync_delay) AND (finished_max_delay <= '365 days'::interval)))", true),
+            Internal.createCheck(this, DSL.name("code_hosts_max_in_flight_positive"), "((max_in_flight > 0))", true),
             Internal.createCheck(this, DSL.name("code_hosts_max_sync_delay_at_most_a_year"), "((max_sync_delay <= '365 days'::interval))", true),
             Internal.createCheck(this, DSL.name("code_hosts_min_sync_delay_at_most_max"), "((min_sync_delay <= max_sync_delay))", true),
             Internal.createCheck(this, DSL.name("code_hosts_min_sync_delay_positive"), "((min_sync_delay > '00:00:00'::interval))", true),
-            Internal.createCheck(this, DSL.name("code_hosts_name_not_blank"), "((btrim(name) <> ''::text))", true)
+            Internal.createCheck(this, DSL.name("code_hosts_name_not_blank"), "((btrim(name) <> ''::text))", true),
+            Internal.createCheck(this, DSL.name("code_hosts_request_burst_positive"), "((request_burst > 0))", true),
+            Internal.createCheck(this, DSL.name("code_hosts_requests_per_hour_positive"), "((requests_per_hour > 0))", true),
+            Internal.createCheck(this, DSL.name("code_hosts_requests_per_sync_positive"), "((requests_per_sync > (0)::double precision))", true)
         );
     }
 

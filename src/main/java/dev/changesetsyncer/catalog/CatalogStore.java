@@ -61,6 +61,33 @@ public final class CatalogStore {
         }
     }
 
+    /**
+     * Replaces a host's rate limits; the next claim of any replica applies them.
+     *
+     * @return false if there is no such host
+     * @throws SchemaViolation for values the schema rejects (zero or negative)
+     */
+    public boolean updateRateLimits(long codeHostId, RateLimitSettings limits) {
+        try {
+            return dsl.update(CODE_HOSTS)
+                    .set(CODE_HOSTS.REQUESTS_PER_HOUR, limits.requestsPerHour())
+                    .set(CODE_HOSTS.REQUEST_BURST, limits.requestBurst())
+                    .set(CODE_HOSTS.REQUESTS_PER_SYNC, (float) limits.requestsPerSync())
+                    .set(CODE_HOSTS.MAX_IN_FLIGHT, limits.maxInFlight())
+                    .where(CODE_HOSTS.ID.eq(codeHostId))
+                    .execute() == 1;
+        } catch (DataAccessException e) {
+            throw SchemaViolation.translate(e);
+        }
+    }
+
+    public Optional<RateLimitSettings> rateLimits(long codeHostId) {
+        return dsl.select(CODE_HOSTS.REQUESTS_PER_HOUR, CODE_HOSTS.REQUEST_BURST, CODE_HOSTS.REQUESTS_PER_SYNC,
+                        CODE_HOSTS.MAX_IN_FLIGHT)
+                .from(CODE_HOSTS).where(CODE_HOSTS.ID.eq(codeHostId))
+                .fetchOptional(r -> new RateLimitSettings(r.value1(), r.value2(), r.value3(), r.value4()));
+    }
+
     public Optional<CodeHost> findCodeHost(String name) {
         return dsl.select(CODE_HOSTS.ID, CODE_HOSTS.NAME, CODE_HOSTS.KIND, CODE_HOSTS.BASE_URL)
                 .from(CODE_HOSTS)

@@ -50,10 +50,13 @@ final class ScheduleCommand implements Callable<Integer> {
             table.print(System.out);
             System.out.println();
             TextTable hosts = new TextTable("code host", "kind", "due now", "requested", "oldest overdue", "in flight",
-                    "expired leases", "failing", "gone");
+                    "expired leases", "failing", "gone", "budget left", "paused until", "why");
             for (HostSummary h : view.hosts()) {
                 hosts.add(h.name(), h.kind(), h.dueNow(), h.requestedDue(), Formats.duration(h.oldestOverdue()),
-                        h.inFlight(), h.expiredLeases(), h.failing(), h.gone());
+                        h.inFlight(), h.expiredLeases(), h.failing(), h.gone(),
+                        h.requestsPerHour() == null ? "unlimited"
+                                : String.format("%.0f of %d/h", h.budgetLeft(), h.requestsPerHour()),
+                        Formats.time(h.pausedUntil()), abbreviate(h.pauseReason()));
             }
             hosts.print(System.out);
         }

@@ -2,6 +2,7 @@ package dev.changesetsyncer.queue;
 
 import static dev.changesetsyncer.jooq.Tables.CLAIM_CHANGESETS;
 import static dev.changesetsyncer.jooq.Tables.COMPLETE_SYNCS;
+import static dev.changesetsyncer.jooq.Tables.DEFER_SYNCS;
 import static dev.changesetsyncer.jooq.Tables.EXTEND_LEASES;
 import static dev.changesetsyncer.jooq.Tables.FAIL_SYNCS;
 
@@ -37,7 +38,29 @@ public final class SyncQueue {
 
     /** Claims up to {@code max} due changesets, urgent and requested first, leased to {@code worker}. */
     public List<Claim> claim(String worker, int max, Duration lease) {
-        return dsl.selectFrom(CLAIM_CHANGESETS.call(worker, max, lease)).fetch(SyncQueue::toClaim);
+        return claim(worker, max, lease, Set.of());
+    }
+
+    /** As {@link #claim(String, int, Duration)}, leaving out the code hosts in {@code skipHosts}. */
+    public List<Claim> claim(String worker, int max, Duration lease, Set<Long> skipHosts) {
+        return dsl.selectFrom(CLAIM_CHANGESETS.call(worker, max, lease, skipHosts.toArray(Long[]::new)))
+                .fetch(SyncQueue::toClaim);
+    }
+
+    /** Gives back syncs refused by their host's rate limit and pauses the hosts; returns the claims still held. */
+    public Set<Long> defer(List<Deferral> deferrals) {
+        if (deferrals.isEmpty()) {
+            return Set.of();
+        }
+        JSONB batch = JSONB.valueOf(WriteBackJson.deferrals(deferrals));
+        return new HashSet<>(dsl.selectFrom(DEFER_SYNCS.call(batch)).fetch(DEFER_SYNCS.CHANGESET_ID));
+    }
+
+    /** Records what hosts said about their quotas (the last per host counts). */
+    public void observe(List<RateLimitObservation> observations) {
+        if (!observations.isEmpty()) {
+            Routines.observeRateLimits(dsl.configuration(), JSONB.valueOf(WriteBackJson.observations(observations)));
+        }
     }
 
     /** Writes back finished syncs; returns the changesets whose claim still held. */
@@ -87,6 +110,11 @@ public final class SyncQueue {
     /** How long until the earliest unleased changeset is due; empty when the queue is empty. */
     public Optional<Duration> nextClaimDelay() {
         return Optional.ofNullable(Routines.nextClaimDelay(dsl.configuration()));
+    }
+
+    /** How many code hosts there are (replicas share their slots fairly when there is more than one). */
+    public int codeHostCount() {
+        return dsl.fetchCount(dev.changesetsyncer.jooq.Tables.CODE_HOSTS);
     }
 
     private static Claim toClaim(ClaimChangesetsRecord r) {

@@ -40,6 +40,37 @@ final class WriteBackJson {
         return write(array);
     }
 
+    static String deferrals(List<Deferral> deferrals) {
+        ArrayNode array = json.createArrayNode();
+        for (Deferral deferral : deferrals) {
+            ObjectNode item = ref(array.addObject(), deferral.ref())
+                    .put("code_host_id", deferral.codeHostId())
+                    .put("message", deferral.message());
+            if (deferral.retryAfter() != null) {
+                item.put("retry_after_seconds", deferral.retryAfter().toMillis() / 1000.0);
+            }
+            if (deferral.rateLimit() != null) {
+                item.put("remaining", deferral.rateLimit().remaining()).put("reset_at", instant(deferral.rateLimit().resetAt()));
+            }
+        }
+        return write(array);
+    }
+
+    /** @param observations in the order they were seen; the database keeps the last per host */
+    static String observations(List<RateLimitObservation> observations) {
+        ArrayNode array = json.createArrayNode();
+        int seen = 0;
+        for (RateLimitObservation observation : observations) {
+            array.addObject()
+                    .put("code_host_id", observation.codeHostId())
+                    .put("limit_value", observation.status().limit())
+                    .put("remaining", observation.status().remaining())
+                    .put("reset_at", instant(observation.status().resetAt()))
+                    .put("seen", seen++);
+        }
+        return write(array);
+    }
+
     private static void fetched(ObjectNode item, SyncResult.Fetched fetched) {
         ChangesetSnapshot s = fetched.snapshot();
         item.put("outcome", "changed")

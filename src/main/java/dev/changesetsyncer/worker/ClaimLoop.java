@@ -5,7 +5,12 @@ import dev.changesetsyncer.codehost.CodeHostClients;
 import dev.changesetsyncer.queue.Claim;
 import dev.changesetsyncer.queue.SyncQueue;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Semaphore;
@@ -33,6 +38,8 @@ final class ClaimLoop implements Runnable {
     private final Semaphore slots;
     private final Wakeup workArrived;
     private final Wakeup capacityFreed = new Wakeup();
+    private final Map<Long, AtomicInteger> runningByHost = new ConcurrentHashMap<>();
+    private volatile boolean severalHosts;
     private volatile boolean running = true;
 
     ClaimLoop(WorkerSettings settings, SyncQueue queue, CodeHostClients clients, CompletionWriter writer,
@@ -74,7 +81,7 @@ final class ClaimLoop implements Runnable {
                 List<Claim> claims;
                 long sent = System.nanoTime();
                 try {
-                    claims = queue.claim(settings.workerId(), capacity, settings.lease());
+                    claims = queue.claim(settings.workerId(), capacity, settings.lease(), saturatedHosts());
                     backoff.reset();
                 } catch (RuntimeException e) {
                     metrics.databaseErrors.increment();
@@ -101,12 +108,38 @@ final class ClaimLoop implements Runnable {
         }
     }
 
+    /** Set by the replica's housekeeping: when there is more than one code host, no host may take every slot. */
+    void severalHosts(boolean value) {
+        severalHosts = value;
+    }
+
+    /**
+     * Hosts using three quarters of this replica's slots are left out of the next claim, so that a
+     * slow host cannot hold every slot while another host's changesets wait.
+     */
+    private Set<Long> saturatedHosts() {
+        if (!severalHosts) {
+            return Set.of();
+        }
+        int share = Math.max(1, settings.concurrency() * 3 / 4);
+        Set<Long> saturated = new HashSet<>();
+        runningByHost.forEach((host, count) -> {
+            if (count.get() >= share) {
+                saturated.add(host);
+            }
+        });
+        return saturated;
+    }
+
     private void start(Claim claim, long deadlineNanos) {
         slots.acquireUninterruptibly();
+        AtomicInteger hostCount = runningByHost.computeIfAbsent(claim.target().codeHostId(), id -> new AtomicInteger());
+        hostCount.incrementAndGet();
         InFlight.Running entry = inFlight.add(claim, deadlineNanos);
         log.trace("changeset={} claim={} claimed", claim.changesetId(), claim.ref().claimToken());
         entry.future = syncs.submit(new SyncTask(settings.workerId(), entry, clients, writer, () -> {
             inFlight.remove(entry);
+            hostCount.decrementAndGet();
             slots.release();
             capacityFreed.signal();
         }));

@@ -4,6 +4,8 @@ import dev.changesetsyncer.db.DatabaseErrors;
 import dev.changesetsyncer.codehost.SyncResult;
 import dev.changesetsyncer.queue.ClaimRef;
 import dev.changesetsyncer.queue.Completion;
+import dev.changesetsyncer.queue.Deferral;
+import dev.changesetsyncer.queue.RateLimitObservation;
 import dev.changesetsyncer.queue.FailedAttempt;
 import dev.changesetsyncer.queue.SyncQueue;
 import java.time.Duration;
@@ -32,6 +34,8 @@ final class CompletionWriter implements Runnable {
     private final WorkerMetrics metrics;
     private final Runnable afterWrite;
     private final LinkedBlockingQueue<Object> results = new LinkedBlockingQueue<>();
+    private final java.util.concurrent.ConcurrentLinkedQueue<RateLimitObservation> observations =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
     private volatile boolean running = true;
     private volatile boolean discardOnStop;
 
@@ -48,6 +52,15 @@ final class CompletionWriter implements Runnable {
 
     void failed(FailedAttempt failure) {
         results.add(failure);
+    }
+
+    void deferred(Deferral deferral) {
+        results.add(deferral);
+    }
+
+    /** A host's rate-limit status, written with the next batch (only the latest per host matters). */
+    void observed(RateLimitObservation observation) {
+        observations.add(observation);
     }
 
     int pending() {
@@ -106,15 +119,21 @@ final class CompletionWriter implements Runnable {
         }
     }
 
-    /** Writes completions, then failures; each part leaves the batch once written, so a retry never repeats it. */
+    /**
+     * Writes what hosts said about their quotas, then completions, failures and deferrals; each part
+     * leaves the batch once written, so a retry never repeats it.
+     */
     private void write(List<Object> batch) {
+        writeObservations();
         List<Completion> completions = new ArrayList<>();
         List<FailedAttempt> failures = new ArrayList<>();
+        List<Deferral> deferrals = new ArrayList<>();
         for (Object result : batch) {
-            if (result instanceof Completion completion) {
-                completions.add(completion);
-            } else {
-                failures.add((FailedAttempt) result);
+            switch (result) {
+                case Completion completion -> completions.add(completion);
+                case FailedAttempt failure -> failures.add(failure);
+                case Deferral deferral -> deferrals.add(deferral);
+                default -> throw new IllegalStateException("not a sync result: " + result);
             }
         }
         if (!completions.isEmpty()) {
@@ -138,12 +157,36 @@ final class CompletionWriter implements Runnable {
             Set<Long> applied = queue.fail(failures);
             batch.removeIf(FailedAttempt.class::isInstance);
             metrics.writeBatches.increment();
-            for (FailedAttempt failure : failures) {
-                if (applied.contains(failure.ref().changesetId())) {
-                    metrics.failed.increment();
-                } else {
-                    fenced(failure.ref());
-                }
+            countApplied(failures.stream().map(FailedAttempt::ref).toList(), applied, metrics.failed);
+        }
+        if (!deferrals.isEmpty()) {
+            Set<Long> applied = queue.defer(deferrals);
+            batch.removeIf(Deferral.class::isInstance);
+            metrics.writeBatches.increment();
+            countApplied(deferrals.stream().map(Deferral::ref).toList(), applied, metrics.deferred);
+            log.warn("paused {} for its rate limit: {}", deferrals.getFirst().codeHostId(), deferrals.getFirst().message());
+        }
+    }
+
+    private void writeObservations() {
+        List<RateLimitObservation> pending = new ArrayList<>();
+        for (RateLimitObservation next; (next = observations.poll()) != null; ) {
+            pending.add(next);
+        }
+        try {
+            queue.observe(pending);
+        } catch (RuntimeException e) {
+            observations.addAll(pending); // keep them for the retry
+            throw e;
+        }
+    }
+
+    private void countApplied(List<ClaimRef> refs, Set<Long> applied, java.util.concurrent.atomic.LongAdder counter) {
+        for (ClaimRef ref : refs) {
+            if (applied.contains(ref.changesetId())) {
+                counter.increment();
+            } else {
+                fenced(ref);
             }
         }
     }

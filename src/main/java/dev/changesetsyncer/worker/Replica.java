@@ -83,6 +83,10 @@ public final class Replica {
                 new Guarded("lease heartbeat", settings.workerId(), log, metrics.databaseErrors,
                         new LeaseKeeper(settings.workerId(), queue, inFlight, settings.lease(), metrics)),
                 heartbeat.toMillis(), heartbeat.toMillis(), TimeUnit.MILLISECONDS);
+        housekeeping.scheduleWithFixedDelay(
+                new Guarded("code host count", settings.workerId(), log, metrics.databaseErrors,
+                        () -> claimLoop.severalHosts(queue.codeHostCount() > 1)),
+                0, 30, TimeUnit.SECONDS);
         long sweepMillis = Math.max(250, settings.lease().dividedBy(2).toMillis());
         housekeeping.scheduleWithFixedDelay(
                 new Guarded("expired-lease sweep", settings.workerId(), log, metrics.databaseErrors, this::sweep),

@@ -1,10 +1,13 @@
 package dev.changesetsyncer.worker;
 
 import dev.changesetsyncer.codehost.CodeHostClients;
+import dev.changesetsyncer.codehost.FailureKind;
 import dev.changesetsyncer.codehost.SyncResult;
 import dev.changesetsyncer.codehost.SyncTarget;
 import dev.changesetsyncer.queue.Completion;
+import dev.changesetsyncer.queue.Deferral;
 import dev.changesetsyncer.queue.FailedAttempt;
+import dev.changesetsyncer.queue.RateLimitObservation;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -37,11 +40,16 @@ final class SyncTask implements Runnable {
                 return;
             }
             log.trace("changeset={} claim={} fetched: {}", target.changesetId(), entry.ref().claimToken(), result);
-            if (result instanceof SyncResult.Failed failed) {
-                writer.failed(new FailedAttempt(entry.ref(), failed.kind().name().toLowerCase(java.util.Locale.ROOT)
-                        + ": " + failed.message()));
-            } else {
-                writer.completed(new Completion(entry.ref(), result));
+            if (result.rateLimit() != null) {
+                writer.observed(new RateLimitObservation(target.codeHostId(), result.rateLimit()));
+            }
+            switch (result) {
+                case SyncResult.Failed failed when failed.kind() == FailureKind.RATE_LIMITED ->
+                        writer.deferred(new Deferral(entry.ref(), target.codeHostId(), failed.retryAfter(),
+                                failed.rateLimit(), failed.message()));
+                case SyncResult.Failed failed -> writer.failed(new FailedAttempt(entry.ref(),
+                        failed.kind().name().toLowerCase(java.util.Locale.ROOT) + ": " + failed.message()));
+                default -> writer.completed(new Completion(entry.ref(), result));
             }
         } catch (InterruptedException e) {
             log.debug("changeset={} claim={} sync cancelled", target.changesetId(), entry.ref().claimToken());

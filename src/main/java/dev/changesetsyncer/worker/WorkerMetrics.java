@@ -10,6 +10,7 @@ public final class WorkerMetrics {
     final LongAdder unchanged = new LongAdder();
     final LongAdder gone = new LongAdder();
     final LongAdder failed = new LongAdder();
+    final LongAdder deferred = new LongAdder();
     final LongAdder fenced = new LongAdder();
     final LongAdder lost = new LongAdder();
     final LongAdder released = new LongAdder();
@@ -19,7 +20,8 @@ public final class WorkerMetrics {
     /** A consistent-enough copy of the counters. */
     public Snapshot snapshot() {
         return new Snapshot(claimed.sum(), claimCalls.sum(), completed.sum(), unchanged.sum(), gone.sum(),
-                failed.sum(), fenced.sum(), lost.sum(), released.sum(), databaseErrors.sum(), writeBatches.sum());
+                failed.sum(), deferred.sum(), fenced.sum(), lost.sum(), released.sum(), databaseErrors.sum(),
+                writeBatches.sum());
     }
 
     /**
@@ -29,6 +31,7 @@ public final class WorkerMetrics {
      * @param unchanged of those, unchanged
      * @param gone of those, gone
      * @param failed failed attempts written back
+     * @param deferred syncs refused by their host's rate limit and given back (the host was paused)
      * @param fenced write-backs discarded because the claim had been lost
      * @param lost syncs cancelled because their lease could not be kept
      * @param released claims given back unfinished at shutdown
@@ -36,7 +39,7 @@ public final class WorkerMetrics {
      * @param writeBatches write-back round trips
      */
     public record Snapshot(long claimed, long claimCalls, long completed, long unchanged, long gone, long failed,
-            long fenced, long lost, long released, long databaseErrors, long writeBatches) {
+            long deferred, long fenced, long lost, long released, long databaseErrors, long writeBatches) {
         /** Syncs that reached the host and were written back, successfully or not. */
         public long synced() {
             return completed + failed;

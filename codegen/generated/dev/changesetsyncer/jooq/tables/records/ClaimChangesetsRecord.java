@@ -16,11 +16,12 @@ import org.jooq.impl.TableRecordImpl;
 
 
 /**
- * Claims up to max_rows due changesets for worker: urgent and requested first,
- * then by next_sync_at; rows held by other workers are skipped (FOR UPDATE SKIP
- * LOCKED). Each gets a fresh claim_token and a lease until now() + lease.
- * Returns what a sync needs. Expired leases are returned to the pool by
- * release_expired_leases().
+ * Claims up to max_rows due changesets for worker: requests first, then each
+ * host's due rows interleaved by time; rows held by other workers are skipped
+ * (FOR UPDATE SKIP LOCKED). Paused hosts, hosts in skip_hosts, and hosts whose
+ * budget or concurrency cap is spent are left out; the budget is debited in the
+ * same statement. Each row gets a fresh claim_token and a lease until now() +
+ * lease. Returns what a sync needs.
  */
 @SuppressWarnings({ "all", "unchecked", "rawtypes", "this-escape" })
 public class ClaimChangesetsRecord extends TableRecordImpl<ClaimChangesetsRecord> {

@@ -8,6 +8,7 @@ import dev.changesetsyncer.jooq.enums.CodeHostKind;
 import dev.changesetsyncer.jooq.tables.CodeHostSyncSummary;
 
 import java.time.Duration;
+import java.time.Instant;
 
 import org.jooq.impl.TableRecordImpl;
 
@@ -15,7 +16,9 @@ import org.jooq.impl.TableRecordImpl;
 /**
  * Per code host: changesets due now (and how many of them requested), the
  * oldest overdue one, syncs in flight (and leases expired, waiting for the
- * sweep), failing and gone changesets.
+ * sweep), failing and gone changesets; its request budget and what is left of
+ * it, its concurrency cap, whether it is paused and why, and what the host last
+ * reported about its own quota.
  */
 @SuppressWarnings({ "all", "unchecked", "rawtypes", "this-escape" })
 public class CodeHostSyncSummaryRecord extends TableRecordImpl<CodeHostSyncSummaryRecord> {
@@ -172,6 +175,130 @@ public class CodeHostSyncSummaryRecord extends TableRecordImpl<CodeHostSyncSumma
         return (Long) get(9);
     }
 
+    /**
+     * Setter for <code>public.code_host_sync_summary.requests_per_hour</code>.
+     */
+    public CodeHostSyncSummaryRecord setRequestsPerHour(Integer value) {
+        set(10, value);
+        return this;
+    }
+
+    /**
+     * Getter for <code>public.code_host_sync_summary.requests_per_hour</code>.
+     */
+    public Integer getRequestsPerHour() {
+        return (Integer) get(10);
+    }
+
+    /**
+     * Setter for <code>public.code_host_sync_summary.request_burst</code>.
+     */
+    public CodeHostSyncSummaryRecord setRequestBurst(Double value) {
+        set(11, value);
+        return this;
+    }
+
+    /**
+     * Getter for <code>public.code_host_sync_summary.request_burst</code>.
+     */
+    public Double getRequestBurst() {
+        return (Double) get(11);
+    }
+
+    /**
+     * Setter for <code>public.code_host_sync_summary.budget_left</code>.
+     */
+    public CodeHostSyncSummaryRecord setBudgetLeft(Double value) {
+        set(12, value);
+        return this;
+    }
+
+    /**
+     * Getter for <code>public.code_host_sync_summary.budget_left</code>.
+     */
+    public Double getBudgetLeft() {
+        return (Double) get(12);
+    }
+
+    /**
+     * Setter for <code>public.code_host_sync_summary.max_in_flight</code>.
+     */
+    public CodeHostSyncSummaryRecord setMaxInFlight(Integer value) {
+        set(13, value);
+        return this;
+    }
+
+    /**
+     * Getter for <code>public.code_host_sync_summary.max_in_flight</code>.
+     */
+    public Integer getMaxInFlight() {
+        return (Integer) get(13);
+    }
+
+    /**
+     * Setter for <code>public.code_host_sync_summary.paused_until</code>.
+     */
+    public CodeHostSyncSummaryRecord setPausedUntil(Instant value) {
+        set(14, value);
+        return this;
+    }
+
+    /**
+     * Getter for <code>public.code_host_sync_summary.paused_until</code>.
+     */
+    public Instant getPausedUntil() {
+        return (Instant) get(14);
+    }
+
+    /**
+     * Setter for <code>public.code_host_sync_summary.pause_reason</code>.
+     */
+    public CodeHostSyncSummaryRecord setPauseReason(String value) {
+        set(15, value);
+        return this;
+    }
+
+    /**
+     * Getter for <code>public.code_host_sync_summary.pause_reason</code>.
+     */
+    public String getPauseReason() {
+        return (String) get(15);
+    }
+
+    /**
+     * Setter for
+     * <code>public.code_host_sync_summary.host_reported_remaining</code>.
+     */
+    public CodeHostSyncSummaryRecord setHostReportedRemaining(Long value) {
+        set(16, value);
+        return this;
+    }
+
+    /**
+     * Getter for
+     * <code>public.code_host_sync_summary.host_reported_remaining</code>.
+     */
+    public Long getHostReportedRemaining() {
+        return (Long) get(16);
+    }
+
+    /**
+     * Setter for
+     * <code>public.code_host_sync_summary.host_reported_reset_at</code>.
+     */
+    public CodeHostSyncSummaryRecord setHostReportedResetAt(Instant value) {
+        set(17, value);
+        return this;
+    }
+
+    /**
+     * Getter for
+     * <code>public.code_host_sync_summary.host_reported_reset_at</code>.
+     */
+    public Instant getHostReportedResetAt() {
+        return (Instant) get(17);
+    }
+
     // -------------------------------------------------------------------------
     // Constructors
     // -------------------------------------------------------------------------
@@ -186,7 +313,7 @@ public class CodeHostSyncSummaryRecord extends TableRecordImpl<CodeHostSyncSumma
     /**
      * Create a detached, initialised CodeHostSyncSummaryRecord
      */
-    public CodeHostSyncSummaryRecord(Long codeHostId, String name, CodeHostKind kind, Long dueNow, Long requestedDue, Duration oldestOverdue, Long inFlight, Long expiredLeases, Long failing, Long gone) {
+    public CodeHostSyncSummaryRecord(Long codeHostId, String name, CodeHostKind kind, Long dueNow, Long requestedDue, Duration oldestOverdue, Long inFlight, Long expiredLeases, Long failing, Long gone, Integer requestsPerHour, Double requestBurst, Double budgetLeft, Integer maxInFlight, Instant pausedUntil, String pauseReason, Long hostReportedRemaining, Instant hostReportedResetAt) {
         super(CodeHostSyncSummary.CODE_HOST_SYNC_SUMMARY);
 
         setCodeHostId(codeHostId);
@@ -199,6 +326,14 @@ public class CodeHostSyncSummaryRecord extends TableRecordImpl<CodeHostSyncSumma
         setExpiredLeases(expiredLeases);
         setFailing(failing);
         setGone(gone);
+        setRequestsPerHour(requestsPerHour);
+        setRequestBurst(requestBurst);
+        setBudgetLeft(budgetLeft);
+        setMaxInFlight(maxInFlight);
+        setPausedUntil(pausedUntil);
+        setPauseReason(pauseReason);
+        setHostReportedRemaining(hostReportedRemaining);
+        setHostReportedResetAt(hostReportedResetAt);
         resetTouchedOnNotNull();
     }
 }

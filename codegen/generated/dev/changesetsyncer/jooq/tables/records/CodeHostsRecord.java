@@ -169,6 +169,80 @@ public class CodeHostsRecord extends UpdatableRecordImpl<CodeHostsRecord> {
         return (Instant) get(8);
     }
 
+    /**
+     * Setter for <code>public.code_hosts.requests_per_hour</code>. Request
+     * budget shared by all replicas (a token bucket refilled at this rate);
+     * null: no budget of ours. Defaults by kind when a host is created: github
+     * 5000, gitlab 7200, bitbucket_server 18000, simulated none.
+     */
+    public CodeHostsRecord setRequestsPerHour(Integer value) {
+        set(9, value);
+        return this;
+    }
+
+    /**
+     * Getter for <code>public.code_hosts.requests_per_hour</code>. Request
+     * budget shared by all replicas (a token bucket refilled at this rate);
+     * null: no budget of ours. Defaults by kind when a host is created: github
+     * 5000, gitlab 7200, bitbucket_server 18000, simulated none.
+     */
+    public Integer getRequestsPerHour() {
+        return (Integer) get(9);
+    }
+
+    /**
+     * Setter for <code>public.code_hosts.request_burst</code>. Bucket size:
+     * most requests spent at once; null: a minute's worth of requests_per_hour
+     * (at least 1).
+     */
+    public CodeHostsRecord setRequestBurst(Integer value) {
+        set(10, value);
+        return this;
+    }
+
+    /**
+     * Getter for <code>public.code_hosts.request_burst</code>. Bucket size:
+     * most requests spent at once; null: a minute's worth of requests_per_hour
+     * (at least 1).
+     */
+    public Integer getRequestBurst() {
+        return (Integer) get(10);
+    }
+
+    /**
+     * Setter for <code>public.code_hosts.requests_per_sync</code>. Requests a
+     * sync is expected to cost; each claimed changeset takes this many tokens.
+     */
+    public CodeHostsRecord setRequestsPerSync(Float value) {
+        set(11, value);
+        return this;
+    }
+
+    /**
+     * Getter for <code>public.code_hosts.requests_per_sync</code>. Requests a
+     * sync is expected to cost; each claimed changeset takes this many tokens.
+     */
+    public Float getRequestsPerSync() {
+        return (Float) get(11);
+    }
+
+    /**
+     * Setter for <code>public.code_hosts.max_in_flight</code>. Most syncs of
+     * this host running at once, across all replicas; null: no cap.
+     */
+    public CodeHostsRecord setMaxInFlight(Integer value) {
+        set(12, value);
+        return this;
+    }
+
+    /**
+     * Getter for <code>public.code_hosts.max_in_flight</code>. Most syncs of
+     * this host running at once, across all replicas; null: no cap.
+     */
+    public Integer getMaxInFlight() {
+        return (Integer) get(12);
+    }
+
     // -------------------------------------------------------------------------
     // Primary key information
     // -------------------------------------------------------------------------
@@ -192,7 +266,7 @@ public class CodeHostsRecord extends UpdatableRecordImpl<CodeHostsRecord> {
     /**
      * Create a detached, initialised CodeHostsRecord
      */
-    public CodeHostsRecord(Long id, String name, CodeHostKind kind, String baseUrl, Duration minSyncDelay, Duration maxSyncDelay, Duration checksPendingMaxDelay, Duration finishedMaxDelay, Instant createdAt) {
+    public CodeHostsRecord(Long id, String name, CodeHostKind kind, String baseUrl, Duration minSyncDelay, Duration maxSyncDelay, Duration checksPendingMaxDelay, Duration finishedMaxDelay, Instant createdAt, Integer requestsPerHour, Integer requestBurst, Float requestsPerSync, Integer maxInFlight) {
         super(CodeHosts.CODE_HOSTS);
 
         setId(id);
@@ -204,6 +278,10 @@ public class CodeHostsRecord extends UpdatableRecordImpl<CodeHostsRecord> {
         setChecksPendingMaxDelay(checksPendingMaxDelay);
         setFinishedMaxDelay(finishedMaxDelay);
         setCreatedAt(createdAt);
+        setRequestsPerHour(requestsPerHour);
+        setRequestBurst(requestBurst);
+        setRequestsPerSync(requestsPerSync);
+        setMaxInFlight(maxInFlight);
         resetTouchedOnNotNull();
     }
 }

@@ -1,0 +1,45 @@
+--liquibase formatted sql
+
+--changeset changeset-syncer:triggers-rate-limits runOnChange:true splitStatements:false
+--comment: New code hosts get their kind's default budget and a full bucket.
+
+CREATE OR REPLACE FUNCTION trg_code_hosts_default_budget()
+    RETURNS trigger
+    LANGUAGE plpgsql
+AS $$
+BEGIN
+    NEW.requests_per_hour := coalesce(NEW.requests_per_hour, code_host_default_requests_per_hour(NEW.kind));
+    RETURN NEW;
+END
+$$;
+
+COMMENT ON FUNCTION trg_code_hosts_default_budget() IS
+'Fills requests_per_hour with the kind''s default when an INSERT leaves it out (set it to null afterwards for no budget).';
+
+CREATE OR REPLACE TRIGGER code_hosts_default_budget
+    BEFORE INSERT ON code_hosts
+    FOR EACH ROW EXECUTE FUNCTION trg_code_hosts_default_budget();
+
+COMMENT ON TRIGGER code_hosts_default_budget ON code_hosts IS 'Default request budget by kind for new code hosts.';
+
+
+CREATE OR REPLACE FUNCTION trg_code_hosts_create_budget()
+    RETURNS trigger
+    LANGUAGE plpgsql
+AS $$
+BEGIN
+    INSERT INTO code_host_budgets (code_host_id, tokens)
+    SELECT n.id, coalesce(code_host_burst(n.requests_per_hour, n.request_burst), 0)
+      FROM new_hosts n;
+    RETURN NULL;
+END
+$$;
+
+COMMENT ON FUNCTION trg_code_hosts_create_budget() IS 'Creates the budget row, with a full bucket, of each new code host.';
+
+CREATE OR REPLACE TRIGGER code_hosts_create_budget
+    AFTER INSERT ON code_hosts
+    REFERENCING NEW TABLE AS new_hosts
+    FOR EACH STATEMENT EXECUTE FUNCTION trg_code_hosts_create_budget();
+
+COMMENT ON TRIGGER code_hosts_create_budget ON code_hosts IS 'Every code host has a code_host_budgets row.';

@@ -1,0 +1,12 @@
+package dev.changesetsyncer.catalog;
+
+/**
+ * A code host's limits, enforced by the claim for all replicas. Null means "none" for the budget and
+ * the cap, and "a minute's worth" for the burst.
+ *
+ * @param requestsPerHour the token bucket's refill rate
+ * @param requestBurst the bucket's size
+ * @param requestsPerSync tokens each claimed changeset takes
+ * @param maxInFlight most syncs of the host running at once
+ */
+public record RateLimitSettings(Integer requestsPerHour, Integer requestBurst, double requestsPerSync, Integer maxInFlight) {}
