@@ -219,6 +219,23 @@ class BitbucketServerClientTest {
     }
 
     @Test
+    void aBuildDatedTheDataCenter8WayHasItsEventAtUpdatedDate() throws Exception {
+        // Data Center 8's documentation of the same resource shows createdDate/updatedDate, no dateAdded
+        servePullRequest(Fixtures.object("bitbucket-server/pull-request-get.json"));
+        ObjectNode page = buildStatusPage("CANCELLED");
+        ObjectNode build = (ObjectNode) page.path("values").get(0);
+        build.remove("dateAdded");
+        build.put("createdDate", 1_587_533_099_278L).put("updatedDate", 1_587_533_699_278L);
+        serveBuilds(BUILDS, page);
+
+        SyncResult.Fetched fetched = (SyncResult.Fetched) client.fetch(target(Map.of(), null, null, null));
+
+        assertThat(fetched.snapshot().checkState()).isEqualTo(CheckState.FAILED);
+        assertThat(fetched.events()).extracting(TimelineEvent::kind, TimelineEvent::occurredAt)
+                .containsExactly(tuple("build_cancelled", Instant.ofEpochMilli(1_587_533_699_278L)));
+    }
+
+    @Test
     void buildStatusesOnSeveralPagesAreAllRead() throws Exception {
         servePullRequest(Fixtures.object("bitbucket-server/pull-request-get.json"));
         ObjectNode first = buildStatusPage("SUCCESSFUL");
