@@ -1,0 +1,198 @@
+package dev.changesetsyncer.codehost.bitbucket;
+
+import dev.changesetsyncer.codehost.ChangesetSnapshot;
+import dev.changesetsyncer.codehost.CheckState;
+import dev.changesetsyncer.codehost.CodeHostClient;
+import dev.changesetsyncer.codehost.FailureKind;
+import dev.changesetsyncer.codehost.RateLimitStatus;
+import dev.changesetsyncer.codehost.SyncResult;
+import dev.changesetsyncer.codehost.SyncTarget;
+import dev.changesetsyncer.codehost.TimelineEvent;
+import dev.changesetsyncer.codehost.http.HostCallException;
+import dev.changesetsyncer.codehost.http.HostHttp;
+import dev.changesetsyncer.codehost.http.HostResponse;
+import dev.changesetsyncer.codehost.http.JsonFields;
+import dev.changesetsyncer.codehost.http.RateLimitHeaders;
+import dev.changesetsyncer.codehost.http.ResponseProblems;
+import dev.changesetsyncer.codehost.http.Token;
+import dev.changesetsyncer.codehost.http.UnreadableResponseException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Bitbucket Server / Data Center pull requests (REST 1.0), spending as few calls as possible. The
+ * pull request carries its reviewers, so one GET gives everything but the builds. Bitbucket seldom
+ * answers If-None-Match with a 304, so besides sending a stored ETag we keep our own change marker
+ * and call the pull request unchanged when it matches. The build status is read only when the head
+ * commit changed or the builds were still running (or never read).
+ */
+public final class BitbucketServerClient implements CodeHostClient {
+    static final String PULL_REQUEST = "pull_request";
+    static final String PULL_REQUEST_VERSION = "pull_request_version";
+    static final String BUILD_STATUS = "build_status";
+    private static final int PAGE_SIZE = 100;
+    private static final int MAX_PAGES = 10;
+
+    private final String baseUrl;
+    private final Token token;
+    private final HostHttp http;
+    private final String name;
+
+    /**
+     * @param baseUrl the instance, e.g. {@code https://bitbucket.example.com} or, with a context
+     *     path, {@code https://example.com/bitbucket}
+     */
+    public BitbucketServerClient(String baseUrl, Token token, HostHttp http) {
+        this.baseUrl = baseUrl.replaceAll("/+$", "");
+        this.token = token;
+        this.http = http;
+        this.name = "Bitbucket Server (" + this.baseUrl + ")";
+    }
+
+    @Override
+    public SyncResult fetch(SyncTarget target) throws InterruptedException {
+        Calls calls = new Calls();
+        try {
+            return fetch(target, calls);
+        } catch (HostCallException e) {
+            return new SyncResult.Failed(FailureKind.TRANSIENT, name + ": " + e.getMessage(), null, calls.rateLimit);
+        } catch (UnreadableResponseException e) {
+            return new SyncResult.Failed(FailureKind.TRANSIENT, name + ": unreadable answer: " + e.getMessage(), null,
+                    calls.rateLimit);
+        } catch (Problem problem) {
+            return problem.result;
+        }
+    }
+
+    private SyncResult fetch(SyncTarget target, Calls calls) throws HostCallException, InterruptedException {
+        Map<String, String> etags = new LinkedHashMap<>();
+        HostResponse answer = calls.get(url(pullRequestPath(target)), target.etags().get(PULL_REQUEST));
+        BitbucketPullRequest pr = null;
+        if (!answer.notModified()) {
+            pr = BitbucketPullRequest.parse(JsonFields.of(answer));
+            etags.put(PULL_REQUEST_VERSION, pr.changeMarker());
+            answer.header("etag").ifPresent(etag -> etags.put(PULL_REQUEST, etag));
+        }
+        boolean pullChanged = pr != null && !pr.changeMarker().equals(target.etags().get(PULL_REQUEST_VERSION));
+        String headSha = pr != null ? pr.headSha() : target.headSha();
+
+        BitbucketBuilds builds = null;
+        boolean newHead = headSha != null && !headSha.equals(target.headSha());
+        boolean buildsUnsettled = target.checkState() == null || target.checkState() == CheckState.PENDING;
+        if (headSha != null && (newHead || buildsUnsettled)) {
+            builds = fetchBuilds(headSha, calls);
+            etags.put(BUILD_STATUS, builds.marker());
+        }
+        boolean buildsChanged = builds != null && !builds.marker().equals(target.etags().get(BUILD_STATUS));
+
+        if (!pullChanged && !buildsChanged) {
+            return new SyncResult.Unchanged(calls.rateLimit);
+        }
+        List<TimelineEvent> events = new ArrayList<>();
+        CheckState checks = builds == null ? null : builds.state();
+        if (builds != null) {
+            events.addAll(builds.events());
+        }
+        if (!pullChanged) {
+            return new SyncResult.Fetched(ChangesetSnapshot.checksOnly(checks), etags, events, calls.rateLimit);
+        }
+        events.addAll(pr.stateEvents());
+        return new SyncResult.Fetched(pr.snapshot(checks), etags, events, calls.rateLimit);
+    }
+
+    /** All build statuses of a commit (the server keeps at most the latest 100, one page at our page size). */
+    private BitbucketBuilds fetchBuilds(String sha, Calls calls) throws HostCallException, InterruptedException {
+        List<JsonFields> statuses = new ArrayList<>();
+        long start = 0;
+        for (int pages = 1; ; pages++) {
+            HostResponse answer = calls.send(url("/rest/build-status/1.0/commits/" + encode(sha) + "?start=" + start
+                    + "&limit=" + PAGE_SIZE), null);
+            if (answer.status() == 404) {
+                // no build-status resource on this server (removed or disabled): the pull request is not gone
+                return BitbucketBuilds.parse(List.of(), sha);
+            }
+            calls.check(answer);
+            JsonFields page = JsonFields.of(answer);
+            page.array("values").forEach(statuses::add);
+            if (page.bool("isLastPage", true) || pages >= MAX_PAGES) {
+                return BitbucketBuilds.parse(statuses, sha);
+            }
+            start = page.number("nextPageStart");
+        }
+    }
+
+    private URI url(String pathAndQuery) {
+        return URI.create(baseUrl + pathAndQuery);
+    }
+
+    private static String pullRequestPath(SyncTarget target) {
+        String[] parts = target.repoName().split("/");
+        if (parts.length != 2 || parts[0].isBlank() || parts[1].isBlank()) {
+            throw new Problem(new SyncResult.Failed(FailureKind.TRANSIENT,
+                    "repository name \"" + target.repoName() + "\" is not PROJECT_KEY/repo-slug", null, null));
+        }
+        if (!target.externalId().matches("\\d+")) {
+            throw new Problem(new SyncResult.Failed(FailureKind.TRANSIENT,
+                    "pull request id \"" + target.externalId() + "\" is not a number", null, null));
+        }
+        return "/rest/api/1.0/projects/" + encode(parts[0]) + "/repos/" + encode(parts[1]) + "/pull-requests/"
+                + target.externalId();
+    }
+
+    private static String encode(String pathSegment) {
+        return URLEncoder.encode(pathSegment, StandardCharsets.UTF_8);
+    }
+
+    /** The requests of one sync, and the latest rate-limit status they reported. */
+    private final class Calls {
+        RateLimitStatus rateLimit;
+
+        /** A GET whose answer must be a success or a 304; anything else ends the sync. */
+        HostResponse get(URI uri, String etag) throws HostCallException, InterruptedException {
+            return check(send(uri, etag));
+        }
+
+        HostResponse send(URI uri, String etag) throws HostCallException, InterruptedException {
+            Map<String, String> headers = new HashMap<>();
+            headers.put("Accept", "application/json");
+            headers.put("User-Agent", "changeset-syncer");
+            headers.put("Authorization", "Bearer " + token.reveal());
+            if (etag != null) {
+                headers.put("If-None-Match", etag);
+            }
+            HostResponse response = http.get(uri, headers);
+            RateLimitStatus reported = RateLimitHeaders.status(response);
+            if (reported != null) {
+                rateLimit = reported;
+            }
+            return response;
+        }
+
+        HostResponse check(HostResponse response) {
+            Optional<SyncResult> problem = ResponseProblems.classify(response, name, Instant.now());
+            if (problem.isPresent()) {
+                throw new Problem(problem.get());
+            }
+            return response;
+        }
+    }
+
+    /** Ends the sync with a result (a host error) from deep inside it. */
+    private static final class Problem extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        final transient SyncResult result;
+
+        Problem(SyncResult result) {
+            super(null, null, false, false);
+            this.result = result;
+        }
+    }
+}
