@@ -29,9 +29,9 @@ record BitbucketBuilds(CheckState state, List<TimelineEvent> events, String mark
             String state = build.text("state");
             String key = build.text("key");
             // dateAdded in the older documentation; Data Center 8 documents createdDate/updatedDate instead
-            Instant at = BitbucketDates.instantOrNull(build, "dateAdded");
+            Instant at = build.instantOrNull("dateAdded");
             if (at == null) {
-                at = BitbucketDates.instantOrNull(build, "updatedDate");
+                at = build.instantOrNull("updatedDate");
             }
             seen.add(key + " " + state + " " + at);
             switch (state) {

@@ -44,7 +44,7 @@ record BitbucketPullRequest(
             default -> throw new UnreadableResponseException(
                     "pull request state \"" + state + "\" is none of OPEN, MERGED, DECLINED");
         };
-        Instant closedAt = BitbucketDates.instantOrNull(pr, "closedDate");
+        Instant closedAt = pr.instantOrNull("closedDate");
         String author = pr.textOrNull("author.user.name");
         return new BitbucketPullRequest(
                 pr.number("version"),
@@ -56,7 +56,7 @@ record BitbucketPullRequest(
                 pr.text("toRef.displayId"),
                 pr.text("fromRef.latestCommit"),
                 BitbucketReviewers.state(pr),
-                BitbucketDates.instant(pr, "updatedDate"),
+                pr.instant("updatedDate"),
                 state.equals("MERGED") ? closedAt : null,
                 state.equals("DECLINED") ? closedAt : null,
                 archived);

@@ -86,7 +86,9 @@ public final class BitbucketServerClient implements CodeHostClient {
 
         BitbucketBuilds builds = null;
         boolean newHead = headSha != null && !headSha.equals(target.headSha());
-        boolean buildsUnsettled = target.checkState() == null || target.checkState() == CheckState.PENDING;
+        // NONE too: CI often reports its first status after the pull request was opened and synced
+        boolean buildsUnsettled = target.checkState() == null || target.checkState() == CheckState.PENDING
+                || target.checkState() == CheckState.NONE;
         if (headSha != null && (newHead || buildsUnsettled)) {
             builds = fetchBuilds(headSha, calls);
             etags.put(BUILD_STATUS, builds.marker());

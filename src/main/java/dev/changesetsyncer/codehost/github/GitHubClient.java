@@ -98,7 +98,10 @@ public final class GitHubClient implements CodeHostClient {
 
         CheckState checks = null;
         boolean newHead = headSha != null && !headSha.equals(target.headSha());
-        boolean checksUnsettled = target.checkState() == null || target.checkState() == CheckState.PENDING;
+        // NONE too: CI often reports its first check after the pull request was opened and synced; the
+        // conditional requests cost no quota while nothing changes
+        boolean checksUnsettled = target.checkState() == null || target.checkState() == CheckState.PENDING
+                || target.checkState() == CheckState.NONE;
         if (headSha != null && (newHead || checksUnsettled)) {
             GitHubChecks found = fetchChecks(repo, headSha, newHead ? Map.of() : target.etags(), calls, etags);
             if (found != null) {

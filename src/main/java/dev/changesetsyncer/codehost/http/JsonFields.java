@@ -2,10 +2,23 @@ package dev.changesetsyncer.codehost.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeFormatterBuilder;
 import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Locale;
 
 /** Reading required and optional fields of a host's JSON, with errors that say which field of which response. */
 public final class JsonFields {
+    /**
+     * ISO-8601, and the same with an offset without a colon ({@code 2018-07-05T19:33:14+0000}), which
+     * Bitbucket Data Center writes.
+     */
+    private static final List<DateTimeFormatter> TIMESTAMP_FORMATS = List.of(
+            DateTimeFormatter.ISO_OFFSET_DATE_TIME,
+            new DateTimeFormatterBuilder().append(DateTimeFormatter.ISO_LOCAL_DATE_TIME).appendOffset("+HHMM", "Z")
+                    .toFormatter(Locale.ROOT));
     private final JsonNode node;
     private final String where;
 
@@ -79,11 +92,14 @@ public final class JsonFields {
         if (!child.isTextual()) {
             return null;
         }
-        try {
-            return java.time.OffsetDateTime.parse(child.asText()).toInstant();
-        } catch (DateTimeParseException e) {
-            throw new UnreadableResponseException(where + ": field " + path + " is not a timestamp: \"" + child.asText() + "\"");
+        for (DateTimeFormatter format : TIMESTAMP_FORMATS) {
+            try {
+                return OffsetDateTime.parse(child.asText(), format).toInstant();
+            } catch (DateTimeParseException e) {
+                // try the next form
+            }
         }
+        throw new UnreadableResponseException(where + ": field " + path + " is not a timestamp: \"" + child.asText() + "\"");
     }
 
     public Iterable<JsonFields> array(String path) {
