@@ -35,6 +35,9 @@ public final class SimulatedCodeHost implements CodeHostClient {
     private final AtomicInteger concurrent = new AtomicInteger();
     private final AtomicInteger maxConcurrent = new AtomicInteger();
     private volatile java.util.function.LongConsumer fetchObserver = id -> { };
+    private final java.util.concurrent.ConcurrentLinkedQueue<Long> callTimes = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private volatile long refuseUntilNanos = Long.MIN_VALUE;
+    private volatile boolean recordCallTimes;
 
     public SimulatedCodeHost(SimulationSettings settings) {
         this.settings = settings;
@@ -53,6 +56,23 @@ public final class SimulatedCodeHost implements CodeHostClient {
         this.fetchObserver = observer;
     }
 
+    /** Keep the start time ({@link System#nanoTime}) of every fetch, for rate tests. */
+    public void recordCallTimes() {
+        recordCallTimes = true;
+    }
+
+    public java.util.List<Long> callTimes() {
+        return java.util.List.copyOf(callTimes);
+    }
+
+    /**
+     * For the next {@code window}, every fetch is refused like a host over its limit: 429 with a
+     * Retry-After of the time left.
+     */
+    public void rateLimitFor(Duration window) {
+        refuseUntilNanos = System.nanoTime() + window.toNanos();
+    }
+
     /** From now on, every fetch of this changeset gets this answer. */
     public void script(long changesetId, Scripted answer) {
         scripted.put(changesetId, answer);
@@ -61,7 +81,17 @@ public final class SimulatedCodeHost implements CodeHostClient {
     @Override
     public SyncResult fetch(SyncTarget target) throws InterruptedException {
         long id = target.changesetId();
+        long startedNanos = System.nanoTime();
         fetchObserver.accept(id);
+        if (recordCallTimes) {
+            callTimes.add(startedNanos);
+        }
+        long refusedFor = refuseUntilNanos - startedNanos;
+        if (refusedFor > 0) {
+            fetches.increment();
+            return new SyncResult.Failed(FailureKind.RATE_LIMITED, "simulated 429 Too Many Requests",
+                    Duration.ofNanos(refusedFor), null);
+        }
         if (active.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet() > 1) {
             overlaps.increment();
         }
