@@ -1,0 +1,218 @@
+package dev.changesetsyncer.codehost.gitlab;
+
+import dev.changesetsyncer.codehost.ChangesetSnapshot;
+import dev.changesetsyncer.codehost.CodeHostClient;
+import dev.changesetsyncer.codehost.FailureKind;
+import dev.changesetsyncer.codehost.RateLimitStatus;
+import dev.changesetsyncer.codehost.ReviewState;
+import dev.changesetsyncer.codehost.SyncResult;
+import dev.changesetsyncer.codehost.SyncTarget;
+import dev.changesetsyncer.codehost.http.HostCallException;
+import dev.changesetsyncer.codehost.http.HostHttp;
+import dev.changesetsyncer.codehost.http.HostResponse;
+import dev.changesetsyncer.codehost.http.JsonFields;
+import dev.changesetsyncer.codehost.http.RateLimitHeaders;
+import dev.changesetsyncer.codehost.http.ResponseProblems;
+import dev.changesetsyncer.codehost.http.Token;
+import dev.changesetsyncer.codehost.http.UnreadableResponseException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.LongSupplier;
+
+/**
+ * GitLab (REST v4, gitlab.com or self-managed) merge requests. GitLab counts every request against
+ * its rate limit, 304s included, so the aim is few requests: the merge request carries its head
+ * pipeline (the checks), the approvals are read only when the merge request changed, and the
+ * project's archived flag, which the merge request does not carry, is read at most every 10 minutes.
+ *
+ * <p>Besides GitLab's ETag (sent back in {@code If-None-Match}, when GitLab gave one), each changeset
+ * records its own change markers in its etags: a digest of the merge request fields we keep, the
+ * head pipeline's id and status, and the archived flag it was last synced with.
+ */
+public final class GitLabClient implements CodeHostClient {
+    static final String MERGE_REQUEST = "merge_request";
+    static final String MERGE_REQUEST_DIGEST = "merge_request_digest";
+    static final String HEAD_PIPELINE = "head_pipeline";
+    static final String PROJECT_ARCHIVED = "project_archived";
+
+    private final String apiBase;
+    private final Token token;
+    private final HostHttp http;
+    private final String name;
+    private final GitLabArchivedFlags archivedFlags;
+
+    /**
+     * @param baseUrl the instance, {@code https://gitlab.com} or {@code https://gitlab.example.com}
+     *     (the API is under {@code /api/v4})
+     */
+    public GitLabClient(String baseUrl, Token token, HostHttp http) {
+        this(baseUrl, token, http, System::nanoTime);
+    }
+
+    /** @param nanoClock a monotonic clock for the archived flags' age (tests move it) */
+    GitLabClient(String baseUrl, Token token, HostHttp http, LongSupplier nanoClock) {
+        String instance = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+        this.apiBase = instance + "/api/v4";
+        this.token = token;
+        this.http = http;
+        this.name = "GitLab (" + instance + ")";
+        this.archivedFlags = new GitLabArchivedFlags(nanoClock);
+    }
+
+    @Override
+    public SyncResult fetch(SyncTarget target) throws InterruptedException {
+        Calls calls = new Calls();
+        try {
+            return fetch(target, calls);
+        } catch (HostCallException e) {
+            return new SyncResult.Failed(FailureKind.TRANSIENT, name + ": " + e.getMessage(), null, calls.rateLimit);
+        } catch (UnreadableResponseException e) {
+            return new SyncResult.Failed(FailureKind.TRANSIENT, name + ": unreadable answer: " + e.getMessage(), null,
+                    calls.rateLimit);
+        } catch (Problem problem) {
+            return problem.result;
+        }
+    }
+
+    private SyncResult fetch(SyncTarget target, Calls calls) throws HostCallException, InterruptedException {
+        String project = projectId(target);
+        String mergeRequest = "/projects/" + project + "/merge_requests/" + iid(target);
+        Map<String, String> known = target.etags();
+
+        GitLabArchivedFlags.Flag archived = archivedFlags.get(project,
+                () -> JsonFields.of(calls.get(url("/projects/" + project), null)).bool("archived", false));
+        // The flag changed since this changeset's last sync: its state must be worked out again,
+        // which a 304 would not let us do.
+        boolean archivedChanged = !archived.marker().equals(known.get(PROJECT_ARCHIVED));
+        HostResponse answer = calls.get(url(mergeRequest), archivedChanged ? null : known.get(MERGE_REQUEST));
+        if (answer.notModified()) {
+            return archived.readThisSync()
+                    ? new SyncResult.Fetched(archivedOnly(archived), Map.of(), List.of(), calls.rateLimit)
+                    : new SyncResult.Unchanged(calls.rateLimit);
+        }
+
+        GitLabMergeRequest mr = GitLabMergeRequest.parse(answer);
+        Map<String, String> etags = new LinkedHashMap<>();
+        answer.header("etag").ifPresent(etag -> etags.put(MERGE_REQUEST, etag));
+        etags.put(MERGE_REQUEST_DIGEST, mr.digest());
+        etags.put(HEAD_PIPELINE, mr.checks().marker());
+        etags.put(PROJECT_ARCHIVED, archived.marker());
+        boolean mrChanged = !etags.get(MERGE_REQUEST_DIGEST).equals(known.get(MERGE_REQUEST_DIGEST));
+        // a new ETag alone is worth recording: sending the old one would get the whole body every time
+        boolean anythingChanged = mrChanged || archivedChanged || archived.readThisSync()
+                || !etags.get(HEAD_PIPELINE).equals(known.get(HEAD_PIPELINE))
+                || !Objects.equals(etags.get(MERGE_REQUEST), known.get(MERGE_REQUEST));
+        if (!anythingChanged) {
+            return new SyncResult.Unchanged(calls.rateLimit);
+        }
+        ReviewState reviews = mrChanged || target.reviewState() == null ? reviews(mergeRequest, mr, calls) : null;
+        return new SyncResult.Fetched(mr.snapshot(reviews, archived), etags, mr.events(), calls.rateLimit);
+    }
+
+    /** The approvals decide; without them (GitLab Free answers 404 or 403), the reviewers do. */
+    private ReviewState reviews(String mergeRequest, GitLabMergeRequest mr, Calls calls)
+            throws HostCallException, InterruptedException {
+        Optional<HostResponse> approvals = calls.getUnlessUnavailable(url(mergeRequest + "/approvals"));
+        return approvals.isEmpty() ? GitLabApprovals.withoutApprovals(mr.reviewersAssigned())
+                : GitLabApprovals.parse(JsonFields.of(approvals.get())).state(mr.reviewersAssigned());
+    }
+
+    /** Only the project's archived flag, just read, for a merge request that did not change. */
+    private static ChangesetSnapshot archivedOnly(GitLabArchivedFlags.Flag archived) {
+        return new ChangesetSnapshot(null, null, null, null, null, null, null, null, null, null, archived.reported());
+    }
+
+    private URI url(String path) {
+        return URI.create(apiBase + path);
+    }
+
+    /** The numeric project id when we have one, else its URL-encoded path ("group%2Fproject"). */
+    private String projectId(SyncTarget target) {
+        String id = target.repoExternalId();
+        if (id != null && id.matches("\\d+")) {
+            return id;
+        }
+        String path = target.repoName();
+        if (path == null || path.isBlank()) {
+            throw new Problem(new SyncResult.Failed(FailureKind.TRANSIENT, name + ": the project has neither a numeric id (\""
+                    + id + "\") nor a path", null, null));
+        }
+        return URLEncoder.encode(path.strip(), StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    private String iid(SyncTarget target) {
+        String iid = target.externalId();
+        if (iid == null || !iid.matches("\\d+")) {
+            throw new Problem(new SyncResult.Failed(FailureKind.TRANSIENT, name + ": merge request iid \"" + iid
+                    + "\" is not a number", null, null));
+        }
+        return iid;
+    }
+
+    /** The requests of one sync, and the latest rate-limit status they reported. */
+    private final class Calls {
+        RateLimitStatus rateLimit;
+
+        /** @throws Problem for any answer but a success or a 304 */
+        HostResponse get(URI uri, String etag) throws HostCallException, InterruptedException {
+            HostResponse response = send(uri, etag);
+            Optional<SyncResult> problem = ResponseProblems.classify(response, name, Instant.now());
+            if (problem.isPresent()) {
+                throw new Problem(problem.get());
+            }
+            return response;
+        }
+
+        /** Like {@link #get}, but empty for a 404 or a (not rate-limited) 403: an endpoint this tier lacks. */
+        Optional<HostResponse> getUnlessUnavailable(URI uri) throws HostCallException, InterruptedException {
+            HostResponse response = send(uri, null);
+            Optional<SyncResult> problem = ResponseProblems.classify(response, name, Instant.now());
+            if (problem.isEmpty()) {
+                return Optional.of(response);
+            }
+            boolean unavailable = problem.get() instanceof SyncResult.Gone
+                    || (response.status() == 403 && problem.get() instanceof SyncResult.Failed failed
+                            && failed.kind() == FailureKind.UNAUTHORIZED);
+            if (unavailable) {
+                return Optional.empty();
+            }
+            throw new Problem(problem.get());
+        }
+
+        private HostResponse send(URI uri, String etag) throws HostCallException, InterruptedException {
+            Map<String, String> headers = new HashMap<>();
+            headers.put("Accept", "application/json");
+            headers.put("User-Agent", "changeset-syncer");
+            // Bearer works for personal, project, group and OAuth tokens alike
+            headers.put("Authorization", "Bearer " + token.reveal());
+            if (etag != null) {
+                headers.put("If-None-Match", etag);
+            }
+            HostResponse response = http.get(uri, headers);
+            RateLimitStatus reported = RateLimitHeaders.status(response);
+            if (reported != null) {
+                rateLimit = reported;
+            }
+            return response;
+        }
+    }
+
+    /** Ends the sync with a result (a host error) from deep inside it. */
+    private static final class Problem extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        final transient SyncResult result;
+
+        Problem(SyncResult result) {
+            super(null, null, false, false);
+            this.result = result;
+        }
+    }
+}
