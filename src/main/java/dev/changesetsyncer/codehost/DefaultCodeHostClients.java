@@ -3,6 +3,7 @@ package dev.changesetsyncer.codehost;
 import dev.changesetsyncer.catalog.CodeHostKind;
 import dev.changesetsyncer.codehost.bitbucket.BitbucketServerClient;
 import dev.changesetsyncer.codehost.github.GitHubClient;
+import dev.changesetsyncer.codehost.gitlab.GitLabClient;
 import dev.changesetsyncer.codehost.http.HostHttp;
 import dev.changesetsyncer.codehost.http.Token;
 import dev.changesetsyncer.simulation.SimulatedCodeHost;
@@ -36,9 +37,8 @@ public final class DefaultCodeHostClients implements CodeHostClients {
         return clients.computeIfAbsent(codeHostId, id -> switch (kind) {
             case SIMULATED -> new SimulatedCodeHost(simulation);
             case GITHUB -> new GitHubClient(baseUrl, token(id), http);
+            case GITLAB -> new GitLabClient(baseUrl, token(id), http);
             case BITBUCKET_SERVER -> new BitbucketServerClient(baseUrl, token(id), http);
-            case GITLAB -> throw new UnsupportedCodeHostException(
-                    "no client for " + kind.sqlName() + " code hosts in this version (code host " + id + ", " + baseUrl + ")");
         });
     }
 

@@ -3,29 +3,22 @@ package dev.changesetsyncer.codehost.bitbucket;
 import dev.changesetsyncer.codehost.ChangesetSnapshot;
 import dev.changesetsyncer.codehost.CheckState;
 import dev.changesetsyncer.codehost.CodeHostClient;
-import dev.changesetsyncer.codehost.FailureKind;
-import dev.changesetsyncer.codehost.RateLimitStatus;
 import dev.changesetsyncer.codehost.SyncResult;
 import dev.changesetsyncer.codehost.SyncTarget;
 import dev.changesetsyncer.codehost.TimelineEvent;
 import dev.changesetsyncer.codehost.http.HostCallException;
 import dev.changesetsyncer.codehost.http.HostHttp;
 import dev.changesetsyncer.codehost.http.HostResponse;
+import dev.changesetsyncer.codehost.http.HostSession;
 import dev.changesetsyncer.codehost.http.JsonFields;
-import dev.changesetsyncer.codehost.http.RateLimitHeaders;
-import dev.changesetsyncer.codehost.http.ResponseProblems;
 import dev.changesetsyncer.codehost.http.Token;
-import dev.changesetsyncer.codehost.http.UnreadableResponseException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * Bitbucket Server / Data Center pull requests (REST 1.0), spending as few calls as possible. The
@@ -42,9 +35,9 @@ public final class BitbucketServerClient implements CodeHostClient {
     private static final int MAX_PAGES = 10;
 
     private final String baseUrl;
-    private final Token token;
     private final HostHttp http;
     private final String name;
+    private final Map<String, String> headers;
 
     /**
      * @param baseUrl the instance, e.g. {@code https://bitbucket.example.com} or, with a context
@@ -52,27 +45,20 @@ public final class BitbucketServerClient implements CodeHostClient {
      */
     public BitbucketServerClient(String baseUrl, Token token, HostHttp http) {
         this.baseUrl = baseUrl.replaceAll("/+$", "");
-        this.token = token;
         this.http = http;
         this.name = "Bitbucket Server (" + this.baseUrl + ")";
+        this.headers = Map.of(
+                "Accept", "application/json",
+                "User-Agent", "changeset-syncer",
+                "Authorization", "Bearer " + token.reveal());
     }
 
     @Override
     public SyncResult fetch(SyncTarget target) throws InterruptedException {
-        Calls calls = new Calls();
-        try {
-            return fetch(target, calls);
-        } catch (HostCallException e) {
-            return new SyncResult.Failed(FailureKind.TRANSIENT, name + ": " + e.getMessage(), null, calls.rateLimit);
-        } catch (UnreadableResponseException e) {
-            return new SyncResult.Failed(FailureKind.TRANSIENT, name + ": unreadable answer: " + e.getMessage(), null,
-                    calls.rateLimit);
-        } catch (Problem problem) {
-            return problem.result;
-        }
+        return HostSession.run(name, http, headers, session -> fetch(target, session));
     }
 
-    private SyncResult fetch(SyncTarget target, Calls calls) throws HostCallException, InterruptedException {
+    private SyncResult fetch(SyncTarget target, HostSession calls) throws HostCallException, InterruptedException {
         Map<String, String> etags = new LinkedHashMap<>();
         HostResponse answer = calls.get(url(pullRequestPath(target)), target.etags().get(PULL_REQUEST));
         BitbucketPullRequest pr = null;
@@ -96,7 +82,7 @@ public final class BitbucketServerClient implements CodeHostClient {
         boolean buildsChanged = builds != null && !builds.marker().equals(target.etags().get(BUILD_STATUS));
 
         if (!pullChanged && !buildsChanged) {
-            return new SyncResult.Unchanged(calls.rateLimit);
+            return new SyncResult.Unchanged(calls.rateLimit());
         }
         List<TimelineEvent> events = new ArrayList<>();
         CheckState checks = builds == null ? null : builds.state();
@@ -104,14 +90,14 @@ public final class BitbucketServerClient implements CodeHostClient {
             events.addAll(builds.events());
         }
         if (!pullChanged) {
-            return new SyncResult.Fetched(ChangesetSnapshot.checksOnly(checks), etags, events, calls.rateLimit);
+            return new SyncResult.Fetched(ChangesetSnapshot.checksOnly(checks), etags, events, calls.rateLimit());
         }
         events.addAll(pr.stateEvents());
-        return new SyncResult.Fetched(pr.snapshot(checks), etags, events, calls.rateLimit);
+        return new SyncResult.Fetched(pr.snapshot(checks), etags, events, calls.rateLimit());
     }
 
     /** All build statuses of a commit (the server keeps at most the latest 100, one page at our page size). */
-    private BitbucketBuilds fetchBuilds(String sha, Calls calls) throws HostCallException, InterruptedException {
+    private BitbucketBuilds fetchBuilds(String sha, HostSession calls) throws HostCallException, InterruptedException {
         List<JsonFields> statuses = new ArrayList<>();
         long start = 0;
         for (int pages = 1; ; pages++) {
@@ -135,15 +121,14 @@ public final class BitbucketServerClient implements CodeHostClient {
         return URI.create(baseUrl + pathAndQuery);
     }
 
-    private static String pullRequestPath(SyncTarget target) {
+    private String pullRequestPath(SyncTarget target) {
         String[] parts = target.repoName().split("/");
         if (parts.length != 2 || parts[0].isBlank() || parts[1].isBlank()) {
-            throw new Problem(new SyncResult.Failed(FailureKind.TRANSIENT,
-                    "repository name \"" + target.repoName() + "\" is not PROJECT_KEY/repo-slug", null, null));
+            throw HostSession.invalidTarget(name,
+                    "repository name \"" + target.repoName() + "\" is not PROJECT_KEY/repo-slug");
         }
         if (!target.externalId().matches("\\d+")) {
-            throw new Problem(new SyncResult.Failed(FailureKind.TRANSIENT,
-                    "pull request id \"" + target.externalId() + "\" is not a number", null, null));
+            throw HostSession.invalidTarget(name, "pull request id \"" + target.externalId() + "\" is not a number");
         }
         return "/rest/api/1.0/projects/" + encode(parts[0]) + "/repos/" + encode(parts[1]) + "/pull-requests/"
                 + target.externalId();
@@ -151,50 +136,5 @@ public final class BitbucketServerClient implements CodeHostClient {
 
     private static String encode(String pathSegment) {
         return URLEncoder.encode(pathSegment, StandardCharsets.UTF_8);
-    }
-
-    /** The requests of one sync, and the latest rate-limit status they reported. */
-    private final class Calls {
-        RateLimitStatus rateLimit;
-
-        /** A GET whose answer must be a success or a 304; anything else ends the sync. */
-        HostResponse get(URI uri, String etag) throws HostCallException, InterruptedException {
-            return check(send(uri, etag));
-        }
-
-        HostResponse send(URI uri, String etag) throws HostCallException, InterruptedException {
-            Map<String, String> headers = new HashMap<>();
-            headers.put("Accept", "application/json");
-            headers.put("User-Agent", "changeset-syncer");
-            headers.put("Authorization", "Bearer " + token.reveal());
-            if (etag != null) {
-                headers.put("If-None-Match", etag);
-            }
-            HostResponse response = http.get(uri, headers);
-            RateLimitStatus reported = RateLimitHeaders.status(response);
-            if (reported != null) {
-                rateLimit = reported;
-            }
-            return response;
-        }
-
-        HostResponse check(HostResponse response) {
-            Optional<SyncResult> problem = ResponseProblems.classify(response, name, Instant.now());
-            if (problem.isPresent()) {
-                throw new Problem(problem.get());
-            }
-            return response;
-        }
-    }
-
-    /** Ends the sync with a result (a host error) from deep inside it. */
-    private static final class Problem extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-        final transient SyncResult result;
-
-        Problem(SyncResult result) {
-            super(null, null, false, false);
-            this.result = result;
-        }
     }
 }

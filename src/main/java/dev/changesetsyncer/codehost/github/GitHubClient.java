@@ -3,23 +3,17 @@ package dev.changesetsyncer.codehost.github;
 import dev.changesetsyncer.codehost.ChangesetSnapshot;
 import dev.changesetsyncer.codehost.CheckState;
 import dev.changesetsyncer.codehost.CodeHostClient;
-import dev.changesetsyncer.codehost.FailureKind;
-import dev.changesetsyncer.codehost.RateLimitStatus;
 import dev.changesetsyncer.codehost.SyncResult;
 import dev.changesetsyncer.codehost.SyncTarget;
 import dev.changesetsyncer.codehost.TimelineEvent;
 import dev.changesetsyncer.codehost.http.HostCallException;
 import dev.changesetsyncer.codehost.http.HostHttp;
 import dev.changesetsyncer.codehost.http.HostResponse;
+import dev.changesetsyncer.codehost.http.HostSession;
 import dev.changesetsyncer.codehost.http.JsonFields;
-import dev.changesetsyncer.codehost.http.RateLimitHeaders;
-import dev.changesetsyncer.codehost.http.ResponseProblems;
 import dev.changesetsyncer.codehost.http.Token;
-import dev.changesetsyncer.codehost.http.UnreadableResponseException;
 import java.net.URI;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,36 +34,30 @@ public final class GitHubClient implements CodeHostClient {
     private static final int MAX_PAGES = 10;
 
     private final String apiBase;
-    private final Token token;
     private final HostHttp http;
     private final String name;
+    private final Map<String, String> headers;
 
     /**
      * @param apiBase {@code https://api.github.com}, or {@code https://ghe.example.com/api/v3}
      */
     public GitHubClient(String apiBase, Token token, HostHttp http) {
         this.apiBase = apiBase.endsWith("/") ? apiBase.substring(0, apiBase.length() - 1) : apiBase;
-        this.token = token;
         this.http = http;
         this.name = "GitHub (" + this.apiBase + ")";
+        this.headers = Map.of(
+                "Accept", "application/vnd.github+json",
+                "X-GitHub-Api-Version", API_VERSION,
+                "User-Agent", "changeset-syncer",
+                "Authorization", "Bearer " + token.reveal());
     }
 
     @Override
     public SyncResult fetch(SyncTarget target) throws InterruptedException {
-        Calls calls = new Calls();
-        try {
-            return fetch(target, calls);
-        } catch (HostCallException e) {
-            return new SyncResult.Failed(FailureKind.TRANSIENT, name + ": " + e.getMessage(), null, calls.rateLimit);
-        } catch (UnreadableResponseException e) {
-            return new SyncResult.Failed(FailureKind.TRANSIENT, name + ": unreadable answer: " + e.getMessage(), null,
-                    calls.rateLimit);
-        } catch (Problem problem) {
-            return problem.result;
-        }
+        return HostSession.run(name, http, headers, session -> fetch(target, session));
     }
 
-    private SyncResult fetch(SyncTarget target, Calls calls) throws HostCallException, InterruptedException {
+    private SyncResult fetch(SyncTarget target, HostSession calls) throws HostCallException, InterruptedException {
         String repo = repoPath(target.repoName());
         String number = target.externalId();
         Map<String, String> etags = new LinkedHashMap<>();
@@ -90,7 +78,7 @@ public final class GitHubClient implements CodeHostClient {
             HostResponse answer = calls.get(url("/repos/" + repo + "/pulls/" + number + "/reviews?per_page=100"),
                     target.etags().get(REVIEWS));
             if (!answer.notModified()) {
-                reviews = GitHubReviews.parse(calls.allPages(answer));
+                reviews = GitHubReviews.parse(allPages(answer, calls));
                 answer.header("etag").ifPresent(etag -> etags.put(REVIEWS, etag));
                 events.addAll(reviews.events());
             }
@@ -111,18 +99,18 @@ public final class GitHubClient implements CodeHostClient {
         }
 
         if (!pullChanged && checks == null) {
-            return new SyncResult.Unchanged(calls.rateLimit);
+            return new SyncResult.Unchanged(calls.rateLimit());
         }
         if (!pullChanged) {
-            return new SyncResult.Fetched(ChangesetSnapshot.checksOnly(checks), etags, events, calls.rateLimit);
+            return new SyncResult.Fetched(ChangesetSnapshot.checksOnly(checks), etags, events, calls.rateLimit());
         }
         return new SyncResult.Fetched(pr.snapshot(reviews == null
                 ? GitHubReviews.carriedOver(target.reviewState(), pr.reviewersRequested())
-                : reviews.state(pr.reviewersRequested()), checks), etags, events, calls.rateLimit);
+                : reviews.state(pr.reviewersRequested()), checks), etags, events, calls.rateLimit());
     }
 
     /** Check runs and the combined status of a commit; null when both are unchanged (304). */
-    private GitHubChecks fetchChecks(String repo, String sha, Map<String, String> knownEtags, Calls calls,
+    private GitHubChecks fetchChecks(String repo, String sha, Map<String, String> knownEtags, HostSession calls,
             Map<String, String> etags) throws HostCallException, InterruptedException {
         URI runsUrl = url("/repos/" + repo + "/commits/" + sha + "/check-runs?per_page=100");
         URI statusUrl = url("/repos/" + repo + "/commits/" + sha + "/status?per_page=100");
@@ -147,64 +135,27 @@ public final class GitHubClient implements CodeHostClient {
         return URI.create(apiBase + path);
     }
 
-    private static String repoPath(String repoName) {
+    private String repoPath(String repoName) {
         String[] parts = repoName.split("/");
         if (parts.length != 2 || parts[0].isBlank() || parts[1].isBlank()) {
-            throw new Problem(new SyncResult.Failed(FailureKind.TRANSIENT,
-                    "repository name \"" + repoName + "\" is not owner/name", null, null));
+            throw HostSession.invalidTarget(name, "repository name \"" + repoName + "\" is not owner/name");
         }
         return java.net.URLEncoder.encode(parts[0], java.nio.charset.StandardCharsets.UTF_8) + "/"
                 + java.net.URLEncoder.encode(parts[1], java.nio.charset.StandardCharsets.UTF_8);
     }
 
-    /** The requests of one sync, and the latest rate-limit status they reported. */
-    private final class Calls {
-        RateLimitStatus rateLimit;
-
-        HostResponse get(URI uri, String etag) throws HostCallException, InterruptedException {
-            Map<String, String> headers = new HashMap<>();
-            headers.put("Accept", "application/vnd.github+json");
-            headers.put("X-GitHub-Api-Version", API_VERSION);
-            headers.put("User-Agent", "changeset-syncer");
-            headers.put("Authorization", "Bearer " + token.reveal());
-            if (etag != null) {
-                headers.put("If-None-Match", etag);
+    /** The items of a list answer and of the pages its Link header points to (at most 10 pages). */
+    private static List<JsonFields> allPages(HostResponse first, HostSession calls)
+            throws HostCallException, InterruptedException {
+        List<JsonFields> items = new ArrayList<>();
+        HostResponse page = first;
+        for (int pages = 1; ; pages++) {
+            JsonFields.of(page).array("").forEach(items::add);
+            Optional<URI> next = GitHubLinks.next(page);
+            if (next.isEmpty() || pages >= MAX_PAGES) {
+                return items;
             }
-            HostResponse response = http.get(uri, headers);
-            RateLimitStatus reported = RateLimitHeaders.status(response);
-            if (reported != null) {
-                rateLimit = reported;
-            }
-            Optional<SyncResult> problem = ResponseProblems.classify(response, name, Instant.now());
-            if (problem.isPresent()) {
-                throw new Problem(problem.get());
-            }
-            return response;
-        }
-
-        /** The items of a list answer and of the pages its Link header points to (at most 10 pages). */
-        List<JsonFields> allPages(HostResponse first) throws HostCallException, InterruptedException {
-            List<JsonFields> items = new ArrayList<>();
-            HostResponse page = first;
-            for (int pages = 1; ; pages++) {
-                JsonFields.of(page).array("").forEach(items::add);
-                Optional<URI> next = GitHubLinks.next(page);
-                if (next.isEmpty() || pages >= MAX_PAGES) {
-                    return items;
-                }
-                page = get(next.get(), null);
-            }
-        }
-    }
-
-    /** Ends the sync with a result (a host error) from deep inside it. */
-    private static final class Problem extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-        final transient SyncResult result;
-
-        Problem(SyncResult result) {
-            super(null, null, false, false);
-            this.result = result;
+            page = calls.get(next.get(), null);
         }
     }
 }

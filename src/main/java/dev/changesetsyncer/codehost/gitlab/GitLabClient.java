@@ -2,24 +2,18 @@ package dev.changesetsyncer.codehost.gitlab;
 
 import dev.changesetsyncer.codehost.ChangesetSnapshot;
 import dev.changesetsyncer.codehost.CodeHostClient;
-import dev.changesetsyncer.codehost.FailureKind;
-import dev.changesetsyncer.codehost.RateLimitStatus;
 import dev.changesetsyncer.codehost.ReviewState;
 import dev.changesetsyncer.codehost.SyncResult;
 import dev.changesetsyncer.codehost.SyncTarget;
 import dev.changesetsyncer.codehost.http.HostCallException;
 import dev.changesetsyncer.codehost.http.HostHttp;
 import dev.changesetsyncer.codehost.http.HostResponse;
+import dev.changesetsyncer.codehost.http.HostSession;
 import dev.changesetsyncer.codehost.http.JsonFields;
-import dev.changesetsyncer.codehost.http.RateLimitHeaders;
-import dev.changesetsyncer.codehost.http.ResponseProblems;
 import dev.changesetsyncer.codehost.http.Token;
-import dev.changesetsyncer.codehost.http.UnreadableResponseException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,9 +38,9 @@ public final class GitLabClient implements CodeHostClient {
     static final String PROJECT_ARCHIVED = "project_archived";
 
     private final String apiBase;
-    private final Token token;
     private final HostHttp http;
     private final String name;
+    private final Map<String, String> headers;
     private final GitLabArchivedFlags archivedFlags;
 
     /**
@@ -61,28 +55,22 @@ public final class GitLabClient implements CodeHostClient {
     GitLabClient(String baseUrl, Token token, HostHttp http, LongSupplier nanoClock) {
         String instance = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
         this.apiBase = instance + "/api/v4";
-        this.token = token;
         this.http = http;
         this.name = "GitLab (" + instance + ")";
+        // Bearer works for personal, project, group and OAuth tokens alike
+        this.headers = Map.of(
+                "Accept", "application/json",
+                "User-Agent", "changeset-syncer",
+                "Authorization", "Bearer " + token.reveal());
         this.archivedFlags = new GitLabArchivedFlags(nanoClock);
     }
 
     @Override
     public SyncResult fetch(SyncTarget target) throws InterruptedException {
-        Calls calls = new Calls();
-        try {
-            return fetch(target, calls);
-        } catch (HostCallException e) {
-            return new SyncResult.Failed(FailureKind.TRANSIENT, name + ": " + e.getMessage(), null, calls.rateLimit);
-        } catch (UnreadableResponseException e) {
-            return new SyncResult.Failed(FailureKind.TRANSIENT, name + ": unreadable answer: " + e.getMessage(), null,
-                    calls.rateLimit);
-        } catch (Problem problem) {
-            return problem.result;
-        }
+        return HostSession.run(name, http, headers, session -> fetch(target, session));
     }
 
-    private SyncResult fetch(SyncTarget target, Calls calls) throws HostCallException, InterruptedException {
+    private SyncResult fetch(SyncTarget target, HostSession calls) throws HostCallException, InterruptedException {
         String project = projectId(target);
         String mergeRequest = "/projects/" + project + "/merge_requests/" + iid(target);
         Map<String, String> known = target.etags();
@@ -95,8 +83,8 @@ public final class GitLabClient implements CodeHostClient {
         HostResponse answer = calls.get(url(mergeRequest), archivedChanged ? null : known.get(MERGE_REQUEST));
         if (answer.notModified()) {
             return archived.readThisSync()
-                    ? new SyncResult.Fetched(archivedOnly(archived), Map.of(), List.of(), calls.rateLimit)
-                    : new SyncResult.Unchanged(calls.rateLimit);
+                    ? new SyncResult.Fetched(archivedOnly(archived), Map.of(), List.of(), calls.rateLimit())
+                    : new SyncResult.Unchanged(calls.rateLimit());
         }
 
         GitLabMergeRequest mr = GitLabMergeRequest.parse(answer);
@@ -111,14 +99,14 @@ public final class GitLabClient implements CodeHostClient {
                 || !etags.get(HEAD_PIPELINE).equals(known.get(HEAD_PIPELINE))
                 || !Objects.equals(etags.get(MERGE_REQUEST), known.get(MERGE_REQUEST));
         if (!anythingChanged) {
-            return new SyncResult.Unchanged(calls.rateLimit);
+            return new SyncResult.Unchanged(calls.rateLimit());
         }
         ReviewState reviews = mrChanged || target.reviewState() == null ? reviews(mergeRequest, mr, calls) : null;
-        return new SyncResult.Fetched(mr.snapshot(reviews, archived), etags, mr.events(), calls.rateLimit);
+        return new SyncResult.Fetched(mr.snapshot(reviews, archived), etags, mr.events(), calls.rateLimit());
     }
 
     /** The approvals decide; without them (GitLab Free answers 404 or 403), the reviewers do. */
-    private ReviewState reviews(String mergeRequest, GitLabMergeRequest mr, Calls calls)
+    private ReviewState reviews(String mergeRequest, GitLabMergeRequest mr, HostSession calls)
             throws HostCallException, InterruptedException {
         Optional<HostResponse> approvals = calls.getUnlessUnavailable(url(mergeRequest + "/approvals"));
         return approvals.isEmpty() ? GitLabApprovals.withoutApprovals(mr.reviewersAssigned())
@@ -142,8 +130,7 @@ public final class GitLabClient implements CodeHostClient {
         }
         String path = target.repoName();
         if (path == null || path.isBlank()) {
-            throw new Problem(new SyncResult.Failed(FailureKind.TRANSIENT, name + ": the project has neither a numeric id (\""
-                    + id + "\") nor a path", null, null));
+            throw HostSession.invalidTarget(name, "the project has neither a numeric id (\"" + id + "\") nor a path");
         }
         return URLEncoder.encode(path.strip(), StandardCharsets.UTF_8).replace("+", "%20");
     }
@@ -151,68 +138,8 @@ public final class GitLabClient implements CodeHostClient {
     private String iid(SyncTarget target) {
         String iid = target.externalId();
         if (iid == null || !iid.matches("\\d+")) {
-            throw new Problem(new SyncResult.Failed(FailureKind.TRANSIENT, name + ": merge request iid \"" + iid
-                    + "\" is not a number", null, null));
+            throw HostSession.invalidTarget(name, "merge request iid \"" + iid + "\" is not a number");
         }
         return iid;
-    }
-
-    /** The requests of one sync, and the latest rate-limit status they reported. */
-    private final class Calls {
-        RateLimitStatus rateLimit;
-
-        /** @throws Problem for any answer but a success or a 304 */
-        HostResponse get(URI uri, String etag) throws HostCallException, InterruptedException {
-            HostResponse response = send(uri, etag);
-            Optional<SyncResult> problem = ResponseProblems.classify(response, name, Instant.now());
-            if (problem.isPresent()) {
-                throw new Problem(problem.get());
-            }
-            return response;
-        }
-
-        /** Like {@link #get}, but empty for a 404 or a (not rate-limited) 403: an endpoint this tier lacks. */
-        Optional<HostResponse> getUnlessUnavailable(URI uri) throws HostCallException, InterruptedException {
-            HostResponse response = send(uri, null);
-            Optional<SyncResult> problem = ResponseProblems.classify(response, name, Instant.now());
-            if (problem.isEmpty()) {
-                return Optional.of(response);
-            }
-            boolean unavailable = problem.get() instanceof SyncResult.Gone
-                    || (response.status() == 403 && problem.get() instanceof SyncResult.Failed failed
-                            && failed.kind() == FailureKind.UNAUTHORIZED);
-            if (unavailable) {
-                return Optional.empty();
-            }
-            throw new Problem(problem.get());
-        }
-
-        private HostResponse send(URI uri, String etag) throws HostCallException, InterruptedException {
-            Map<String, String> headers = new HashMap<>();
-            headers.put("Accept", "application/json");
-            headers.put("User-Agent", "changeset-syncer");
-            // Bearer works for personal, project, group and OAuth tokens alike
-            headers.put("Authorization", "Bearer " + token.reveal());
-            if (etag != null) {
-                headers.put("If-None-Match", etag);
-            }
-            HostResponse response = http.get(uri, headers);
-            RateLimitStatus reported = RateLimitHeaders.status(response);
-            if (reported != null) {
-                rateLimit = reported;
-            }
-            return response;
-        }
-    }
-
-    /** Ends the sync with a result (a host error) from deep inside it. */
-    private static final class Problem extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-        final transient SyncResult result;
-
-        Problem(SyncResult result) {
-            super(null, null, false, false);
-            this.result = result;
-        }
     }
 }

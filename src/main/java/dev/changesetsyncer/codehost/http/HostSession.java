@@ -1,0 +1,115 @@
+package dev.changesetsyncer.codehost.http;
+
+import dev.changesetsyncer.codehost.FailureKind;
+import dev.changesetsyncer.codehost.RateLimitStatus;
+import dev.changesetsyncer.codehost.SyncResult;
+import java.net.URI;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The requests of one sync to one host: each goes out with the host's headers (and
+ * {@code If-None-Match} when an ETag is known), the latest rate-limit status any answer reported is
+ * kept for the result, and an answer that is neither a success nor a 304 ends the sync with the
+ * result it means ({@link ResponseProblems}).
+ */
+public final class HostSession {
+    /** A client's sync, given the session to make its requests with. */
+    @FunctionalInterface
+    public interface Sync {
+        SyncResult run(HostSession session) throws HostCallException, InterruptedException;
+    }
+
+    private final String hostName;
+    private final HostHttp http;
+    private final Map<String, String> headers;
+    private RateLimitStatus rateLimit;
+
+    private HostSession(String hostName, HostHttp http, Map<String, String> headers) {
+        this.hostName = hostName;
+        this.http = http;
+        this.headers = headers;
+    }
+
+    /**
+     * Runs one sync; what the HTTP layer throws becomes the result it means: no answer or an
+     * unreadable one is transient, a problem answer is what {@link ResponseProblems} says.
+     *
+     * @param hostName names the host in messages, e.g. "GitHub (https://api.github.com)"
+     * @param headers sent with every request (Authorization included; never logged)
+     */
+    public static SyncResult run(String hostName, HostHttp http, Map<String, String> headers, Sync sync)
+            throws InterruptedException {
+        HostSession session = new HostSession(hostName, http, headers);
+        try {
+            return sync.run(session);
+        } catch (HostCallException e) {
+            return new SyncResult.Failed(FailureKind.TRANSIENT, hostName + ": " + e.getMessage(), null, session.rateLimit);
+        } catch (UnreadableResponseException e) {
+            return new SyncResult.Failed(FailureKind.TRANSIENT, hostName + ": unreadable answer: " + e.getMessage(), null,
+                    session.rateLimit);
+        } catch (HostProblem problem) {
+            return problem.result();
+        }
+    }
+
+    /** A GET whose answer must be a success or a 304; anything else ends the sync. */
+    public HostResponse get(URI uri, String etag) throws HostCallException, InterruptedException {
+        return check(send(uri, etag));
+    }
+
+    /** A GET whose answer the caller looks at before {@link #check}ing it. */
+    public HostResponse send(URI uri, String etag) throws HostCallException, InterruptedException {
+        Map<String, String> request = headers;
+        if (etag != null) {
+            request = new HashMap<>(headers);
+            request.put("If-None-Match", etag);
+        }
+        HostResponse response = http.get(uri, request);
+        RateLimitStatus reported = RateLimitHeaders.status(response);
+        if (reported != null) {
+            rateLimit = reported;
+        }
+        return response;
+    }
+
+    /** The answer if it is a success or a 304; else the sync ends with what it means. */
+    public HostResponse check(HostResponse response) {
+        Optional<SyncResult> problem = ResponseProblems.classify(response, hostName, Instant.now());
+        if (problem.isPresent()) {
+            throw new HostProblem(problem.get());
+        }
+        return response;
+    }
+
+    /**
+     * Like {@link #get}, but empty for an endpoint this host (or its tier) does not offer: a 404, or
+     * a 403 that is not a rate limit.
+     */
+    public Optional<HostResponse> getUnlessUnavailable(URI uri) throws HostCallException, InterruptedException {
+        HostResponse response = send(uri, null);
+        Optional<SyncResult> problem = ResponseProblems.classify(response, hostName, Instant.now());
+        if (problem.isEmpty()) {
+            return Optional.of(response);
+        }
+        boolean unavailable = problem.get() instanceof SyncResult.Gone
+                || (response.status() == 403 && problem.get() instanceof SyncResult.Failed failed
+                        && failed.kind() == FailureKind.UNAUTHORIZED);
+        if (unavailable) {
+            return Optional.empty();
+        }
+        throw new HostProblem(problem.get());
+    }
+
+    /** The latest rate-limit status an answer of this sync reported, or null. */
+    public RateLimitStatus rateLimit() {
+        return rateLimit;
+    }
+
+    /** Ends the sync before any request: the target cannot be addressed on this host. */
+    public static HostProblem invalidTarget(String hostName, String why) {
+        return new HostProblem(new SyncResult.Failed(FailureKind.TRANSIENT, hostName + ": " + why, null, null));
+    }
+}
