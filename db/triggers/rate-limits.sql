@@ -43,3 +43,28 @@ CREATE OR REPLACE TRIGGER code_hosts_create_budget
     FOR EACH STATEMENT EXECUTE FUNCTION trg_code_hosts_create_budget();
 
 COMMENT ON TRIGGER code_hosts_create_budget ON code_hosts IS 'Every code host has a code_host_budgets row.';
+
+
+-- A host that gets a budget where it had none starts with a full bucket (rather than one filled
+-- since the host was created, or an empty one).
+CREATE OR REPLACE FUNCTION trg_code_hosts_fill_new_budget()
+    RETURNS trigger
+    LANGUAGE plpgsql
+AS $$
+BEGIN
+    UPDATE code_host_budgets
+       SET tokens = code_host_burst(NEW.requests_per_hour, NEW.request_burst), refilled_at = now()
+     WHERE code_host_id = NEW.id;
+    RETURN NULL;
+END
+$$;
+
+COMMENT ON FUNCTION trg_code_hosts_fill_new_budget() IS 'Fills the bucket of a host that had no budget and now has one.';
+
+CREATE OR REPLACE TRIGGER code_hosts_fill_new_budget
+    AFTER UPDATE OF requests_per_hour ON code_hosts
+    FOR EACH ROW
+    WHEN (OLD.requests_per_hour IS NULL AND NEW.requests_per_hour IS NOT NULL)
+    EXECUTE FUNCTION trg_code_hosts_fill_new_budget();
+
+COMMENT ON TRIGGER code_hosts_fill_new_budget ON code_hosts IS 'A new budget starts full.';
