@@ -36,7 +36,7 @@ public final class SimulatedCodeHost implements CodeHostClient {
     private final AtomicInteger maxConcurrent = new AtomicInteger();
     private volatile java.util.function.LongConsumer fetchObserver = id -> { };
     private final java.util.concurrent.ConcurrentLinkedQueue<Long> callTimes = new java.util.concurrent.ConcurrentLinkedQueue<>();
-    private volatile long refuseUntilNanos = Long.MIN_VALUE;
+    private volatile long refuseUntilNanos = System.nanoTime(); // (nanoTime values only compare by difference)
     private volatile boolean recordCallTimes;
 
     public SimulatedCodeHost(SimulationSettings settings) {
