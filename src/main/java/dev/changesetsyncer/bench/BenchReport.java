@@ -46,6 +46,18 @@ final class BenchReport {
                 r.changesets(), r.batch(), r.latency().p50Millis(), r.latency().p99Millis(), r.buffersPerClaim());
     }
 
+    void twoHosts(TwoHostBenchmark.Result r) {
+        if (asJson) {
+            emit(json.valueToTree(r), "two-hosts");
+            return;
+        }
+        out.printf("two hosts  %d replicas, %.1f s: fast host drained at %,.0f syncs/s beside a throttled one (%,.0f/s alone, %.0f %%); "
+                        + "throttled host %.2f requests/s after its burst of %d, limit %.2f/s%n",
+                r.replicas(), r.seconds(), r.fastBesideThrottledPerSecond(), r.fastAlonePerSecond(),
+                100 * r.fastBesideThrottledPerSecond() / r.fastAlonePerSecond(), r.throttledPerSecond(), r.throttledBurst(),
+                r.throttledLimitPerSecond());
+    }
+
     void note(String text) {
         if (!asJson) {
             out.println(text);

@@ -18,7 +18,7 @@ public final class Benchmarks {
      * @param claimSizes table sizes for the claim-cost runs, ascending
      */
     public record Plan(List<Integer> replicaCounts, long drainChangesets, int latencyRequests, List<Long> claimSizes,
-            WorkerSettings worker, boolean drain, boolean latency, boolean claims) {}
+            WorkerSettings worker, boolean drain, boolean latency, boolean claims, boolean twoHosts) {}
 
     private Benchmarks() {}
 
@@ -37,6 +37,9 @@ public final class Benchmarks {
                 RequestLatencyBenchmark latency = new RequestLatencyBenchmark(db, plan.worker());
                 report.latency(latency.run(2, plan.latencyRequests(), 0));
                 report.latency(latency.run(2, plan.latencyRequests(), plan.drainChangesets()));
+            }
+            if (plan.twoHosts()) {
+                report.twoHosts(new TwoHostBenchmark(db, plan.worker()).run(2, plan.drainChangesets()));
             }
             if (plan.claims()) {
                 for (ClaimCostBenchmark.Result result : new ClaimCostBenchmark(db).run(plan.claimSizes(), 100, 300)) {

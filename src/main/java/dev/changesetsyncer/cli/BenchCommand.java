@@ -12,8 +12,8 @@ import picocli.CommandLine.Option;
 
 /** {@code bench}: throughput, request latency and claim cost, on a database of its own. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = {"Measure drain throughput (1, 2, 4 replicas), request-to-sync latency (idle and busy) and "
-                + "claim cost as the table grows, against a simulated host at zero latency.",
+        description = {"Measure drain throughput (1, 2, 4 replicas), request-to-sync latency (idle and busy), a fast "
+                + "host beside a throttled one, and claim cost as the table grows, against simulated hosts at zero latency.",
             "Recreates its database (name must contain 'bench'). Record results in docs/benchmarks.md."})
 final class BenchCommand implements Callable<Integer> {
     static final String DEFAULT_URL = "jdbc:postgresql://127.0.0.1:5432/changeset_syncer_bench?user=postgres";
@@ -40,7 +40,7 @@ final class BenchCommand implements Callable<Integer> {
     boolean tenMillion;
 
     @Option(names = "--only", paramLabel = "SCENARIO", split = ",",
-            description = "Run only these: drain, latency, claim.")
+            description = "Run only these: drain, latency, two-hosts, claim.")
     List<String> only;
 
     @Option(names = "--workers", paramLabel = "N", defaultValue = "1000",
@@ -64,7 +64,7 @@ final class BenchCommand implements Callable<Integer> {
         }
         WorkerSettings worker = WorkerSettings.defaults("bench").withConcurrency(workers).withBatchSize(batch);
         var plan = new Benchmarks.Plan(replicas, drainChangesets, requests, sizes, worker,
-                runs("drain"), runs("latency"), runs("claim"));
+                runs("drain"), runs("latency"), runs("claim"), runs("two-hosts"));
         try (LocalPostgres postgres = LocalPostgres.find(url, databaseUrl == null)) {
             postgres.recreateDatabase();
             Benchmarks.run(postgres.url(), plan, System.out, json);
@@ -77,8 +77,8 @@ final class BenchCommand implements Callable<Integer> {
             return true;
         }
         for (String wanted : only) {
-            if (!List.of("drain", "latency", "claim").contains(wanted)) {
-                throw new IllegalArgumentException("unknown scenario " + wanted + ": use drain, latency or claim");
+            if (!List.of("drain", "latency", "two-hosts", "claim").contains(wanted)) {
+                throw new IllegalArgumentException("unknown scenario " + wanted + ": use drain, latency, two-hosts or claim");
             }
         }
         return only.contains(scenario);
