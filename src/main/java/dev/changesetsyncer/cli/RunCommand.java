@@ -75,11 +75,13 @@ final class RunCommand implements Callable<Integer> {
         WorkerMetrics.Snapshot last = replica.metrics().snapshot();
         while (!stopped.await(statusEvery.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
             WorkerMetrics.Snapshot now = replica.metrics().snapshot();
-            log.info("status: {} synced ({}/s), {} unchanged, {} failed, {} gone, {} in flight, {} fenced, {} database errors",
+            log.info("status: {} synced ({}/s), {} unchanged, {} failed, {} gone, {} rate-limited, {} in flight, {} fenced, "
+                            + "{} database errors",
                     now.completed() - last.completed(),
                     (now.completed() - last.completed()) / Math.max(1, statusEvery.toSeconds()),
                     now.unchanged() - last.unchanged(), now.failed() - last.failed(), now.gone() - last.gone(),
-                    replica.inFlight(), now.fenced() - last.fenced(), now.databaseErrors() - last.databaseErrors());
+                    now.deferred() - last.deferred(), replica.inFlight(), now.fenced() - last.fenced(),
+                    now.databaseErrors() - last.databaseErrors());
             last = now;
         }
         return 0;

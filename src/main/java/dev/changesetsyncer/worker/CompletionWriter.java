@@ -164,7 +164,8 @@ final class CompletionWriter implements Runnable {
             batch.removeIf(Deferral.class::isInstance);
             metrics.writeBatches.increment();
             countApplied(deferrals.stream().map(Deferral::ref).toList(), applied, metrics.deferred);
-            log.warn("paused {} for its rate limit: {}", deferrals.getFirst().codeHostId(), deferrals.getFirst().message());
+            log.warn("code host {} refused {} sync(s) for its rate limit; it is paused for every replica: {}",
+                    deferrals.getFirst().codeHostId(), deferrals.size(), deferrals.getFirst().message());
         }
     }
 
