@@ -35,6 +35,8 @@ CREATE OR REPLACE FUNCTION claim_changesets(worker text, max_rows integer, lease
     SET jit = off
 AS $$
 #variable_conflict use_column
+DECLARE
+    locked_hosts bigint[];
 BEGIN
     IF worker IS NULL OR btrim(worker) = '' THEN
         RAISE EXCEPTION 'claim_changesets: worker must be named' USING ERRCODE = 'invalid_parameter_value';
@@ -48,10 +50,22 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
 
+    -- 1. Hosts with a budget or a concurrency cap: lock their budget row, skipping it if another
+    --    claim holds it, so that two replicas can never both spend the last token or the last slot.
+    --    This is its own statement: the next one takes its snapshot after the locks, so it sees
+    --    every lease and debit committed before them (a lock taken inside one statement would not).
+    SELECT coalesce(array_agg(candidate.code_host_id), '{}') INTO locked_hosts
+      FROM (SELECT b.code_host_id
+              FROM code_host_budgets b
+              JOIN code_hosts h ON h.id = b.code_host_id
+             WHERE (h.requests_per_hour IS NOT NULL OR h.max_in_flight IS NOT NULL)
+               AND (b.paused_until IS NULL OR b.paused_until <= now())
+               AND h.id <> ALL (skip_hosts)
+             ORDER BY b.code_host_id
+               FOR UPDATE OF b SKIP LOCKED) candidate;
+
     RETURN QUERY
     WITH
-    -- Hosts with a budget or a concurrency cap: lock their budget row (skipping it if another
-    -- claim holds it), so two replicas can never both spend the last token or the last slot.
     limited AS MATERIALIZED (
         SELECT h.id,
                h.requests_per_sync,
@@ -66,11 +80,7 @@ BEGIN
                    max_rows) AS allowance
           FROM code_hosts h
           JOIN code_host_budgets b ON b.code_host_id = h.id
-         WHERE (h.requests_per_hour IS NOT NULL OR h.max_in_flight IS NOT NULL)
-           AND (b.paused_until IS NULL OR b.paused_until <= now())
-           AND h.id <> ALL (skip_hosts)
-         ORDER BY h.id
-           FOR UPDATE OF b SKIP LOCKED),
+         WHERE h.id = ANY (locked_hosts)),
     -- Hosts without limits of ours: no lock, so replicas claim from them side by side.
     unlimited AS MATERIALIZED (
         SELECT h.id, max_rows AS allowance

@@ -124,18 +124,19 @@ class RateLimitedReplicasTest {
     void theConcurrencyCapHoldsAcrossReplicas() {
         CodeHost host = catalog.host();
         catalog.store().updateRateLimits(host.id(), new RateLimitSettings(null, null, 1, 3));
-        catalog.changesets(catalog.repo(host), 30);
-        SimulatedCodeHost simulator = new SimulatedCodeHost(SimulationSettings.DEFAULT.withLatency(ofMillis(100)));
+        catalog.changesets(catalog.repo(host), 80);
+        SimulatedCodeHost simulator = new SimulatedCodeHost(SimulationSettings.DEFAULT.withLatency(ofMillis(30)));
 
         try {
             for (int i = 1; i <= 4; i++) {
                 start("capped-" + i, Map.of(host.id(), simulator));
             }
-            await().atMost(ofSeconds(60)).until(() -> synced(host) == 30);
+            await().atMost(ofSeconds(60)).until(() -> synced(host) == 80);
         } finally {
             replicas.forEach(Replica::stop);
         }
         assertThat(simulator.maxConcurrent()).isBetween(2, 3);
+        assertThat(simulator.overlaps()).isZero();
     }
 
     void start(String workerId, Map<Long, CodeHostClient> clients) {
