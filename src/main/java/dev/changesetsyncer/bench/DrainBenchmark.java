@@ -1,12 +1,10 @@
 package dev.changesetsyncer.bench;
 
 import dev.changesetsyncer.catalog.CodeHost;
-import dev.changesetsyncer.db.DatabaseConfig;
 import dev.changesetsyncer.simulation.SimulatedCodeHost;
 import dev.changesetsyncer.simulation.SimulationSettings;
 import dev.changesetsyncer.worker.Replica;
 import dev.changesetsyncer.worker.WorkerSettings;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -34,13 +32,8 @@ final class DrainBenchmark {
 
         long transactionsBefore = db.transactions();
         long started = System.nanoTime();
-        List<Replica> replicas = new ArrayList<>();
-        for (int i = 1; i <= replicaCount; i++) {
-            WorkerSettings settings = new WorkerSettings("bench-" + i, template.concurrency(), template.batchSize(),
-                    template.lease(), template.pollInterval(), template.shutdownGrace());
-            replicas.add(Replica.start(settings, new DatabaseConfig(db.url, settings.workerId(), 4),
-                    (id, kind, url) -> simulator));
-        }
+        List<Replica> replicas = BenchReplicas.start(db.url, template, "bench", replicaCount,
+                (id, kind, url) -> simulator);
         while (completed(replicas) < changesets) {
             Thread.sleep(5);
         }

@@ -1,7 +1,6 @@
 package dev.changesetsyncer.bench;
 
 import dev.changesetsyncer.catalog.CodeHost;
-import dev.changesetsyncer.db.DatabaseConfig;
 import dev.changesetsyncer.simulation.SimulatedCodeHost;
 import dev.changesetsyncer.simulation.SimulationSettings;
 import dev.changesetsyncer.worker.Replica;
@@ -9,7 +8,6 @@ import dev.changesetsyncer.worker.WorkerSettings;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -55,13 +53,8 @@ final class RequestLatencyBenchmark {
             }
         });
 
-        List<Replica> replicas = new ArrayList<>();
-        for (int i = 1; i <= replicaCount; i++) {
-            WorkerSettings settings = new WorkerSettings("latency-" + i, template.concurrency(), template.batchSize(),
-                    template.lease(), template.pollInterval(), template.shutdownGrace());
-            replicas.add(Replica.start(settings, new DatabaseConfig(db.url, settings.workerId(), 4),
-                    (id, kind, url) -> simulator));
-        }
+        List<Replica> replicas = BenchReplicas.start(db.url, template, "latency", replicaCount,
+                (id, kind, url) -> simulator);
         long[] latencies = new long[requests];
         long[] afterCommit = new long[requests];
         try (Connection connection = db.pool.getConnection();

@@ -6,12 +6,10 @@ import dev.changesetsyncer.catalog.CodeHostKind;
 import dev.changesetsyncer.catalog.RateLimitSettings;
 import dev.changesetsyncer.catalog.ScheduleSettings;
 import dev.changesetsyncer.codehost.CodeHostClient;
-import dev.changesetsyncer.db.DatabaseConfig;
 import dev.changesetsyncer.simulation.SimulatedCodeHost;
 import dev.changesetsyncer.simulation.SimulationSettings;
 import dev.changesetsyncer.worker.Replica;
 import dev.changesetsyncer.worker.WorkerSettings;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -65,13 +63,8 @@ final class TwoHostBenchmark {
     private double drain(int replicaCount, long fetches, SimulatedCodeHost watched, Map<Long, CodeHostClient> clients)
             throws InterruptedException {
         long started = System.nanoTime();
-        List<Replica> replicas = new ArrayList<>();
-        for (int i = 1; i <= replicaCount; i++) {
-            WorkerSettings settings = new WorkerSettings("two-hosts-" + i, template.concurrency(), template.batchSize(),
-                    template.lease(), template.pollInterval(), template.shutdownGrace());
-            replicas.add(Replica.start(settings, new DatabaseConfig(db.url, settings.workerId(), 4),
-                    (id, kind, url) -> clients.get(id)));
-        }
+        List<Replica> replicas = BenchReplicas.start(db.url, template, "two-hosts", replicaCount,
+                (id, kind, url) -> clients.get(id));
         while (watched.fetches() < fetches) {
             Thread.sleep(5);
         }

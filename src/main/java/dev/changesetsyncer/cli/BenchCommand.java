@@ -1,7 +1,6 @@
 package dev.changesetsyncer.cli;
 
 import dev.changesetsyncer.bench.Benchmarks;
-import dev.changesetsyncer.db.JdbcUrls;
 import dev.changesetsyncer.db.LocalPostgres;
 import dev.changesetsyncer.worker.WorkerSettings;
 import java.util.ArrayList;
@@ -53,11 +52,6 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        String url = databaseUrl != null ? databaseUrl : DEFAULT_URL;
-        if (!JdbcUrls.database(url).contains("bench")) {
-            throw new IllegalArgumentException("the benchmark drops and recreates its database: give it one whose name "
-                    + "contains 'bench', not " + JdbcUrls.database(url));
-        }
         List<Long> sizes = new ArrayList<>(List.of(100_000L, 1_000_000L));
         if (tenMillion) {
             sizes.add(10_000_000L);
@@ -65,8 +59,7 @@ final class BenchCommand implements Callable<Integer> {
         WorkerSettings worker = WorkerSettings.defaults("bench").withConcurrency(workers).withBatchSize(batch);
         var plan = new Benchmarks.Plan(replicas, drainChangesets, requests, sizes, worker,
                 runs("drain"), runs("latency"), runs("claim"), runs("two-hosts"));
-        try (LocalPostgres postgres = LocalPostgres.find(url, databaseUrl == null)) {
-            postgres.recreateDatabase();
+        try (LocalPostgres postgres = LocalPostgres.dedicated(databaseUrl, DEFAULT_URL, "bench")) {
             Benchmarks.run(postgres.url(), plan, System.out, json);
         }
         return 0;

@@ -40,15 +40,9 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        String url = databaseUrl != null ? databaseUrl : DEFAULT_URL;
-        if (!JdbcUrls.database(url).contains("demo")) {
-            throw new IllegalArgumentException("the demo drops and recreates its database: give it one whose name "
-                    + "contains 'demo', not " + JdbcUrls.database(url));
-        }
         AtomicBoolean interrupted = new AtomicBoolean();
         Interrupts.onCtrlC(() -> interrupted.set(true));
-        try (LocalPostgres postgres = LocalPostgres.find(url, databaseUrl == null)) {
-            postgres.recreateDatabase();
+        try (LocalPostgres postgres = LocalPostgres.dedicated(databaseUrl, DEFAULT_URL, "demo")) {
             System.out.printf("demo database: %s%s%n", JdbcUrls.redact(postgres.url()),
                     postgres.isEmbedded() ? " (embedded Postgres)" : "");
             String summary = new DemoRun(postgres.url(), changesets, replicas, worker.settings("demo"), System.out)

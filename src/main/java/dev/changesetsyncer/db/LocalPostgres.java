@@ -47,6 +47,27 @@ public final class LocalPostgres implements AutoCloseable {
         }
     }
 
+    /**
+     * A database of its own for a command that recreates it (the demo, the benchmark): the given URL,
+     * else {@code defaultUrl} on the local server, else on an embedded one; its name must contain
+     * {@code marker} so that no one loses a real database to a typo. The database is recreated empty.
+     */
+    public static LocalPostgres dedicated(String givenUrl, String defaultUrl, String marker) {
+        String url = givenUrl != null ? givenUrl : defaultUrl;
+        if (!JdbcUrls.database(url).contains(marker)) {
+            throw new IllegalArgumentException("this command drops and recreates its database: give it one whose name "
+                    + "contains '" + marker + "', not " + JdbcUrls.database(url));
+        }
+        LocalPostgres postgres = find(url, givenUrl == null);
+        try {
+            postgres.recreateDatabase();
+        } catch (RuntimeException e) {
+            postgres.close();
+            throw e;
+        }
+        return postgres;
+    }
+
     /** The URL to use: the given one, or the embedded server's with the same database name. */
     public String url() {
         return serverUrl;

@@ -32,8 +32,11 @@ import org.jooq.impl.DSL;
 public final class DemoRun {
     /** Short delays so that a 20-second demo shows the schedule at work. */
     static final ScheduleSettings DEMO_SCHEDULE = new ScheduleSettings(ofSeconds(1), ofSeconds(15), ofSeconds(5), ofSeconds(30));
-    /** A plausible host: 20 ms per fetch, a few errors, rate limits and deleted pull requests. */
-    static final SimulationSettings DEMO_HOST = new SimulationSettings(Duration.ofMillis(20), 0.3, 0.02, 0.005, 0.002, 7);
+    /**
+     * A plausible host: 20 ms per fetch, a few errors and deleted pull requests, and now and then a
+     * 429 (which pauses the whole host for every replica for a second).
+     */
+    static final SimulationSettings DEMO_HOST = new SimulationSettings(Duration.ofMillis(20), 0.3, 0.02, 0.0003, 0.002, 7);
 
     private final String jdbcUrl;
     private final int changesets;
@@ -71,9 +74,7 @@ public final class DemoRun {
             SimulatedCodeHost simulator = new SimulatedCodeHost(DEMO_HOST);
             List<Replica> replicas = new ArrayList<>();
             for (int i = 1; i <= replicaCount; i++) {
-                WorkerSettings settings = new WorkerSettings("demo-" + i, workerTemplate.concurrency(),
-                        workerTemplate.batchSize(), workerTemplate.lease(), workerTemplate.pollInterval(),
-                        workerTemplate.shutdownGrace());
+                WorkerSettings settings = workerTemplate.withWorkerId("demo-" + i);
                 replicas.add(Replica.start(settings, new DatabaseConfig(jdbcUrl, settings.workerId(), 4),
                         (id, kind, url) -> simulator));
             }

@@ -38,10 +38,11 @@ final class DemoScript {
             long synced = replicas.stream().mapToLong(r -> r.metrics().snapshot().synced()).sum();
             QueueReport report = QueueReport.read(dsl);
             out.printf("[%3ds] %5.0f syncs/s | due %5d | oldest overdue %7s | in flight %3d | requests served %3d "
-                            + "(p50 %4d ms) | failing %3d | gone %2d%n",
+                            + "(p50 %4d ms) | failing %3d | gone %2d%s%n",
                     Math.round((now - start) / 1e9), (synced - lastSynced) / ((now - lastTick) / 1e9), report.dueNow(),
                     human(report.oldestOverdue()), report.inFlight(), report.requestsServed(),
-                    report.requestP50().toMillis(), report.failing(), report.gone());
+                    report.requestP50().toMillis(), report.failing(), report.gone(),
+                    report.pausedHosts() > 0 ? " | host paused: it answered 429" : "");
             lastSynced = synced;
             lastTick = now;
         }

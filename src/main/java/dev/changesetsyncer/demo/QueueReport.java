@@ -6,7 +6,7 @@ import org.jooq.Record;
 
 /** The queue's state as the demo prints it, read from the per-host summary view and the request log. */
 public record QueueReport(long dueNow, Duration oldestOverdue, long inFlight, long failing, long gone,
-        long requestsServed, Duration requestP50, Duration requestP99, long requestsPending) {
+        long pausedHosts, long requestsServed, Duration requestP50, Duration requestP99, long requestsPending) {
 
     public static QueueReport read(DSLContext dsl) {
         Record hosts = dsl.fetchSingle("""
@@ -14,7 +14,8 @@ public record QueueReport(long dueNow, Duration oldestOverdue, long inFlight, lo
                        coalesce(extract(epoch FROM max(oldest_overdue)), 0) AS oldest_overdue,
                        coalesce(sum(in_flight), 0) AS in_flight,
                        coalesce(sum(failing), 0) AS failing,
-                       coalesce(sum(gone), 0) AS gone
+                       coalesce(sum(gone), 0) AS gone,
+                       count(paused_until) AS paused
                   FROM code_host_sync_summary""");
         Record requests = dsl.fetchSingle("""
                 SELECT count(served_at) AS served,
@@ -28,6 +29,7 @@ public record QueueReport(long dueNow, Duration oldestOverdue, long inFlight, lo
                 hosts.get("in_flight", Long.class),
                 hosts.get("failing", Long.class),
                 hosts.get("gone", Long.class),
+                hosts.get("paused", Long.class),
                 requests.get("served", Long.class),
                 seconds(requests.get("p50", Double.class)),
                 seconds(requests.get("p99", Double.class)),

@@ -45,6 +45,10 @@ public record WorkerSettings(
                 DEFAULT_SHUTDOWN_GRACE);
     }
 
+    public WorkerSettings withWorkerId(String value) {
+        return new WorkerSettings(value, concurrency, batchSize, lease, pollInterval, shutdownGrace);
+    }
+
     public WorkerSettings withConcurrency(int value) {
         return new WorkerSettings(workerId, value, batchSize, lease, pollInterval, shutdownGrace);
     }
