@@ -58,12 +58,6 @@ final class BenchReport {
                 r.throttledLimitPerSecond());
     }
 
-    void note(String text) {
-        if (!asJson) {
-            out.println(text);
-        }
-    }
-
     private void emit(com.fasterxml.jackson.databind.JsonNode result, String scenario) {
         ObjectNode line = json.createObjectNode().put("scenario", scenario);
         line.setAll((ObjectNode) result);

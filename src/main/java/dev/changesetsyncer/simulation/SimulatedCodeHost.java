@@ -47,10 +47,6 @@ public final class SimulatedCodeHost implements CodeHostClient {
         this.settings = value;
     }
 
-    public SimulationSettings settings() {
-        return settings;
-    }
-
     /** Called with the changeset id as each fetch begins (the benchmark times requests with it). */
     public void observeFetches(java.util.function.LongConsumer observer) {
         this.fetchObserver = observer;

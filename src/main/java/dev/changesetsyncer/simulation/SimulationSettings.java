@@ -38,24 +38,8 @@ public record SimulationSettings(
         return new SimulationSettings(value, changeRate, errorRate, rateLimitRate, goneRate, seed);
     }
 
-    public SimulationSettings withErrorRate(double value) {
-        return new SimulationSettings(latency, changeRate, value, rateLimitRate, goneRate, seed);
-    }
-
-    public SimulationSettings withRateLimitRate(double value) {
-        return new SimulationSettings(latency, changeRate, errorRate, value, goneRate, seed);
-    }
-
     public SimulationSettings withChangeRate(double value) {
         return new SimulationSettings(latency, value, errorRate, rateLimitRate, goneRate, seed);
-    }
-
-    public SimulationSettings withGoneRate(double value) {
-        return new SimulationSettings(latency, changeRate, errorRate, rateLimitRate, value, seed);
-    }
-
-    public SimulationSettings withSeed(long value) {
-        return new SimulationSettings(latency, changeRate, errorRate, rateLimitRate, goneRate, value);
     }
 
     private static void requireRate(String name, double rate) {

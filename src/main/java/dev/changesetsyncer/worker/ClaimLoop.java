@@ -165,8 +165,4 @@ final class ClaimLoop implements Runnable {
         }
         workArrived.await(sleep);
     }
-
-    int runningSyncs() {
-        return settings.concurrency() - slots.availablePermits();
-    }
 }

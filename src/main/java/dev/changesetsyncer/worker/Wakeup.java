@@ -1,7 +1,6 @@
 package dev.changesetsyncer.worker;
 
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -37,7 +36,4 @@ final class Wakeup {
         }
     }
 
-    boolean await(long timeout, TimeUnit unit) throws InterruptedException {
-        return await(Duration.ofNanos(unit.toNanos(timeout)));
-    }
 }

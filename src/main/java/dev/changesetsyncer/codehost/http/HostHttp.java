@@ -49,10 +49,6 @@ public final class HostHttp {
                 .build();
     }
 
-    public Settings settings() {
-        return settings;
-    }
-
     /**
      * @param headers request headers, including Authorization; never logged or put in messages
      * @throws HostCallException when no answer came (after the retries)
