@@ -7,9 +7,11 @@
 
 DROP FUNCTION IF EXISTS claim_changesets(text, integer, interval);
 DROP FUNCTION IF EXISTS claim_changesets(text, integer, interval, bigint[]);
+DROP FUNCTION IF EXISTS claim_changesets(text, integer, interval, bigint[], boolean);
 
 CREATE OR REPLACE FUNCTION claim_changesets(worker text, max_rows integer, lease interval,
-                                            skip_hosts bigint[] DEFAULT '{}')
+                                            skip_hosts bigint[] DEFAULT '{}',
+                                            requested_only boolean DEFAULT false)
     RETURNS TABLE (
         changeset_id       bigint,
         claim_token        bigint,
@@ -105,7 +107,8 @@ BEGIN
                  FROM changeset_sync_state s
                 WHERE s.code_host_id = h.id
                   AND s.claim_token IS NULL
-                  AND s.claim_at <= now()
+                  -- requested rows sit 1000+ years before routine ones (sync_claim_at)
+                  AND s.claim_at <= CASE WHEN requested_only THEN now() - interval '500 years' ELSE now() END
                 ORDER BY s.claim_at
                 LIMIT h.allowance
                   FOR UPDATE SKIP LOCKED) due),
@@ -147,11 +150,12 @@ BEGIN
 END
 $$;
 
-COMMENT ON FUNCTION claim_changesets(text, integer, interval, bigint[]) IS
+COMMENT ON FUNCTION claim_changesets(text, integer, interval, bigint[], boolean) IS
 'Claims up to max_rows due changesets for worker: requests first, then each host''s due rows interleaved by time; rows '
 'held by other workers are skipped (FOR UPDATE SKIP LOCKED). Paused hosts, hosts in skip_hosts, and hosts whose budget '
 'or concurrency cap is spent are left out; the budget is debited in the same statement. Each row gets a fresh '
-'claim_token and a lease until now() + lease. Returns what a sync needs.';
+'claim_token and a lease until now() + lease. With requested_only, only changesets with a pending request. Returns '
+'what a sync needs.';
 
 
 CREATE OR REPLACE FUNCTION complete_syncs(results jsonb)

@@ -86,7 +86,8 @@ public class Public extends SchemaImpl {
      * skipped (FOR UPDATE SKIP LOCKED). Paused hosts, hosts in skip_hosts, and
      * hosts whose budget or concurrency cap is spent are left out; the budget
      * is debited in the same statement. Each row gets a fresh claim_token and a
-     * lease until now() + lease. Returns what a sync needs.
+     * lease until now() + lease. With requested_only, only changesets with a
+     * pending request. Returns what a sync needs.
      */
     public final ClaimChangesets CLAIM_CHANGESETS = ClaimChangesets.CLAIM_CHANGESETS;
 
@@ -99,12 +100,14 @@ public class Public extends SchemaImpl {
         , Integer maxRows
         , Duration lease
         , Long[] skipHosts
+        , Boolean requestedOnly
     ) {
         return configuration.dsl().selectFrom(dev.changesetsyncer.jooq.tables.ClaimChangesets.CLAIM_CHANGESETS.call(
               worker
             , maxRows
             , lease
             , skipHosts
+            , requestedOnly
         )).fetch();
     }
 
@@ -116,12 +119,14 @@ public class Public extends SchemaImpl {
         , Integer maxRows
         , Duration lease
         , Long[] skipHosts
+        , Boolean requestedOnly
     ) {
         return dev.changesetsyncer.jooq.tables.ClaimChangesets.CLAIM_CHANGESETS.call(
             worker,
             maxRows,
             lease,
-            skipHosts
+            skipHosts,
+            requestedOnly
         );
     }
 
@@ -133,12 +138,14 @@ public class Public extends SchemaImpl {
         , Field<Integer> maxRows
         , Field<Duration> lease
         , Field<Long[]> skipHosts
+        , Field<Boolean> requestedOnly
     ) {
         return dev.changesetsyncer.jooq.tables.ClaimChangesets.CLAIM_CHANGESETS.call(
             worker,
             maxRows,
             lease,
-            skipHosts
+            skipHosts,
+            requestedOnly
         );
     }
 

@@ -939,12 +939,14 @@ public class Routines {
         , Integer maxRows
         , Duration lease
         , Long[] skipHosts
+        , Boolean requestedOnly
     ) {
         return configuration.dsl().selectFrom(dev.changesetsyncer.jooq.tables.ClaimChangesets.CLAIM_CHANGESETS.call(
               worker
             , maxRows
             , lease
             , skipHosts
+            , requestedOnly
         )).fetch();
     }
 
@@ -956,12 +958,14 @@ public class Routines {
         , Integer maxRows
         , Duration lease
         , Long[] skipHosts
+        , Boolean requestedOnly
     ) {
         return dev.changesetsyncer.jooq.tables.ClaimChangesets.CLAIM_CHANGESETS.call(
             worker,
             maxRows,
             lease,
-            skipHosts
+            skipHosts,
+            requestedOnly
         );
     }
 
@@ -973,12 +977,14 @@ public class Routines {
         , Field<Integer> maxRows
         , Field<Duration> lease
         , Field<Long[]> skipHosts
+        , Field<Boolean> requestedOnly
     ) {
         return dev.changesetsyncer.jooq.tables.ClaimChangesets.CLAIM_CHANGESETS.call(
             worker,
             maxRows,
             lease,
-            skipHosts
+            skipHosts,
+            requestedOnly
         );
     }
 

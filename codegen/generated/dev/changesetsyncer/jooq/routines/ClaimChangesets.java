@@ -28,7 +28,8 @@ import org.jooq.impl.SQLDataType;
  * (FOR UPDATE SKIP LOCKED). Paused hosts, hosts in skip_hosts, and hosts whose
  * budget or concurrency cap is spent are left out; the budget is debited in the
  * same statement. Each row gets a fresh claim_token and a lease until now() +
- * lease. Returns what a sync needs.
+ * lease. With requested_only, only changesets with a pending request. Returns
+ * what a sync needs.
  */
 @SuppressWarnings({ "all", "unchecked", "rawtypes", "this-escape" })
 public class ClaimChangesets extends AbstractRoutine<Record> {
@@ -59,6 +60,11 @@ public class ClaimChangesets extends AbstractRoutine<Record> {
      * The parameter <code>public.claim_changesets.skip_hosts</code>.
      */
     public static final Parameter<Long[]> SKIP_HOSTS = Internal.createParameter("skip_hosts", SQLDataType.BIGINT.array().defaultValue(DSL.field(DSL.raw("'{}'::bigint[]"), SQLDataType.BIGINT.array())), false);
+
+    /**
+     * The parameter <code>public.claim_changesets.requested_only</code>.
+     */
+    public static final Parameter<Boolean> REQUESTED_ONLY = Internal.createParameter("requested_only", SQLDataType.BOOLEAN.defaultValue(DSL.field(DSL.raw("false"), SQLDataType.BOOLEAN)), false);
 
     /**
      * The parameter <code>public.claim_changesets.changeset_id</code>.
@@ -144,13 +150,14 @@ public class ClaimChangesets extends AbstractRoutine<Record> {
      * Create a new routine call instance
      */
     public ClaimChangesets() {
-        super("claim_changesets", Public.PUBLIC, DSL.comment("Claims up to max_rows due changesets for worker: requests first, then each host's due rows interleaved by time; rows held by other workers are skipped (FOR UPDATE SKIP LOCKED). Paused hosts, hosts in skip_hosts, and hosts whose budget or concurrency cap is spent are left out; the budget is debited in the same statement. Each row gets a fresh claim_token and a lease until now() + lease. Returns what a sync needs."), SQLDataType.RECORD);
+        super("claim_changesets", Public.PUBLIC, DSL.comment("Claims up to max_rows due changesets for worker: requests first, then each host's due rows interleaved by time; rows held by other workers are skipped (FOR UPDATE SKIP LOCKED). Paused hosts, hosts in skip_hosts, and hosts whose budget or concurrency cap is spent are left out; the budget is debited in the same statement. Each row gets a fresh claim_token and a lease until now() + lease. With requested_only, only changesets with a pending request. Returns what a sync needs."), SQLDataType.RECORD);
 
         setReturnParameter(RETURN_VALUE);
         addInParameter(WORKER);
         addInParameter(MAX_ROWS);
         addInParameter(LEASE);
         addInParameter(SKIP_HOSTS);
+        addInParameter(REQUESTED_ONLY);
         addOutParameter(CHANGESET_ID);
         addOutParameter(CLAIM_TOKEN);
         addOutParameter(CLAIMED_AT);
@@ -198,6 +205,14 @@ public class ClaimChangesets extends AbstractRoutine<Record> {
      */
     public ClaimChangesets setSkipHosts(Long[] value) {
         setValue(SKIP_HOSTS, value);
+        return this;
+    }
+
+    /**
+     * Set the <code>requested_only</code> parameter IN value to the routine
+     */
+    public ClaimChangesets setRequestedOnly(Boolean value) {
+        setValue(REQUESTED_ONLY, value);
         return this;
     }
 

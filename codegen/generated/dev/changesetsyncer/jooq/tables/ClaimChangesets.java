@@ -33,7 +33,8 @@ import org.jooq.impl.TableImpl;
  * (FOR UPDATE SKIP LOCKED). Paused hosts, hosts in skip_hosts, and hosts whose
  * budget or concurrency cap is spent are left out; the budget is debited in the
  * same statement. Each row gets a fresh claim_token and a lease until now() +
- * lease. Returns what a sync needs.
+ * lease. With requested_only, only changesets with a pending request. Returns
+ * what a sync needs.
  */
 @SuppressWarnings({ "all", "unchecked", "rawtypes", "this-escape" })
 public class ClaimChangesets extends TableImpl<ClaimChangesetsRecord> {
@@ -138,7 +139,8 @@ public class ClaimChangesets extends TableImpl<ClaimChangesetsRecord> {
             DSL.val(null, SQLDataType.CLOB),
             DSL.val(null, SQLDataType.INTEGER),
             DSL.val(null, SQLDataType.INTERVAL.asConvertedDataType(new IntervalConverter())),
-            DSL.val(null, SQLDataType.BIGINT.array().defaultValue(DSL.field(DSL.raw("'{}'::bigint[]"), SQLDataType.BIGINT.array())))
+            DSL.val(null, SQLDataType.BIGINT.array().defaultValue(DSL.field(DSL.raw("'{}'::bigint[]"), SQLDataType.BIGINT.array()))),
+            DSL.val(null, SQLDataType.BOOLEAN.defaultValue(DSL.field(DSL.raw("false"), SQLDataType.BOOLEAN)))
         });
     }
 
@@ -147,7 +149,7 @@ public class ClaimChangesets extends TableImpl<ClaimChangesetsRecord> {
     }
 
     private ClaimChangesets(Name alias, Table<ClaimChangesetsRecord> aliased, Field<?>[] parameters, Condition where) {
-        super(alias, null, aliased, parameters, DSL.comment("Claims up to max_rows due changesets for worker: requests first, then each host's due rows interleaved by time; rows held by other workers are skipped (FOR UPDATE SKIP LOCKED). Paused hosts, hosts in skip_hosts, and hosts whose budget or concurrency cap is spent are left out; the budget is debited in the same statement. Each row gets a fresh claim_token and a lease until now() + lease. Returns what a sync needs."), TableOptions.function(), where);
+        super(alias, null, aliased, parameters, DSL.comment("Claims up to max_rows due changesets for worker: requests first, then each host's due rows interleaved by time; rows held by other workers are skipped (FOR UPDATE SKIP LOCKED). Paused hosts, hosts in skip_hosts, and hosts whose budget or concurrency cap is spent are left out; the budget is debited in the same statement. Each row gets a fresh claim_token and a lease until now() + lease. With requested_only, only changesets with a pending request. Returns what a sync needs."), TableOptions.function(), where);
     }
 
     /**
@@ -223,12 +225,14 @@ public class ClaimChangesets extends TableImpl<ClaimChangesetsRecord> {
         , Integer maxRows
         , Duration lease
         , Long[] skipHosts
+        , Boolean requestedOnly
     ) {
         ClaimChangesets result = new ClaimChangesets(DSL.name("claim_changesets"), null, new Field[] {
             DSL.val(worker, SQLDataType.CLOB),
             DSL.val(maxRows, SQLDataType.INTEGER),
             DSL.val(lease, SQLDataType.INTERVAL.asConvertedDataType(new IntervalConverter())),
-            DSL.val(skipHosts, SQLDataType.BIGINT.array().defaultValue(DSL.field(DSL.raw("'{}'::bigint[]"), SQLDataType.BIGINT.array())))
+            DSL.val(skipHosts, SQLDataType.BIGINT.array().defaultValue(DSL.field(DSL.raw("'{}'::bigint[]"), SQLDataType.BIGINT.array()))),
+            DSL.val(requestedOnly, SQLDataType.BOOLEAN.defaultValue(DSL.field(DSL.raw("false"), SQLDataType.BOOLEAN)))
         });
 
         return aliased() ? result.as(getUnqualifiedName()) : result;
@@ -242,12 +246,14 @@ public class ClaimChangesets extends TableImpl<ClaimChangesetsRecord> {
         , Field<Integer> maxRows
         , Field<Duration> lease
         , Field<Long[]> skipHosts
+        , Field<Boolean> requestedOnly
     ) {
         ClaimChangesets result = new ClaimChangesets(DSL.name("claim_changesets"), null, new Field[] {
             worker,
             maxRows,
             lease,
-            skipHosts
+            skipHosts,
+            requestedOnly
         });
 
         return aliased() ? result.as(getUnqualifiedName()) : result;

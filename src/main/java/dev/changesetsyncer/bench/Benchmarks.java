@@ -6,6 +6,7 @@ import dev.changesetsyncer.db.DatabaseConfig;
 import dev.changesetsyncer.db.Migrations;
 import dev.changesetsyncer.worker.WorkerSettings;
 import java.io.PrintStream;
+import java.time.Duration;
 import java.util.List;
 import org.jooq.SQLDialect;
 import org.jooq.impl.DSL;
@@ -35,8 +36,10 @@ public final class Benchmarks {
             }
             if (plan.latency()) {
                 RequestLatencyBenchmark latency = new RequestLatencyBenchmark(db, plan.worker());
-                report.latency(latency.run(2, plan.latencyRequests(), 0));
-                report.latency(latency.run(2, plan.latencyRequests(), plan.drainChangesets()));
+                report.latency(latency.run(2, plan.latencyRequests(), 0, Duration.ZERO));
+                report.latency(latency.run(2, plan.latencyRequests(), plan.drainChangesets(), Duration.ZERO));
+                // every regular slot busy with a slow host: requests go through the express slots
+                report.latency(latency.run(2, plan.latencyRequests(), plan.drainChangesets(), Duration.ofMillis(200)));
             }
             if (plan.twoHosts()) {
                 report.twoHosts(new TwoHostBenchmark(db, plan.worker()).run(2, plan.drainChangesets()));

@@ -8,6 +8,7 @@ import dev.changesetsyncer.worker.WorkerSettings;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -34,8 +35,11 @@ final class RequestLatencyBenchmark {
         this.template = template;
     }
 
-    /** @param backlog due changesets the replicas are draining meanwhile (0: idle) */
-    Result run(int replicaCount, int requests, long backlog) throws Exception {
+    /**
+     * @param backlog due changesets the replicas are draining meanwhile (0: idle)
+     * @param hostLatency how long each fetch takes: with a slow host every regular slot stays busy
+     */
+    Result run(int replicaCount, int requests, long backlog, Duration hostLatency) throws Exception {
         CodeHost host = db.emptyWithHost(backlog == 0 ? "latency-idle" : "latency-busy");
         db.seed(host, 10_000, 0.0); // quiet changesets to request
         List<Long> targets = db.dsl.fetch("SELECT changeset_id FROM changeset_sync_state ORDER BY changeset_id LIMIT ?",
@@ -44,7 +48,8 @@ final class RequestLatencyBenchmark {
             db.seed(host, backlog, 1.0);
         }
         db.dsl.execute("VACUUM ANALYZE changeset_sync_state");
-        SimulatedCodeHost simulator = new SimulatedCodeHost(SimulationSettings.DEFAULT.withChangeRate(0));
+        SimulatedCodeHost simulator = new SimulatedCodeHost(
+                SimulationSettings.DEFAULT.withChangeRate(0).withLatency(hostLatency));
         Map<Long, CompletableFuture<Long>> started = new ConcurrentHashMap<>();
         simulator.observeFetches(id -> {
             CompletableFuture<Long> waiting = started.get(id);
@@ -78,7 +83,9 @@ final class RequestLatencyBenchmark {
             replicas.forEach(Replica::stop);
         }
         long left = db.count("SELECT count(*) FROM changeset_sync_state WHERE next_sync_at <= now()");
-        return new Result(backlog == 0 ? "idle" : "busy (" + backlog + " due)", replicaCount, Percentiles.of(latencies),
+        String load = backlog == 0 ? "idle" : "busy (" + backlog + " due"
+                + (hostLatency.isZero() ? "" : ", " + hostLatency.toMillis() + " ms per fetch") + ")";
+        return new Result(load, replicaCount, Percentiles.of(latencies),
                 Percentiles.of(afterCommit), left);
     }
 

@@ -43,7 +43,12 @@ public final class SyncQueue {
 
     /** As {@link #claim(String, int, Duration)}, leaving out the code hosts in {@code skipHosts}. */
     public List<Claim> claim(String worker, int max, Duration lease, Set<Long> skipHosts) {
-        return dsl.selectFrom(CLAIM_CHANGESETS.call(worker, max, lease, skipHosts.toArray(Long[]::new)))
+        return claim(worker, max, lease, skipHosts, false);
+    }
+
+    /** As above; with {@code requestedOnly}, only changesets someone asked to sync now. */
+    public List<Claim> claim(String worker, int max, Duration lease, Set<Long> skipHosts, boolean requestedOnly) {
+        return dsl.selectFrom(CLAIM_CHANGESETS.call(worker, max, lease, skipHosts.toArray(Long[]::new), requestedOnly))
                 .fetch(SyncQueue::toClaim);
     }
 

@@ -36,6 +36,9 @@ final class ClaimLoop implements Runnable {
     private final ExecutorService syncs;
     private final WorkerMetrics metrics;
     private final Semaphore slots;
+    /** A few extra slots that only requested changesets may use, so a request need not wait for a busy replica. */
+    private final Semaphore expressSlots;
+    private final java.util.concurrent.atomic.AtomicBoolean requestsArrived = new java.util.concurrent.atomic.AtomicBoolean();
     private final Wakeup workArrived;
     private final Wakeup capacityFreed = new Wakeup();
     private final Map<Long, AtomicInteger> runningByHost = new ConcurrentHashMap<>();
@@ -53,6 +56,7 @@ final class ClaimLoop implements Runnable {
         this.metrics = metrics;
         this.workArrived = workArrived;
         this.slots = new Semaphore(settings.concurrency());
+        this.expressSlots = new Semaphore(settings.expressConcurrency());
     }
 
     void stop() {
@@ -66,12 +70,22 @@ final class ClaimLoop implements Runnable {
         capacityFreed.signal();
     }
 
+    /** Called on a NOTIFY: something became due now, most likely a request. */
+    void requestsArrived() {
+        requestsArrived.set(true);
+        workArrived.signal();
+        capacityFreed.signal();
+    }
+
     @Override
     public void run() {
         MDC.put("worker", settings.workerId());
         Backoff backoff = new Backoff();
         try {
             while (running) {
+                if (requestsArrived.getAndSet(false)) {
+                    claimExpress();
+                }
                 int capacity = Math.min(Math.min(slots.availablePermits(), settings.batchSize()),
                         settings.maxPendingWrites() - writer.pending());
                 if (capacity <= 0) {
@@ -95,7 +109,7 @@ final class ClaimLoop implements Runnable {
                 metrics.claimed.add(claims.size());
                 long deadline = sent + settings.lease().toNanos();
                 for (Claim claim : claims) {
-                    start(claim, deadline);
+                    start(claim, deadline, slots);
                 }
                 if (claims.size() < capacity) {
                     idle(claims.isEmpty());
@@ -131,8 +145,31 @@ final class ClaimLoop implements Runnable {
         return saturated;
     }
 
-    private void start(Claim claim, long deadlineNanos) {
-        slots.acquireUninterruptibly();
+    /**
+     * Requested changesets only, into the express slots: taken at once on a NOTIFY even when every
+     * regular slot is busy or write-backs are queued. A failure here is left to the regular claim.
+     */
+    private void claimExpress() {
+        int free = expressSlots.availablePermits();
+        if (free == 0) {
+            return;
+        }
+        long sent = System.nanoTime();
+        try {
+            List<Claim> claims = queue.claim(settings.workerId(), free, settings.lease(), saturatedHosts(), true);
+            metrics.claimCalls.increment();
+            metrics.claimed.add(claims.size());
+            for (Claim claim : claims) {
+                start(claim, sent + settings.lease().toNanos(), expressSlots);
+            }
+        } catch (RuntimeException e) {
+            metrics.databaseErrors.increment();
+            log.debug("express claim failed; the regular claim will pick the requests up: {}", DatabaseErrors.brief(e));
+        }
+    }
+
+    private void start(Claim claim, long deadlineNanos, Semaphore permits) {
+        permits.acquireUninterruptibly();
         AtomicInteger hostCount = runningByHost.computeIfAbsent(claim.target().codeHostId(), id -> new AtomicInteger());
         hostCount.incrementAndGet();
         InFlight.Running entry = inFlight.add(claim, deadlineNanos);
@@ -140,7 +177,7 @@ final class ClaimLoop implements Runnable {
         entry.future = syncs.submit(new SyncTask(settings.workerId(), entry, clients, writer, () -> {
             inFlight.remove(entry);
             hostCount.decrementAndGet();
-            slots.release();
+            permits.release();
             capacityFreed.signal();
         }));
     }

@@ -55,7 +55,7 @@ public final class Replica {
             workArrived.signal(); // a write-back can make something due sooner than the loop thought
         });
         this.claimLoop = loop[0] = new ClaimLoop(settings, queue, clients, writer, inFlight, syncs, metrics, workArrived);
-        this.listener = new WakeupListener(settings.workerId(), database.jdbcUrl(), workArrived, metrics);
+        this.listener = new WakeupListener(settings.workerId(), database.jdbcUrl(), claimLoop::requestsArrived, metrics);
         this.housekeeping = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name(settings.workerId() + "-housekeeping").daemon().factory());
         this.claimThread = Thread.ofPlatform().name(settings.workerId() + "-claims").unstarted(claimLoop);

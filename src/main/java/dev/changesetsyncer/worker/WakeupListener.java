@@ -27,12 +27,13 @@ final class WakeupListener implements Runnable {
 
     private final String workerId;
     private final String jdbcUrl;
-    private final Wakeup wakeup;
+    private final Runnable wakeup;
     private final WorkerMetrics metrics;
     private volatile boolean running = true;
     private volatile Connection connection;
 
-    WakeupListener(String workerId, String jdbcUrl, Wakeup wakeup, WorkerMetrics metrics) {
+    /** @param wakeup what to do on a NOTIFY, and after every (re)connect */
+    WakeupListener(String workerId, String jdbcUrl, Runnable wakeup, WorkerMetrics metrics) {
         this.workerId = workerId;
         this.jdbcUrl = jdbcUrl;
         this.wakeup = wakeup;
@@ -68,7 +69,7 @@ final class WakeupListener implements Runnable {
                 Duration pause = backoff.next();
                 log.warn("lost the LISTEN connection, reconnecting in {} ms (polling meanwhile): {}", pause.toMillis(),
                         DatabaseErrors.brief(e));
-                wakeup.signal();
+                wakeup.run();
                 try {
                     Thread.sleep(pause);
                 } catch (InterruptedException interrupted) {
@@ -93,12 +94,12 @@ final class WakeupListener implements Runnable {
     private void listen(Connection listening) throws SQLException {
         PGConnection pg = listening.unwrap(PGConnection.class);
         log.debug("listening on {}", CHANNEL);
-        wakeup.signal();
+        wakeup.run();
         long lastCheck = System.nanoTime();
         while (running) {
             PGNotification[] received = pg.getNotifications(RECEIVE_TIMEOUT_MILLIS);
             if (received != null && received.length > 0) {
-                wakeup.signal();
+                wakeup.run();
             }
             if (System.nanoTime() - lastCheck > LIVENESS_CHECK_NANOS) {
                 // a half-open TCP connection would otherwise go unnoticed

@@ -69,6 +69,11 @@ public record WorkerSettings(
         return new WorkerSettings(workerId, concurrency, batchSize, lease, pollInterval, value);
     }
 
+    /** Extra slots, beyond {@code concurrency}, that only requested changesets may use: an eighth, at least one. */
+    int expressConcurrency() {
+        return Math.max(1, concurrency / 8);
+    }
+
     /** Write-backs waiting for the writer before the replica stops claiming more. */
     int maxPendingWrites() {
         return Math.max(4 * batchSize, 2 * concurrency);

@@ -113,6 +113,27 @@ class ReplicaResilienceTest {
     }
 
     @Test
+    void aRequestStartsAtOnceEvenWhenEverySlotIsBusyWithASlowHost() {
+        CodeHost host = catalog.host();
+        List<Long> ids = catalog.changesets(catalog.repo(host), 40);
+        long requested = ids.getLast();
+        database.execute("UPDATE changeset_sync_state SET last_synced_at = now(), last_attempt_at = now(), "
+                + "synced_updated_at = now() - interval '1 day' WHERE changeset_id = " + requested);
+        SimulatedCodeHost slow = new SimulatedCodeHost(SimulationSettings.DEFAULT.withLatency(ofSeconds(10)));
+
+        try (Replicas replicas = new Replicas(database)) {
+            replicas.start(settings("busy").withConcurrency(4), slow);
+            await().atMost(ofSeconds(10)).until(() -> slow.fetches() == 4); // every regular slot taken for 10 s
+
+            database.execute("INSERT INTO sync_requests (changeset_id, reason) VALUES (%d, 'now')".formatted(requested));
+
+            // started in an express slot, long before a regular one frees
+            await().atMost(ofSeconds(5)).until(() -> slow.fetchesOf(requested) == 1);
+            assertThat(slow.fetches()).isEqualTo(5);
+        }
+    }
+
+    @Test
     void aFailingChangesetBacksOffAndAGoneOneIsLeftAloneWhileTheOthersSync() {
         CodeHost host = catalog.host(FAST);
         List<Long> ids = catalog.changesets(catalog.repo(host), 50);

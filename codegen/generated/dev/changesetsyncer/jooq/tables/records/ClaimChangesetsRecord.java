@@ -21,7 +21,8 @@ import org.jooq.impl.TableRecordImpl;
  * (FOR UPDATE SKIP LOCKED). Paused hosts, hosts in skip_hosts, and hosts whose
  * budget or concurrency cap is spent are left out; the budget is debited in the
  * same statement. Each row gets a fresh claim_token and a lease until now() +
- * lease. Returns what a sync needs.
+ * lease. With requested_only, only changesets with a pending request. Returns
+ * what a sync needs.
  */
 @SuppressWarnings({ "all", "unchecked", "rawtypes", "this-escape" })
 public class ClaimChangesetsRecord extends TableRecordImpl<ClaimChangesetsRecord> {
