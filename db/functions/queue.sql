@@ -28,7 +28,8 @@ CREATE OR REPLACE FUNCTION claim_changesets(worker text, max_rows integer, lease
         etags              jsonb,
         head_sha           text,
         review_state       review_state,
-        check_state        check_state)
+        check_state        check_state,
+        repo_archived      boolean)
     LANGUAGE plpgsql
     -- One plan for every call: re-planning cost ~1 ms per claim, and this query's generic plan is
     -- as good as a custom one (the TID scan and the row-by-row lookups do not depend on max_rows).
@@ -137,12 +138,12 @@ BEGIN
         RETURNING s.changeset_id, s.claim_token, s.claimed_at, s.lease_until, s.priority, s.code_host_id)
     SELECT cl.changeset_id, cl.claim_token, cl.claimed_at, cl.lease_until, cl.priority, h.id, h.kind, h.base_url,
            d.repo_id, d.repo_external_id, d.repo_name, d.external_id, d.etags, d.head_sha, d.review_state,
-           d.check_state
+           d.check_state, d.repo_archived
       FROM claimed cl
       JOIN code_hosts h ON h.id = cl.code_host_id
      CROSS JOIN LATERAL (
            SELECT c.repo_id, r.external_id AS repo_external_id, r.name AS repo_name, c.external_id, c.etags,
-                  c.head_sha, c.review_state, c.check_state
+                  c.head_sha, c.review_state, c.check_state, r.archived AS repo_archived
              FROM changesets c
              JOIN repos r ON r.id = c.repo_id
             WHERE c.id = cl.changeset_id

@@ -147,6 +147,11 @@ public class ClaimChangesets extends AbstractRoutine<Record> {
     public static final Parameter<CheckState> CHECK_STATE = Internal.createParameter("check_state", SQLDataType.VARCHAR.asEnumDataType(CheckState.class), false);
 
     /**
+     * The parameter <code>public.claim_changesets.repo_archived</code>.
+     */
+    public static final Parameter<Boolean> REPO_ARCHIVED = Internal.createParameter("repo_archived", SQLDataType.BOOLEAN, false);
+
+    /**
      * Create a new routine call instance
      */
     public ClaimChangesets() {
@@ -174,6 +179,7 @@ public class ClaimChangesets extends AbstractRoutine<Record> {
         addOutParameter(HEAD_SHA);
         addOutParameter(REVIEW_STATE);
         addOutParameter(CHECK_STATE);
+        addOutParameter(REPO_ARCHIVED);
     }
 
     /**
@@ -328,5 +334,12 @@ public class ClaimChangesets extends AbstractRoutine<Record> {
      */
     public CheckState getCheckState() {
         return get(CHECK_STATE);
+    }
+
+    /**
+     * Get the <code>repo_archived</code> parameter OUT value from the routine
+     */
+    public Boolean getRepoArchived() {
+        return get(REPO_ARCHIVED);
     }
 }

@@ -134,6 +134,11 @@ public class ClaimChangesets extends TableImpl<ClaimChangesetsRecord> {
      */
     public final TableField<ClaimChangesetsRecord, CheckState> CHECK_STATE = createField(DSL.name("check_state"), SQLDataType.VARCHAR.asEnumDataType(CheckState.class), this, "");
 
+    /**
+     * The column <code>public.claim_changesets.repo_archived</code>.
+     */
+    public final TableField<ClaimChangesetsRecord, Boolean> REPO_ARCHIVED = createField(DSL.name("repo_archived"), SQLDataType.BOOLEAN, this, "");
+
     private ClaimChangesets(Name alias, Table<ClaimChangesetsRecord> aliased) {
         this(alias, aliased, new Field[] {
             DSL.val(null, SQLDataType.CLOB),

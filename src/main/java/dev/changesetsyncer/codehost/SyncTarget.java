@@ -10,6 +10,8 @@ import java.util.Map;
  * @param headSha the head commit as of the last sync (null if never synced)
  * @param reviewState the review state as of the last sync (null if never synced)
  * @param checkState the check state as of the last sync (null if never synced)
+ * @param repoArchived whether the database has the repository as archived (null if unknown): a
+ *     client that caches the flag re-reads it when the database says otherwise
  */
 public record SyncTarget(
         long changesetId,
@@ -22,7 +24,8 @@ public record SyncTarget(
         Map<String, String> etags,
         String headSha,
         ReviewState reviewState,
-        CheckState checkState) {
+        CheckState checkState,
+        Boolean repoArchived) {
     public SyncTarget {
         etags = Map.copyOf(etags);
     }

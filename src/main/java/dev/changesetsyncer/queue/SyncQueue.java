@@ -134,7 +134,8 @@ public final class SyncQueue {
                 etags(r.getEtags()),
                 r.getHeadSha(),
                 r.getReviewState() == null ? null : ReviewState.fromSqlName(r.getReviewState().getLiteral()),
-                r.getCheckState() == null ? null : CheckState.fromSqlName(r.getCheckState().getLiteral()));
+                r.getCheckState() == null ? null : CheckState.fromSqlName(r.getCheckState().getLiteral()),
+                r.getRepoArchived());
         return new Claim(new ClaimRef(r.getChangesetId(), r.getClaimToken()), r.getClaimedAt(), r.getLeaseUntil(),
                 r.getPriority(), target);
     }

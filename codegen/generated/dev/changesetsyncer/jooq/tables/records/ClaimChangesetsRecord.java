@@ -269,6 +269,21 @@ public class ClaimChangesetsRecord extends TableRecordImpl<ClaimChangesetsRecord
         return (CheckState) get(15);
     }
 
+    /**
+     * Setter for <code>public.claim_changesets.repo_archived</code>.
+     */
+    public ClaimChangesetsRecord setRepoArchived(Boolean value) {
+        set(16, value);
+        return this;
+    }
+
+    /**
+     * Getter for <code>public.claim_changesets.repo_archived</code>.
+     */
+    public Boolean getRepoArchived() {
+        return (Boolean) get(16);
+    }
+
     // -------------------------------------------------------------------------
     // Constructors
     // -------------------------------------------------------------------------
@@ -283,7 +298,7 @@ public class ClaimChangesetsRecord extends TableRecordImpl<ClaimChangesetsRecord
     /**
      * Create a detached, initialised ClaimChangesetsRecord
      */
-    public ClaimChangesetsRecord(Long changesetId, Long claimToken, Instant claimedAt, Instant leaseUntil, Short priority, Long codeHostId, CodeHostKind codeHostKind, String codeHostBaseUrl, Long repoId, String repoExternalId, String repoName, String externalId, JSONB etags, String headSha, ReviewState reviewState, CheckState checkState) {
+    public ClaimChangesetsRecord(Long changesetId, Long claimToken, Instant claimedAt, Instant leaseUntil, Short priority, Long codeHostId, CodeHostKind codeHostKind, String codeHostBaseUrl, Long repoId, String repoExternalId, String repoName, String externalId, JSONB etags, String headSha, ReviewState reviewState, CheckState checkState, Boolean repoArchived) {
         super(ClaimChangesets.CLAIM_CHANGESETS);
 
         setChangesetId(changesetId);
@@ -302,6 +317,7 @@ public class ClaimChangesetsRecord extends TableRecordImpl<ClaimChangesetsRecord
         setHeadSha(headSha);
         setReviewState(reviewState);
         setCheckState(checkState);
+        setRepoArchived(repoArchived);
         resetTouchedOnNotNull();
     }
 }

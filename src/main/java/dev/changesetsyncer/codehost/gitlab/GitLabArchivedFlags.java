@@ -9,8 +9,8 @@ import java.util.function.LongSupplier;
 
 /**
  * The archived flag of each project, which merge requests do not carry: read ({@code GET
- * /projects/:id}) on a project's first sync, then at most every 10 minutes. It lives in memory, so
- * each replica has its own. While one sync refreshes a project's flag, the others go on with the
+ * /projects/:id}) on a project's first sync, then at most every 10 minutes, or as soon as the
+ * database's flag disagrees. It lives in memory, so each replica has its own. While one sync refreshes a project's flag, the others go on with the
  * previous value instead of reading it too.
  */
 final class GitLabArchivedFlags {
@@ -53,10 +53,18 @@ final class GitLabArchivedFlags {
         this.nanoClock = nanoClock;
     }
 
-    /** The project's flag: remembered while fresh, else read with {@code reader}. */
-    Flag get(String project, Reader reader) throws HostCallException, InterruptedException {
+    /**
+     * The project's flag: remembered while fresh and agreeing with the database, else read with
+     * {@code reader}. The database disagreeing means another replica saw the flag change: read it
+     * now rather than up to 10 minutes later (the urgent syncs of an archived flip would otherwise
+     * be answered from a stale memory).
+     *
+     * @param databaseSays the repository's flag in the database (null: unknown)
+     */
+    Flag get(String project, Boolean databaseSays, Reader reader) throws HostCallException, InterruptedException {
         Known remembered = known.get(project);
-        if (remembered != null && nanoClock.getAsLong() - remembered.readAtNanos() < MAX_AGE.toNanos()) {
+        boolean agrees = remembered != null && (databaseSays == null || databaseSays == remembered.archived());
+        if (agrees && nanoClock.getAsLong() - remembered.readAtNanos() < MAX_AGE.toNanos()) {
             return new Flag(remembered.archived(), false);
         }
         boolean claimed = refreshing.add(project);

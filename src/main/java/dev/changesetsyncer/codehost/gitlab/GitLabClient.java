@@ -75,7 +75,7 @@ public final class GitLabClient implements CodeHostClient {
         String mergeRequest = "/projects/" + project + "/merge_requests/" + iid(target);
         Map<String, String> known = target.etags();
 
-        GitLabArchivedFlags.Flag archived = archivedFlags.get(project,
+        GitLabArchivedFlags.Flag archived = archivedFlags.get(project, target.repoArchived(),
                 () -> JsonFields.of(calls.get(url("/projects/" + project), null)).bool("archived", false));
         // The flag changed since this changeset's last sync: its state must be worked out again,
         // which a 304 would not let us do.

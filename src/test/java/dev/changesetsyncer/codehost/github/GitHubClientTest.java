@@ -300,7 +300,7 @@ class GitHubClientTest {
     @Test
     void aRepositoryNameThatIsNotOwnerSlashNameFailsClearly() throws Exception {
         SyncResult.Failed failed = (SyncResult.Failed) client.fetch(new SyncTarget(1, 1, CodeHostKind.GITHUB,
-                github.baseUrl(), "1", "not-a-full-name", "1347", Map.of(), null, null, null));
+                github.baseUrl(), "1", "not-a-full-name", "1347", Map.of(), null, null, null, null));
 
         assertThat(failed.message()).contains("not owner/name");
         assertThat(github.getAllServeEvents()).isEmpty();
@@ -342,6 +342,6 @@ class GitHubClientTest {
 
     SyncTarget target(Map<String, String> etags, String headSha, ReviewState reviews, CheckState checks) {
         return new SyncTarget(42, 7, CodeHostKind.GITHUB, github.baseUrl(), "1296269", "octocat/Hello-World", "1347",
-                etags, headSha, reviews, checks);
+                etags, headSha, reviews, checks, null);
     }
 }

@@ -22,56 +22,67 @@ class GitLabArchivedFlagsTest {
 
     @Test
     void aFlagIsReadOnceThenRememberedForTenMinutes() throws Exception {
-        assertThat(flags.get("1", () -> read(false))).isEqualTo(new GitLabArchivedFlags.Flag(false, true));
+        assertThat(flags.get("1", null, () -> read(false))).isEqualTo(new GitLabArchivedFlags.Flag(false, true));
         nanos.addAndGet(GitLabArchivedFlags.MAX_AGE.toNanos() - 1);
-        assertThat(flags.get("1", () -> read(true))).isEqualTo(new GitLabArchivedFlags.Flag(false, false));
+        assertThat(flags.get("1", null, () -> read(true))).isEqualTo(new GitLabArchivedFlags.Flag(false, false));
         nanos.addAndGet(1);
-        assertThat(flags.get("1", () -> read(true))).isEqualTo(new GitLabArchivedFlags.Flag(true, true));
+        assertThat(flags.get("1", null, () -> read(true))).isEqualTo(new GitLabArchivedFlags.Flag(true, true));
+        assertThat(reads).hasValue(2);
+    }
+
+    @Test
+    void aDatabaseThatDisagreesMakesItReadAgainAtOnce() throws Exception {
+        flags.get("1", false, () -> read(false));
+
+        // another replica found the project archived and the database says so now
+        assertThat(flags.get("1", true, () -> read(true))).isEqualTo(new GitLabArchivedFlags.Flag(true, true));
+        assertThat(flags.get("1", true, () -> read(true))).as("agreeing again: remembered")
+                .isEqualTo(new GitLabArchivedFlags.Flag(true, false));
         assertThat(reads).hasValue(2);
     }
 
     @Test
     void eachProjectHasItsOwnFlag() throws Exception {
-        flags.get("1", () -> read(false));
+        flags.get("1", null, () -> read(false));
 
-        assertThat(flags.get("group%2Fother", () -> read(true)).archived()).isTrue();
+        assertThat(flags.get("group%2Fother", null, () -> read(true)).archived()).isTrue();
         assertThat(reads).hasValue(2);
     }
 
     @Test
     void whileOneSyncRefreshesAFlagTheOthersUseThePreviousValue() throws Exception {
-        flags.get("1", () -> read(false));
+        flags.get("1", null, () -> read(false));
         nanos.addAndGet(Duration.ofMinutes(11).toNanos());
         CountDownLatch reading = new CountDownLatch(1);
         CountDownLatch answer = new CountDownLatch(1);
         try (ExecutorService pool = Executors.newSingleThreadExecutor()) {
-            Future<GitLabArchivedFlags.Flag> refresh = pool.submit(() -> flags.get("1", () -> {
+            Future<GitLabArchivedFlags.Flag> refresh = pool.submit(() -> flags.get("1", null, () -> {
                 reading.countDown();
                 answer.await();
                 return read(true);
             }));
             assertThat(reading.await(5, TimeUnit.SECONDS)).isTrue();
 
-            assertThat(flags.get("1", () -> read(true))).as("not read a second time")
+            assertThat(flags.get("1", null, () -> read(true))).as("not read a second time")
                     .isEqualTo(new GitLabArchivedFlags.Flag(false, false));
 
             answer.countDown();
             assertThat(refresh.get(5, TimeUnit.SECONDS)).isEqualTo(new GitLabArchivedFlags.Flag(true, true));
         }
         assertThat(reads).hasValue(2);
-        assertThat(flags.get("1", () -> read(false))).isEqualTo(new GitLabArchivedFlags.Flag(true, false));
+        assertThat(flags.get("1", null, () -> read(false))).isEqualTo(new GitLabArchivedFlags.Flag(true, false));
     }
 
     @Test
     void aFailedReadIsTriedAgainByTheNextSync() throws Exception {
-        flags.get("1", () -> read(false));
+        flags.get("1", null, () -> read(false));
         nanos.addAndGet(Duration.ofMinutes(10).toNanos());
 
-        assertThatThrownBy(() -> flags.get("1", () -> {
+        assertThatThrownBy(() -> flags.get("1", null, () -> {
             throw new HostCallException("GET .../projects/1 timed out", null);
         })).isInstanceOf(HostCallException.class);
 
-        assertThat(flags.get("1", () -> read(true))).isEqualTo(new GitLabArchivedFlags.Flag(true, true));
+        assertThat(flags.get("1", null, () -> read(true))).isEqualTo(new GitLabArchivedFlags.Flag(true, true));
     }
 
     private boolean read(boolean archived) {

@@ -500,7 +500,7 @@ class GitLabClientTest {
         gitlab.stubFor(get(urlPathEqualTo(byPath + "/merge_requests/133/approvals")).willReturn(json(APPROVALS_EXAMPLE)));
 
         SyncResult result = client.fetch(new SyncTarget(42, 7, CodeHostKind.GITLAB, gitlab.baseUrl(), "",
-                "marcel.amirault/test-project", "133", Map.of(), null, null, null));
+                "marcel.amirault/test-project", "133", Map.of(), null, null, null, null));
 
         assertThat(result).isInstanceOf(SyncResult.Fetched.class);
         assertThat(gitlab.getAllServeEvents()).hasSize(3);
@@ -509,7 +509,7 @@ class GitLabClientTest {
     @Test
     void anIidThatIsNotANumberFailsWithoutACall() throws Exception {
         SyncResult.Failed failed = (SyncResult.Failed) client.fetch(new SyncTarget(42, 7, CodeHostKind.GITLAB,
-                gitlab.baseUrl(), PROJECT_ID, "marcel.amirault/test-project", "../../users", Map.of(), null, null, null));
+                gitlab.baseUrl(), PROJECT_ID, "marcel.amirault/test-project", "../../users", Map.of(), null, null, null, null));
 
         assertThat(failed.message()).contains("is not a number");
         assertThat(gitlab.getAllServeEvents()).isEmpty();
@@ -699,6 +699,6 @@ class GitLabClientTest {
 
     SyncTarget target(Map<String, String> etags, String headSha, ReviewState reviews, CheckState checks) {
         return new SyncTarget(42, 7, CodeHostKind.GITLAB, gitlab.baseUrl(), PROJECT_ID, "marcel.amirault/test-project",
-                "133", etags, headSha, reviews, checks);
+                "133", etags, headSha, reviews, checks, null);
     }
 }
