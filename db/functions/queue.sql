@@ -101,10 +101,10 @@ BEGIN
     -- host's earliest, then each host's second... so that no host's backlog crowds out another's.
     -- The MATERIALIZED fence keeps the planner from re-running the locking subquery.
     candidates AS MATERIALIZED (
-        SELECT due.row_id, due.claim_at, h.id AS code_host_id
+        SELECT due.changeset_id, due.claim_at, h.id AS code_host_id
           FROM hosts h
          CROSS JOIN LATERAL (
-               SELECT s.ctid AS row_id, s.claim_at
+               SELECT s.changeset_id, s.claim_at
                  FROM changeset_sync_state s
                 WHERE s.code_host_id = h.id
                   AND s.claim_token IS NULL
@@ -114,28 +114,30 @@ BEGIN
                 LIMIT h.allowance
                   FOR UPDATE SKIP LOCKED) due),
     picked AS MATERIALIZED (
-        SELECT c.row_id, c.code_host_id
+        SELECT c.changeset_id, c.code_host_id
           FROM (SELECT c.*, row_number() OVER (PARTITION BY c.code_host_id ORDER BY c.claim_at) AS host_rank
                   FROM candidates c) c
          ORDER BY c.claim_at > now() - interval '500 years', c.host_rank, c.claim_at
          LIMIT max_rows),
-    debited AS (
-        UPDATE code_host_budgets b
-           SET tokens = l.tokens - n.claimed * l.requests_per_sync,
-               refilled_at = now()
-          FROM (SELECT p.code_host_id, count(*) AS claimed FROM picked p GROUP BY p.code_host_id) n
-          JOIN limited l ON l.id = n.code_host_id
-         WHERE b.code_host_id = n.code_host_id
-           AND l.tokens IS NOT NULL),
+    -- By key, not by ctid: a row changed (and committed) between this statement's snapshot and its
+    -- lock is locked in its newest version, which only a key lookup finds again.
     claimed AS (
         UPDATE changeset_sync_state s
            SET claim_token  = nextval('sync_claim_tokens'),
                lease_holder = worker,
                claimed_at   = now(),
                lease_until  = now() + lease
-         -- locked above, so the rows cannot have moved: a TID scan, no primary-key descent per row
-         WHERE s.ctid = ANY (ARRAY(SELECT row_id FROM picked))
-        RETURNING s.changeset_id, s.claim_token, s.claimed_at, s.lease_until, s.priority, s.code_host_id)
+         WHERE s.changeset_id IN (SELECT p.changeset_id FROM picked p)
+        RETURNING s.changeset_id, s.claim_token, s.claimed_at, s.lease_until, s.priority, s.code_host_id),
+    -- the budget pays for what was claimed
+    debited AS (
+        UPDATE code_host_budgets b
+           SET tokens = l.tokens - n.claimed * l.requests_per_sync,
+               refilled_at = greatest(b.refilled_at, now())
+          FROM (SELECT cl.code_host_id, count(*) AS claimed FROM claimed cl GROUP BY cl.code_host_id) n
+          JOIN limited l ON l.id = n.code_host_id
+         WHERE b.code_host_id = n.code_host_id
+           AND l.tokens IS NOT NULL)
     SELECT cl.changeset_id, cl.claim_token, cl.claimed_at, cl.lease_until, cl.priority, h.id, h.kind, h.base_url,
            d.repo_id, d.repo_external_id, d.repo_name, d.external_id, d.etags, d.head_sha, d.review_state,
            d.check_state, d.repo_archived
@@ -166,7 +168,20 @@ CREATE OR REPLACE FUNCTION complete_syncs(results jsonb)
 AS $$
 #variable_conflict use_column
 BEGIN
-    -- 1. Lock the rows this batch still holds (claim_token matches: the fence). A request inserted
+    -- 1. Events the syncs found. First, before any queue row is locked: a webhook delivery inserts
+    --    its event and then updates the queue row, so taking the locks in the same order (event key,
+    --    then queue row) means the two can never deadlock. Found events are facts however the rest
+    --    of the write-back goes, so a fenced-off result may record them too (dedupe_key keeps one).
+    INSERT INTO changeset_events (changeset_id, kind, source, occurred_at, dedupe_key, payload)
+    SELECT i.changeset_id, e.kind, 'sync', e.occurred_at, e.dedupe_key, coalesce(e.payload, '{}'::jsonb)
+      FROM jsonb_to_recordset(results) AS i(changeset_id bigint, claim_token bigint, events jsonb)
+      JOIN changeset_sync_state s ON s.changeset_id = i.changeset_id AND s.claim_token = i.claim_token
+     CROSS JOIN LATERAL jsonb_to_recordset(i.events) AS e(kind text, occurred_at timestamptz, dedupe_key text, payload jsonb)
+     WHERE jsonb_typeof(i.events) = 'array'
+     ORDER BY i.changeset_id, e.dedupe_key
+    ON CONFLICT (changeset_id, dedupe_key) DO NOTHING;
+
+    -- 2. Lock the rows this batch still holds (claim_token matches: the fence). A request inserted
     --    meanwhile has either committed (statement 3 sees it: new snapshot) or waits for us.
     PERFORM 1
        FROM changeset_sync_state s
@@ -175,22 +190,7 @@ BEGIN
       ORDER BY s.changeset_id
         FOR UPDATE OF s;
 
-    -- 2. A sync that found its repository archived (or unarchived) records it; the archived-flip
-    --    trigger then requests the repository's changesets, this one included.
-    IF jsonb_path_exists(results, '$[*].repo_archived') THEN
-        UPDATE repos r
-           SET archived = a.archived
-          FROM (SELECT DISTINCT ON (c.repo_id) c.repo_id, i.repo_archived AS archived
-                  FROM jsonb_to_recordset(results) AS i(changeset_id bigint, claim_token bigint, repo_archived boolean)
-                  JOIN changeset_sync_state s ON s.changeset_id = i.changeset_id AND s.claim_token = i.claim_token
-                  JOIN changesets c ON c.id = i.changeset_id
-                 WHERE i.repo_archived IS NOT NULL
-                 ORDER BY c.repo_id) a
-         WHERE r.id = a.repo_id
-           AND r.archived IS DISTINCT FROM a.archived;
-    END IF;
-
-    -- 3. Metadata, events, requests and the queue row, in one statement.
+    -- 3. Metadata, requests and the queue row, in one statement.
     RETURN QUERY
     WITH input AS MATERIALIZED (
         SELECT i.*, s.claimed_at, s.lease_holder, s.requested_at AS pending_since
@@ -214,18 +214,7 @@ BEGIN
          WHERE c.id = i.changeset_id
            AND i.outcome = 'changed'
     ),
-    recorded_events AS (
-        INSERT INTO changeset_events (changeset_id, kind, source, occurred_at, dedupe_key, payload)
-        SELECT i.changeset_id, e.kind, 'sync', e.occurred_at, e.dedupe_key, coalesce(e.payload, '{}'::jsonb)
-          FROM input i
-         CROSS JOIN LATERAL jsonb_to_recordset(i.events)
-               AS e(kind text, occurred_at timestamptz, dedupe_key text, payload jsonb)
-         WHERE jsonb_typeof(i.events) = 'array'
-        ON CONFLICT (changeset_id, dedupe_key) DO NOTHING
-    ),
-    -- Requests made before this sync started are served by it. So are requests this very
-    -- transaction made (requested_at = now()): the archived flip above, which this snapshot
-    -- already reflects.
+    -- Requests made before this sync started are served by it; later ones stay pending.
     served AS (
         UPDATE sync_requests q
            SET served_at = now(), served_by_claim = i.claim_token, served_by = i.lease_holder
@@ -233,7 +222,7 @@ BEGIN
          WHERE i.pending_since IS NOT NULL
            AND q.changeset_id = i.changeset_id
            AND q.served_at IS NULL
-           AND (q.requested_at <= i.claimed_at OR q.requested_at = now())
+           AND q.requested_at <= i.claimed_at
     ),
     remaining AS (
         SELECT q.changeset_id, min(q.requested_at) AS requested_at, max(q.priority) AS priority
@@ -242,13 +231,13 @@ BEGIN
          WHERE i.pending_since IS NOT NULL
            AND q.served_at IS NULL
            AND q.requested_at > i.claimed_at
-           AND q.requested_at <> now()
          GROUP BY q.changeset_id
     )
     UPDATE changeset_sync_state s
        SET last_synced_at    = i.claimed_at,
            last_attempt_at   = i.claimed_at,
-           synced_updated_at = CASE WHEN i.outcome = 'changed' THEN coalesce(i.updated_at, s.synced_updated_at)
+           -- a host clock ahead of ours must not postpone the next sync: no change is later than now
+           synced_updated_at = CASE WHEN i.outcome = 'changed' THEN least(coalesce(i.updated_at, s.synced_updated_at), now())
                                     ELSE s.synced_updated_at END,
            -- events the sync found count as changes, but never later than the sync started
            latest_event_at   = greatest(s.latest_event_at,
@@ -273,11 +262,68 @@ $$;
 
 COMMENT ON FUNCTION complete_syncs(jsonb) IS
 'Writes back a batch of finished syncs: [{changeset_id, claim_token, outcome: changed|unchanged|gone, state, title, '
-'author, url, head_ref, base_ref, head_sha, review_state, check_state, updated_at, etags, repo_archived, '
+'author, url, head_ref, base_ref, head_sha, review_state, check_state, updated_at, etags, '
 '(for changed: a null or missing field keeps its stored value; etags are merged into the stored ones) '
 'events: [{kind, occurred_at, dedupe_key, payload}], message}]. Only rows whose claim_token still matches are written '
 '(a worker whose lease expired and was re-claimed is fenced off); returns those. Serves the requests made before the '
-'sync started; later ones stay pending. last_synced_at is the claim time.';
+'sync started; later ones stay pending. last_synced_at is the claim time. A repository''s archived flag is written '
+'by record_archived_flags(), in its own transaction.';
+
+
+CREATE OR REPLACE FUNCTION record_archived_flags(flags jsonb)
+    RETURNS TABLE (repo_id bigint, archived boolean)
+    LANGUAGE plpgsql
+AS $$
+#variable_conflict use_column
+BEGIN
+    -- Called by the writer just before complete_syncs(), in its own transaction, for the claims it
+    -- still holds (the fence): the flag was seen at the claim time. It is written only if it was
+    -- seen after the flag last changed, so a sync that started before someone flipped the flag (by
+    -- hand, or through another sync) cannot flip it back. Repositories are locked in id order. The
+    -- archived-flip trigger then requests syncs of the repository's changesets.
+    RETURN QUERY
+    WITH seen AS MATERIALIZED (
+        SELECT DISTINCT ON (c.repo_id) c.repo_id, f.archived, s.claimed_at AS seen_at
+          FROM jsonb_to_recordset(flags) AS f(changeset_id bigint, claim_token bigint, archived boolean)
+          JOIN changeset_sync_state s ON s.changeset_id = f.changeset_id AND s.claim_token = f.claim_token
+          JOIN changesets c ON c.id = f.changeset_id
+         WHERE f.archived IS NOT NULL
+         ORDER BY c.repo_id, s.claimed_at DESC),
+    locked AS MATERIALIZED (
+        SELECT r.id, r.archived, r.archived_changed_at
+          FROM repos r
+          JOIN seen ON seen.repo_id = r.id
+         ORDER BY r.id
+           FOR UPDATE OF r)
+    UPDATE repos r
+       SET archived = seen.archived
+      FROM seen
+      JOIN locked l ON l.id = seen.repo_id
+     WHERE r.id = seen.repo_id
+       AND l.archived IS DISTINCT FROM seen.archived
+       AND (l.archived_changed_at IS NULL OR l.archived_changed_at < seen.seen_at)
+    RETURNING r.id, r.archived;
+
+    -- The syncs that found the flip have seen the repository as it now is: the requests the flip
+    -- just made for their own changesets are served by them (no second sync of the same state).
+    UPDATE sync_requests q
+       SET served_at = now(), served_by_claim = s.claim_token, served_by = s.lease_holder
+      FROM jsonb_to_recordset(flags) AS f(changeset_id bigint, claim_token bigint, archived boolean)
+      JOIN changeset_sync_state s ON s.changeset_id = f.changeset_id AND s.claim_token = f.claim_token
+      JOIN changesets c ON c.id = f.changeset_id
+      JOIN repos r ON r.id = c.repo_id
+     WHERE q.changeset_id = f.changeset_id
+       AND q.served_at IS NULL
+       AND q.requested_at = now() -- made by this transaction's flip
+       AND r.archived = f.archived;
+END
+$$;
+
+COMMENT ON FUNCTION record_archived_flags(jsonb) IS
+'Records the archived flags syncs found: [{changeset_id, claim_token, archived}], for claims still held. Writes a '
+'repository''s flag only if it differs and the claim was made after the flag last changed (repos.archived_changed_at), '
+'so a slow sync never undoes a newer change; the flip''s requests for the reporting changesets are served by their '
+'syncs. Returns the repositories whose flag flipped.';
 
 
 DROP FUNCTION IF EXISTS fail_syncs(jsonb);
@@ -407,7 +453,9 @@ COMMENT ON FUNCTION release_expired_leases() IS
 'number of workers at once. Returns how many it released.';
 
 
-CREATE OR REPLACE FUNCTION next_claim_delay()
+DROP FUNCTION IF EXISTS next_claim_delay();
+
+CREATE OR REPLACE FUNCTION next_claim_delay(skip_hosts bigint[] DEFAULT '{}')
     RETURNS interval
     LANGUAGE sql STABLE
 RETURN (SELECT CASE WHEN min(ready.at) IS NOT NULL  -- (greatest() would turn NULL into 0)
@@ -425,10 +473,16 @@ RETURN (SELECT CASE WHEN min(ready.at) IS NOT NULL  -- (greatest() would turn NU
                SELECT greatest(first.claim_at, b.paused_until,
                                now() + code_host_budget_wait(
                                    code_host_tokens(b.tokens, b.refilled_at, h.requests_per_hour, h.request_burst, now()),
-                                   h.requests_per_hour, h.requests_per_sync)) AS at) ready);
+                                   h.requests_per_hour, h.requests_per_sync)) AS at) ready
+         WHERE h.id <> ALL (coalesce(skip_hosts, '{}'))
+           -- a host at its concurrency cap frees a slot only when a sync finishes, which wakes the claimers
+           AND (h.max_in_flight IS NULL
+                OR h.max_in_flight > (SELECT count(*) FROM changeset_sync_state f
+                                       WHERE f.code_host_id = h.id AND f.claim_token IS NOT NULL)));
 
-COMMENT ON FUNCTION next_claim_delay() IS
-'How long until some changeset can be claimed: due, its host not paused and with budget (0 if now, NULL if never). Idle workers sleep that long at most.';
+COMMENT ON FUNCTION next_claim_delay(bigint[]) IS
+'How long until some changeset can be claimed: due, its host not paused, with budget and below its concurrency cap, '
+'and not in skip_hosts (0 if now, NULL if never). Idle workers sleep that long at most.';
 
 
 CREATE OR REPLACE FUNCTION defer_syncs(deferrals jsonb)
@@ -438,13 +492,21 @@ CREATE OR REPLACE FUNCTION defer_syncs(deferrals jsonb)
 AS $$
 #variable_conflict use_column
 BEGIN
+    -- Budget rows in host order, like observe_rate_limits(): two replicas never deadlock on them.
+    PERFORM 1
+       FROM code_host_budgets b
+      WHERE b.code_host_id IN (SELECT d.code_host_id FROM jsonb_to_recordset(deferrals) AS d(code_host_id bigint))
+      ORDER BY b.code_host_id
+        FOR UPDATE OF b;
+
     -- The host refused for its rate limit: pause it for every replica (never shortening a pause),
     -- until Retry-After, or until its reset when it said no quota remains; empty its bucket.
+    -- (refilled_at never moves back: a replica's older transaction must not refill tokens twice.)
     UPDATE code_host_budgets b
        SET paused_until = greatest(b.paused_until, p.until),
            pause_reason = p.reason,
            tokens = least(b.tokens, 0),
-           refilled_at = now()
+           refilled_at = greatest(b.refilled_at, now())
       FROM (SELECT DISTINCT ON (d.code_host_id) d.code_host_id,
                    greatest(now() + coalesce(d.retry_after_seconds, 0) * interval '1 second',
                             CASE WHEN d.remaining = 0 THEN d.reset_at END) AS until,
@@ -484,6 +546,12 @@ CREATE OR REPLACE FUNCTION observe_rate_limits(observations jsonb)
     SET jit = off
 AS $$
 BEGIN
+    PERFORM 1
+       FROM code_host_budgets b
+      WHERE b.code_host_id IN (SELECT o.code_host_id FROM jsonb_to_recordset(observations) AS o(code_host_id bigint))
+      ORDER BY b.code_host_id
+        FOR UPDATE OF b;
+
     -- What a host said about its quota wins over our estimate: the bucket never holds more than the
     -- host says remains, and a spent quota pauses the host until its reset.
     UPDATE code_host_budgets b
@@ -494,7 +562,8 @@ BEGIN
            tokens = CASE WHEN o.remaining IS NULL OR h.requests_per_hour IS NULL THEN b.tokens
                          ELSE least(code_host_tokens(b.tokens, b.refilled_at, h.requests_per_hour, h.request_burst, now()),
                                     o.remaining) END,
-           refilled_at = CASE WHEN o.remaining IS NULL OR h.requests_per_hour IS NULL THEN b.refilled_at ELSE now() END,
+           refilled_at = CASE WHEN o.remaining IS NULL OR h.requests_per_hour IS NULL THEN b.refilled_at
+                               ELSE greatest(b.refilled_at, now()) END,
            paused_until = CASE WHEN o.remaining = 0 AND o.reset_at > now() THEN greatest(b.paused_until, o.reset_at)
                                ELSE b.paused_until END,
            pause_reason = CASE WHEN o.remaining = 0 AND o.reset_at > now()

@@ -109,7 +109,8 @@ RETURN least(
     -- a request is served by the next attempt; if that attempt failed, retries back off like any other
     CASE WHEN failures > 0 AND last_attempt_at >= requested_at THEN NULL ELSE requested_at END,
     CASE
-        WHEN gone_at IS NOT NULL THEN NULL
+        -- gone: no routine syncs; but a pending request is still retried (with backoff) until served
+        WHEN gone_at IS NOT NULL AND (requested_at IS NULL OR failures = 0) THEN NULL
         WHEN failures > 0 THEN coalesce(last_attempt_at, last_synced_at)
             + sync_jittered_delay(sync_retry_delay(failures, min_delay,
                   sync_cadence_max_delay(cadence, max_delay, checks_pending_max_delay, finished_max_delay)),
@@ -142,3 +143,4 @@ RETURN next_sync_at - CASE WHEN next_sync_at <= requested_at THEN priority ELSE 
 COMMENT ON FUNCTION sync_claim_at(timestamptz, smallint, timestamptz) IS
 'Claim order key: next_sync_at moved 1000 years earlier per priority level while a request is what makes the changeset due '
 '(not while a failed attempt backs off), so one ascending index scan yields urgent, then requested, then routine rows.';
+

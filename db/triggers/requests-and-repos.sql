@@ -103,6 +103,26 @@ COMMENT ON TRIGGER repos_request_sync_on_archived_flip ON repos IS
 'archived flipped -> urgent sync requests for all changesets of the repository. Other updates do nothing.';
 
 
+-- Remember when archived changed: a sync that fetched before that must not flip it back.
+CREATE OR REPLACE FUNCTION trg_repos_stamp_archived_change()
+    RETURNS trigger
+    LANGUAGE plpgsql
+AS $$
+BEGIN
+    NEW.archived_changed_at := now();
+    RETURN NEW;
+END
+$$;
+
+CREATE OR REPLACE TRIGGER repos_stamp_archived_change
+    BEFORE UPDATE OF archived ON repos
+    FOR EACH ROW
+    WHEN (OLD.archived IS DISTINCT FROM NEW.archived)
+    EXECUTE FUNCTION trg_repos_stamp_archived_change();
+
+COMMENT ON TRIGGER repos_stamp_archived_change ON repos IS 'Sets archived_changed_at when archived flips.';
+
+
 -- Deleting a repository (deleted_at) marks its changesets gone: no routine syncs. Restoring
 -- it clears the mark so the next sync finds out what is there.
 CREATE OR REPLACE FUNCTION trg_repos_mark_changesets_gone()
@@ -110,6 +130,13 @@ CREATE OR REPLACE FUNCTION trg_repos_mark_changesets_gone()
     LANGUAGE plpgsql
 AS $$
 BEGIN
+    -- lock in changeset order first, like every other multi-row writer of the queue: no deadlocks
+    PERFORM 1
+       FROM changeset_sync_state s
+       JOIN changesets c ON c.id = s.changeset_id
+      WHERE c.repo_id = NEW.id
+      ORDER BY s.changeset_id
+        FOR UPDATE OF s;
     UPDATE changeset_sync_state s
        SET gone_at = NEW.deleted_at
       FROM changesets c

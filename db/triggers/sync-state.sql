@@ -141,6 +141,7 @@ CREATE OR REPLACE FUNCTION trg_code_hosts_reschedule()
     LANGUAGE plpgsql
 AS $$
 BEGIN
+    PERFORM 1 FROM changeset_sync_state WHERE code_host_id = NEW.id ORDER BY changeset_id FOR UPDATE;
     UPDATE changeset_sync_state SET code_host_id = code_host_id WHERE code_host_id = NEW.id;
     RETURN NULL;
 END

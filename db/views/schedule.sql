@@ -6,14 +6,19 @@
 DROP VIEW IF EXISTS code_host_sync_summary;
 DROP VIEW IF EXISTS changeset_schedule;
 
+DROP FUNCTION IF EXISTS changeset_schedule_rule(sync_cadence, timestamptz, timestamptz, timestamptz, integer,
+    timestamptz, smallint, interval, interval, interval, interval);
+
 CREATE OR REPLACE FUNCTION changeset_schedule_rule(
     cadence                  sync_cadence,
     last_synced_at           timestamptz,
+    last_attempt_at          timestamptz,
     synced_updated_at        timestamptz,
     latest_event_at          timestamptz,
     failures                 integer,
     gone_at                  timestamptz,
     priority                 smallint,
+    requested_at             timestamptz,
     min_delay                interval,
     max_delay                interval,
     checks_pending_max_delay interval,
@@ -21,6 +26,11 @@ CREATE OR REPLACE FUNCTION changeset_schedule_rule(
     RETURNS text
     LANGUAGE sql STABLE PARALLEL SAFE
 RETURN CASE
+    -- a request whose attempt failed backs off like any retry (see changeset_next_sync_at)
+    WHEN priority > 0 AND failures > 0 AND last_attempt_at >= requested_at THEN
+        format('requested, but the attempt failed: retry %s after %s', failures,
+            sync_retry_delay(failures, min_delay,
+                sync_cadence_max_delay(cadence, max_delay, checks_pending_max_delay, finished_max_delay)))
     WHEN priority = 2 THEN 'urgent request'
     WHEN priority = 1 THEN 'requested'
     WHEN gone_at IS NOT NULL THEN 'gone from the host: synced only on request'
@@ -44,7 +54,7 @@ RETURN CASE
         date_trunc('second', last_synced_at - greatest(synced_updated_at, latest_event_at)))
 END;
 
-COMMENT ON FUNCTION changeset_schedule_rule(sync_cadence, timestamptz, timestamptz, timestamptz, integer, timestamptz, smallint, interval, interval, interval, interval) IS
+COMMENT ON FUNCTION changeset_schedule_rule(sync_cadence, timestamptz, timestamptz, timestamptz, timestamptz, integer, timestamptz, smallint, timestamptz, interval, interval, interval, interval) IS
 'Names the branch of changeset_next_sync_at() that applies, in words, for the changeset_schedule view.';
 
 
@@ -63,9 +73,9 @@ SELECT s.changeset_id,
        greatest(s.synced_updated_at, s.latest_event_at)       AS last_change_at,
        s.last_synced_at - greatest(s.synced_updated_at, s.latest_event_at) AS quiet_for,
        s.next_sync_at - coalesce(s.last_synced_at, s.enqueued_at) AS wait,
-       changeset_schedule_rule(s.cadence, s.last_synced_at, s.synced_updated_at, s.latest_event_at, s.failures,
-           s.gone_at, s.priority, h.min_sync_delay, h.max_sync_delay, h.checks_pending_max_delay,
-           h.finished_max_delay)                              AS rule,
+       changeset_schedule_rule(s.cadence, s.last_synced_at, s.last_attempt_at, s.synced_updated_at,
+           s.latest_event_at, s.failures, s.gone_at, s.priority, s.requested_at, h.min_sync_delay,
+           h.max_sync_delay, h.checks_pending_max_delay, h.finished_max_delay) AS rule,
        s.next_sync_at,
        s.next_sync_at <= now()                                AS due,
        greatest(now() - s.next_sync_at, interval '0')         AS overdue_by,

@@ -16,6 +16,7 @@ import dev.changesetsyncer.jooq.tables.CompleteSyncs;
 import dev.changesetsyncer.jooq.tables.DeferSyncs;
 import dev.changesetsyncer.jooq.tables.ExtendLeases;
 import dev.changesetsyncer.jooq.tables.FailSyncs;
+import dev.changesetsyncer.jooq.tables.RecordArchivedFlags;
 import dev.changesetsyncer.jooq.tables.Repos;
 import dev.changesetsyncer.jooq.tables.SyncRequests;
 import dev.changesetsyncer.jooq.tables.records.ClaimChangesetsRecord;
@@ -23,6 +24,7 @@ import dev.changesetsyncer.jooq.tables.records.CompleteSyncsRecord;
 import dev.changesetsyncer.jooq.tables.records.DeferSyncsRecord;
 import dev.changesetsyncer.jooq.tables.records.ExtendLeasesRecord;
 import dev.changesetsyncer.jooq.tables.records.FailSyncsRecord;
+import dev.changesetsyncer.jooq.tables.records.RecordArchivedFlagsRecord;
 
 import java.time.Duration;
 import java.util.Arrays;
@@ -174,14 +176,14 @@ public class Public extends SchemaImpl {
     /**
      * Writes back a batch of finished syncs: [{changeset_id, claim_token,
      * outcome: changed|unchanged|gone, state, title, author, url, head_ref,
-     * base_ref, head_sha, review_state, check_state, updated_at, etags,
-     * repo_archived, (for changed: a null or missing field keeps its stored
-     * value; etags are merged into the stored ones) events: [{kind,
-     * occurred_at, dedupe_key, payload}], message}]. Only rows whose
-     * claim_token still matches are written (a worker whose lease expired and
-     * was re-claimed is fenced off); returns those. Serves the requests made
-     * before the sync started; later ones stay pending. last_synced_at is the
-     * claim time.
+     * base_ref, head_sha, review_state, check_state, updated_at, etags, (for
+     * changed: a null or missing field keeps its stored value; etags are merged
+     * into the stored ones) events: [{kind, occurred_at, dedupe_key, payload}],
+     * message}]. Only rows whose claim_token still matches are written (a
+     * worker whose lease expired and was re-claimed is fenced off); returns
+     * those. Serves the requests made before the sync started; later ones stay
+     * pending. last_synced_at is the claim time. A repository's archived flag
+     * is written by record_archived_flags(), in its own transaction.
      */
     public final CompleteSyncs COMPLETE_SYNCS = CompleteSyncs.COMPLETE_SYNCS;
 
@@ -363,6 +365,50 @@ public class Public extends SchemaImpl {
     }
 
     /**
+     * Records the archived flags syncs found: [{changeset_id, claim_token,
+     * archived}], for claims still held. Writes a repository's flag only if it
+     * differs and the claim was made after the flag last changed
+     * (repos.archived_changed_at), so a slow sync never undoes a newer change;
+     * the flip's requests for the reporting changesets are served by their
+     * syncs. Returns the repositories whose flag flipped.
+     */
+    public final RecordArchivedFlags RECORD_ARCHIVED_FLAGS = RecordArchivedFlags.RECORD_ARCHIVED_FLAGS;
+
+    /**
+     * Call <code>public.record_archived_flags</code>.
+     */
+    public static Result<RecordArchivedFlagsRecord> RECORD_ARCHIVED_FLAGS(
+          Configuration configuration
+        , JSONB flags
+    ) {
+        return configuration.dsl().selectFrom(dev.changesetsyncer.jooq.tables.RecordArchivedFlags.RECORD_ARCHIVED_FLAGS.call(
+              flags
+        )).fetch();
+    }
+
+    /**
+     * Get <code>public.record_archived_flags</code> as a table.
+     */
+    public static RecordArchivedFlags RECORD_ARCHIVED_FLAGS(
+          JSONB flags
+    ) {
+        return dev.changesetsyncer.jooq.tables.RecordArchivedFlags.RECORD_ARCHIVED_FLAGS.call(
+            flags
+        );
+    }
+
+    /**
+     * Get <code>public.record_archived_flags</code> as a table.
+     */
+    public static RecordArchivedFlags RECORD_ARCHIVED_FLAGS(
+          Field<JSONB> flags
+    ) {
+        return dev.changesetsyncer.jooq.tables.RecordArchivedFlags.RECORD_ARCHIVED_FLAGS.call(
+            flags
+        );
+    }
+
+    /**
      * A repository on a code host. Flipping archived requests a sync of all its
      * changesets; setting deleted_at stops their routine syncs.
      */
@@ -410,6 +456,7 @@ public class Public extends SchemaImpl {
             DeferSyncs.DEFER_SYNCS,
             ExtendLeases.EXTEND_LEASES,
             FailSyncs.FAIL_SYNCS,
+            RecordArchivedFlags.RECORD_ARCHIVED_FLAGS,
             Repos.REPOS,
             SyncRequests.SYNC_REQUESTS
         );

@@ -31,11 +31,13 @@ import dev.changesetsyncer.jooq.tables.CompleteSyncs;
 import dev.changesetsyncer.jooq.tables.DeferSyncs;
 import dev.changesetsyncer.jooq.tables.ExtendLeases;
 import dev.changesetsyncer.jooq.tables.FailSyncs;
+import dev.changesetsyncer.jooq.tables.RecordArchivedFlags;
 import dev.changesetsyncer.jooq.tables.records.ClaimChangesetsRecord;
 import dev.changesetsyncer.jooq.tables.records.CompleteSyncsRecord;
 import dev.changesetsyncer.jooq.tables.records.DeferSyncsRecord;
 import dev.changesetsyncer.jooq.tables.records.ExtendLeasesRecord;
 import dev.changesetsyncer.jooq.tables.records.FailSyncsRecord;
+import dev.changesetsyncer.jooq.tables.records.RecordArchivedFlagsRecord;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -219,11 +221,13 @@ public class Routines {
           Configuration configuration
         , SyncCadence cadence
         , Instant lastSyncedAt
+        , Instant lastAttemptAt
         , Instant syncedUpdatedAt
         , Instant latestEventAt
         , Integer failures
         , Instant goneAt
         , Short priority
+        , Instant requestedAt
         , Duration minDelay
         , Duration maxDelay
         , Duration checksPendingMaxDelay
@@ -232,11 +236,13 @@ public class Routines {
         ChangesetScheduleRule f = new ChangesetScheduleRule();
         f.setCadence(cadence);
         f.setLastSyncedAt(lastSyncedAt);
+        f.setLastAttemptAt(lastAttemptAt);
         f.setSyncedUpdatedAt(syncedUpdatedAt);
         f.setLatestEventAt(latestEventAt);
         f.setFailures(failures);
         f.setGoneAt(goneAt);
         f.setPriority(priority);
+        f.setRequestedAt(requestedAt);
         f.setMinDelay(minDelay);
         f.setMaxDelay(maxDelay);
         f.setChecksPendingMaxDelay(checksPendingMaxDelay);
@@ -252,11 +258,13 @@ public class Routines {
     public static Field<String> changesetScheduleRule(
           SyncCadence cadence
         , Instant lastSyncedAt
+        , Instant lastAttemptAt
         , Instant syncedUpdatedAt
         , Instant latestEventAt
         , Integer failures
         , Instant goneAt
         , Short priority
+        , Instant requestedAt
         , Duration minDelay
         , Duration maxDelay
         , Duration checksPendingMaxDelay
@@ -265,11 +273,13 @@ public class Routines {
         ChangesetScheduleRule f = new ChangesetScheduleRule();
         f.setCadence(cadence);
         f.setLastSyncedAt(lastSyncedAt);
+        f.setLastAttemptAt(lastAttemptAt);
         f.setSyncedUpdatedAt(syncedUpdatedAt);
         f.setLatestEventAt(latestEventAt);
         f.setFailures(failures);
         f.setGoneAt(goneAt);
         f.setPriority(priority);
+        f.setRequestedAt(requestedAt);
         f.setMinDelay(minDelay);
         f.setMaxDelay(maxDelay);
         f.setChecksPendingMaxDelay(checksPendingMaxDelay);
@@ -284,11 +294,13 @@ public class Routines {
     public static Field<String> changesetScheduleRule(
           Field<SyncCadence> cadence
         , Field<Instant> lastSyncedAt
+        , Field<Instant> lastAttemptAt
         , Field<Instant> syncedUpdatedAt
         , Field<Instant> latestEventAt
         , Field<Integer> failures
         , Field<Instant> goneAt
         , Field<Short> priority
+        , Field<Instant> requestedAt
         , Field<Duration> minDelay
         , Field<Duration> maxDelay
         , Field<Duration> checksPendingMaxDelay
@@ -297,11 +309,13 @@ public class Routines {
         ChangesetScheduleRule f = new ChangesetScheduleRule();
         f.setCadence(cadence);
         f.setLastSyncedAt(lastSyncedAt);
+        f.setLastAttemptAt(lastAttemptAt);
         f.setSyncedUpdatedAt(syncedUpdatedAt);
         f.setLatestEventAt(latestEventAt);
         f.setFailures(failures);
         f.setGoneAt(goneAt);
         f.setPriority(priority);
+        f.setRequestedAt(requestedAt);
         f.setMinDelay(minDelay);
         f.setMaxDelay(maxDelay);
         f.setChecksPendingMaxDelay(checksPendingMaxDelay);
@@ -509,8 +523,10 @@ public class Routines {
      */
     public static Duration nextClaimDelay(
           Configuration configuration
+        , Long[] skipHosts
     ) {
         NextClaimDelay f = new NextClaimDelay();
+        f.setSkipHosts(skipHosts);
 
         f.execute(configuration);
         return f.getReturnValue();
@@ -519,8 +535,23 @@ public class Routines {
     /**
      * Get <code>public.next_claim_delay</code> as a field.
      */
-    public static Field<Duration> nextClaimDelay() {
+    public static Field<Duration> nextClaimDelay(
+          Long[] skipHosts
+    ) {
         NextClaimDelay f = new NextClaimDelay();
+        f.setSkipHosts(skipHosts);
+
+        return f.asField();
+    }
+
+    /**
+     * Get <code>public.next_claim_delay</code> as a field.
+     */
+    public static Field<Duration> nextClaimDelay(
+          Field<Long[]> skipHosts
+    ) {
+        NextClaimDelay f = new NextClaimDelay();
+        f.setSkipHosts(skipHosts);
 
         return f.asField();
     }
@@ -1139,6 +1170,40 @@ public class Routines {
     ) {
         return dev.changesetsyncer.jooq.tables.FailSyncs.FAIL_SYNCS.call(
             attempts
+        );
+    }
+
+    /**
+     * Call <code>public.record_archived_flags</code>.
+     */
+    public static Result<RecordArchivedFlagsRecord> recordArchivedFlags(
+          Configuration configuration
+        , JSONB flags
+    ) {
+        return configuration.dsl().selectFrom(dev.changesetsyncer.jooq.tables.RecordArchivedFlags.RECORD_ARCHIVED_FLAGS.call(
+              flags
+        )).fetch();
+    }
+
+    /**
+     * Get <code>public.record_archived_flags</code> as a table.
+     */
+    public static RecordArchivedFlags recordArchivedFlags(
+          JSONB flags
+    ) {
+        return dev.changesetsyncer.jooq.tables.RecordArchivedFlags.RECORD_ARCHIVED_FLAGS.call(
+            flags
+        );
+    }
+
+    /**
+     * Get <code>public.record_archived_flags</code> as a table.
+     */
+    public static RecordArchivedFlags recordArchivedFlags(
+          Field<JSONB> flags
+    ) {
+        return dev.changesetsyncer.jooq.tables.RecordArchivedFlags.RECORD_ARCHIVED_FLAGS.call(
+            flags
         );
     }
 }

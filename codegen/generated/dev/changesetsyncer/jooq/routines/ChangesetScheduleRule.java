@@ -45,6 +45,12 @@ public class ChangesetScheduleRule extends AbstractRoutine<String> {
 
     /**
      * The parameter
+     * <code>public.changeset_schedule_rule.last_attempt_at</code>.
+     */
+    public static final Parameter<Instant> LAST_ATTEMPT_AT = Internal.createParameter("last_attempt_at", SQLDataType.INSTANT, false);
+
+    /**
+     * The parameter
      * <code>public.changeset_schedule_rule.synced_updated_at</code>.
      */
     public static final Parameter<Instant> SYNCED_UPDATED_AT = Internal.createParameter("synced_updated_at", SQLDataType.INSTANT, false);
@@ -69,6 +75,11 @@ public class ChangesetScheduleRule extends AbstractRoutine<String> {
      * The parameter <code>public.changeset_schedule_rule.priority</code>.
      */
     public static final Parameter<Short> PRIORITY = Internal.createParameter("priority", SQLDataType.SMALLINT, false);
+
+    /**
+     * The parameter <code>public.changeset_schedule_rule.requested_at</code>.
+     */
+    public static final Parameter<Instant> REQUESTED_AT = Internal.createParameter("requested_at", SQLDataType.INSTANT, false);
 
     /**
      * The parameter <code>public.changeset_schedule_rule.min_delay</code>.
@@ -101,11 +112,13 @@ public class ChangesetScheduleRule extends AbstractRoutine<String> {
         setReturnParameter(RETURN_VALUE);
         addInParameter(CADENCE);
         addInParameter(LAST_SYNCED_AT);
+        addInParameter(LAST_ATTEMPT_AT);
         addInParameter(SYNCED_UPDATED_AT);
         addInParameter(LATEST_EVENT_AT);
         addInParameter(FAILURES);
         addInParameter(GONE_AT);
         addInParameter(PRIORITY);
+        addInParameter(REQUESTED_AT);
         addInParameter(MIN_DELAY);
         addInParameter(MAX_DELAY);
         addInParameter(CHECKS_PENDING_MAX_DELAY);
@@ -143,6 +156,23 @@ public class ChangesetScheduleRule extends AbstractRoutine<String> {
      */
     public ChangesetScheduleRule setLastSyncedAt(Field<Instant> field) {
         setField(LAST_SYNCED_AT, field);
+        return this;
+    }
+
+    /**
+     * Set the <code>last_attempt_at</code> parameter IN value to the routine
+     */
+    public ChangesetScheduleRule setLastAttemptAt(Instant value) {
+        setValue(LAST_ATTEMPT_AT, value);
+        return this;
+    }
+
+    /**
+     * Set the <code>last_attempt_at</code> parameter to the function to be used
+     * with a {@link org.jooq.Select} statement
+     */
+    public ChangesetScheduleRule setLastAttemptAt(Field<Instant> field) {
+        setField(LAST_ATTEMPT_AT, field);
         return this;
     }
 
@@ -228,6 +258,23 @@ public class ChangesetScheduleRule extends AbstractRoutine<String> {
      */
     public ChangesetScheduleRule setPriority(Field<Short> field) {
         setField(PRIORITY, field);
+        return this;
+    }
+
+    /**
+     * Set the <code>requested_at</code> parameter IN value to the routine
+     */
+    public ChangesetScheduleRule setRequestedAt(Instant value) {
+        setValue(REQUESTED_AT, value);
+        return this;
+    }
+
+    /**
+     * Set the <code>requested_at</code> parameter to the function to be used
+     * with a {@link org.jooq.Select} statement
+     */
+    public ChangesetScheduleRule setRequestedAt(Field<Instant> field) {
+        setField(REQUESTED_AT, field);
         return this;
     }
 

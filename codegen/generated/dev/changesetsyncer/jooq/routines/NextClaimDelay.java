@@ -9,6 +9,7 @@ import dev.changesetsyncer.jooq.Public;
 
 import java.time.Duration;
 
+import org.jooq.Field;
 import org.jooq.Parameter;
 import org.jooq.impl.AbstractRoutine;
 import org.jooq.impl.DSL;
@@ -17,8 +18,9 @@ import org.jooq.impl.SQLDataType;
 
 
 /**
- * How long until some changeset can be claimed: due, its host not paused and
- * with budget (0 if now, NULL if never). Idle workers sleep that long at most.
+ * How long until some changeset can be claimed: due, its host not paused, with
+ * budget and below its concurrency cap, and not in skip_hosts (0 if now, NULL
+ * if never). Idle workers sleep that long at most.
  */
 @SuppressWarnings({ "all", "unchecked", "rawtypes", "this-escape" })
 public class NextClaimDelay extends AbstractRoutine<Duration> {
@@ -31,11 +33,34 @@ public class NextClaimDelay extends AbstractRoutine<Duration> {
     public static final Parameter<Duration> RETURN_VALUE = Internal.createParameter("RETURN_VALUE", SQLDataType.INTERVAL, false, new IntervalConverter());
 
     /**
+     * The parameter <code>public.next_claim_delay.skip_hosts</code>.
+     */
+    public static final Parameter<Long[]> SKIP_HOSTS = Internal.createParameter("skip_hosts", SQLDataType.BIGINT.array().defaultValue(DSL.field(DSL.raw("'{}'::bigint[]"), SQLDataType.BIGINT.array())), false);
+
+    /**
      * Create a new routine call instance
      */
     public NextClaimDelay() {
-        super("next_claim_delay", Public.PUBLIC, DSL.comment("How long until some changeset can be claimed: due, its host not paused and with budget (0 if now, NULL if never). Idle workers sleep that long at most."), SQLDataType.INTERVAL, new IntervalConverter());
+        super("next_claim_delay", Public.PUBLIC, DSL.comment("How long until some changeset can be claimed: due, its host not paused, with budget and below its concurrency cap, and not in skip_hosts (0 if now, NULL if never). Idle workers sleep that long at most."), SQLDataType.INTERVAL, new IntervalConverter());
 
         setReturnParameter(RETURN_VALUE);
+        addInParameter(SKIP_HOSTS);
+    }
+
+    /**
+     * Set the <code>skip_hosts</code> parameter IN value to the routine
+     */
+    public NextClaimDelay setSkipHosts(Long[] value) {
+        setValue(SKIP_HOSTS, value);
+        return this;
+    }
+
+    /**
+     * Set the <code>skip_hosts</code> parameter to the function to be used with
+     * a {@link org.jooq.Select} statement
+     */
+    public NextClaimDelay setSkipHosts(Field<Long[]> field) {
+        setField(SKIP_HOSTS, field);
+        return this;
     }
 }

@@ -218,7 +218,7 @@ public class ChangesetSchedule extends TableImpl<ChangesetScheduleRecord> {
          GREATEST(s.synced_updated_at, s.latest_event_at) AS last_change_at,
          (s.last_synced_at - GREATEST(s.synced_updated_at, s.latest_event_at)) AS quiet_for,
          (s.next_sync_at - COALESCE(s.last_synced_at, s.enqueued_at)) AS wait,
-         changeset_schedule_rule(s.cadence, s.last_synced_at, s.synced_updated_at, s.latest_event_at, s.failures, s.gone_at, s.priority, h.min_sync_delay, h.max_sync_delay, h.checks_pending_max_delay, h.finished_max_delay) AS rule,
+         changeset_schedule_rule(s.cadence, s.last_synced_at, s.last_attempt_at, s.synced_updated_at, s.latest_event_at, s.failures, s.gone_at, s.priority, s.requested_at, h.min_sync_delay, h.max_sync_delay, h.checks_pending_max_delay, h.finished_max_delay) AS rule,
          s.next_sync_at,
          (s.next_sync_at <= now()) AS due,
          GREATEST((now() - s.next_sync_at), '00:00:00'::interval) AS overdue_by,

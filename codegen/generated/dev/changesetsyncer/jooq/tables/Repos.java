@@ -97,6 +97,13 @@ public class Repos extends TableImpl<ReposRecord> {
      */
     public final TableField<ReposRecord, Instant> CREATED_AT = createField(DSL.name("created_at"), SQLDataType.INSTANT.nullable(false).defaultValue(DSL.field(DSL.raw("now()"), SQLDataType.INSTANT)), this, "");
 
+    /**
+     * The column <code>public.repos.archived_changed_at</code>. When archived
+     * last changed (set by trigger). A sync reports the flag only if it started
+     * later.
+     */
+    public final TableField<ReposRecord, Instant> ARCHIVED_CHANGED_AT = createField(DSL.name("archived_changed_at"), SQLDataType.INSTANT, this, "When archived last changed (set by trigger). A sync reports the flag only if it started later.");
+
     private Repos(Name alias, Table<ReposRecord> aliased) {
         this(alias, aliased, (Field<?>[]) null, null);
     }

@@ -76,12 +76,12 @@ final class RunCommand implements Callable<Integer> {
         while (!stopped.await(statusEvery.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
             WorkerMetrics.Snapshot now = replica.metrics().snapshot();
             log.info("status: {} synced ({}/s), {} unchanged, {} failed, {} gone, {} rate-limited, {} in flight, {} fenced, "
-                            + "{} database errors",
+                            + "{} database errors, {} unwritable results",
                     now.completed() - last.completed(),
                     (now.completed() - last.completed()) / Math.max(1, statusEvery.toSeconds()),
                     now.unchanged() - last.unchanged(), now.failed() - last.failed(), now.gone() - last.gone(),
                     now.deferred() - last.deferred(), replica.inFlight(), now.fenced() - last.fenced(),
-                    now.databaseErrors() - last.databaseErrors());
+                    now.databaseErrors() - last.databaseErrors(), now.unwritable() - last.unwritable());
             last = now;
         }
         return 0;

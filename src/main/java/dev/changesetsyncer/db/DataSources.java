@@ -15,8 +15,23 @@ public final class DataSources {
 
     private DataSources() {}
 
+    /**
+     * A pool for a long-running worker: as {@link #open(DatabaseConfig, WhenDown)}, and a call that
+     * gets no answer for {@code socketTimeout} fails (and is retried) instead of hanging the worker
+     * on a connection the network silently dropped. Worker calls take milliseconds.
+     */
+    public static HikariDataSource openForWorker(DatabaseConfig config, java.time.Duration socketTimeout) {
+        HikariConfig hikari = config(config, WhenDown.TOLERATE);
+        hikari.addDataSourceProperty("socketTimeout", String.valueOf(Math.max(1, socketTimeout.toSeconds())));
+        return new HikariDataSource(hikari);
+    }
+
     /** A HikariCP pool; connections carry the application name so {@code pg_stat_activity} shows who holds what. */
     public static HikariDataSource open(DatabaseConfig config, WhenDown whenDown) {
+        return new HikariDataSource(config(config, whenDown));
+    }
+
+    private static HikariConfig config(DatabaseConfig config, WhenDown whenDown) {
         HikariConfig hikari = new HikariConfig();
         hikari.setJdbcUrl(config.jdbcUrl());
         hikari.setPoolName(config.applicationName());
@@ -27,7 +42,7 @@ public final class DataSources {
         hikari.addDataSourceProperty("ApplicationName", config.applicationName());
         // Notice a dead peer instead of waiting on a half-open connection for ever.
         hikari.addDataSourceProperty("tcpKeepAlive", "true");
-        return new HikariDataSource(hikari);
+        return hikari;
     }
 
     public static HikariDataSource open(DatabaseConfig config) {

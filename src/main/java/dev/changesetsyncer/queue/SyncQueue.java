@@ -5,6 +5,7 @@ import static dev.changesetsyncer.jooq.Tables.COMPLETE_SYNCS;
 import static dev.changesetsyncer.jooq.Tables.DEFER_SYNCS;
 import static dev.changesetsyncer.jooq.Tables.EXTEND_LEASES;
 import static dev.changesetsyncer.jooq.Tables.FAIL_SYNCS;
+import static dev.changesetsyncer.jooq.Tables.RECORD_ARCHIVED_FLAGS;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -77,6 +78,19 @@ public final class SyncQueue {
         return new HashSet<>(dsl.selectFrom(COMPLETE_SYNCS.call(batch)).fetch(COMPLETE_SYNCS.CHANGESET_ID));
     }
 
+    /**
+     * Records the repositories' archived flags the fetched results report, for claims still held;
+     * a flag changed since a claim was made is left alone. Returns the repositories whose flag flipped.
+     */
+    public Set<Long> recordArchivedFlags(List<Completion> completions) {
+        String flags = WriteBackJson.archivedFlags(completions);
+        if (flags == null) {
+            return Set.of();
+        }
+        return new HashSet<>(dsl.selectFrom(RECORD_ARCHIVED_FLAGS.call(JSONB.valueOf(flags)))
+                .fetch(RECORD_ARCHIVED_FLAGS.REPO_ID));
+    }
+
     /** Records failed attempts; returns the changesets whose claim still held. */
     public Set<Long> fail(List<FailedAttempt> failures) {
         if (failures.isEmpty()) {
@@ -112,9 +126,14 @@ public final class SyncQueue {
         return Routines.releaseExpiredLeases(dsl.configuration());
     }
 
-    /** How long until the earliest unleased changeset is due; empty when the queue is empty. */
+    /** How long until the earliest unleased changeset can be claimed; empty when none ever can. */
     public Optional<Duration> nextClaimDelay() {
-        return Optional.ofNullable(Routines.nextClaimDelay(dsl.configuration()));
+        return nextClaimDelay(Set.of());
+    }
+
+    /** As {@link #nextClaimDelay()}, leaving out the code hosts in {@code skipHosts}. */
+    public Optional<Duration> nextClaimDelay(Set<Long> skipHosts) {
+        return Optional.ofNullable(Routines.nextClaimDelay(dsl.configuration(), skipHosts.toArray(Long[]::new)));
     }
 
     /** How many code hosts there are (replicas share their slots fairly when there is more than one). */

@@ -32,6 +32,17 @@ final class WriteBackJson {
         return write(array);
     }
 
+    /** The archived flags the fetched results report, or null if none does. */
+    static String archivedFlags(List<Completion> completions) {
+        ArrayNode array = json.createArrayNode();
+        for (Completion completion : completions) {
+            if (completion.result() instanceof SyncResult.Fetched fetched && fetched.snapshot().repoArchived() != null) {
+                ref(array.addObject(), completion.ref()).put("archived", fetched.snapshot().repoArchived());
+            }
+        }
+        return array.isEmpty() ? null : write(array);
+    }
+
     static String failures(List<FailedAttempt> failures) {
         ArrayNode array = json.createArrayNode();
         for (FailedAttempt failure : failures) {
@@ -84,9 +95,6 @@ final class WriteBackJson {
                 .put("review_state", s.reviewState() == null ? null : s.reviewState().sqlName())
                 .put("check_state", s.checkState() == null ? null : s.checkState().sqlName())
                 .put("updated_at", instant(s.updatedAt()));
-        if (s.repoArchived() != null) {
-            item.put("repo_archived", s.repoArchived());
-        }
         ObjectNode etags = item.putObject("etags");
         for (Map.Entry<String, String> etag : fetched.etags().entrySet()) {
             etags.put(etag.getKey(), etag.getValue());
@@ -103,6 +111,37 @@ final class WriteBackJson {
                 }
             }
         }
+    }
+
+    /**
+     * Postgres text and jsonb cannot hold U+0000, which a host may send inside a title or a comment;
+     * it is dropped (everywhere, keys included) so that the write-back does not fail on it.
+     */
+    static com.fasterxml.jackson.databind.JsonNode withoutNul(com.fasterxml.jackson.databind.JsonNode node) {
+        if (node.isTextual()) {
+            String text = node.textValue();
+            return text.indexOf('\u0000') < 0 ? node : json.getNodeFactory().textNode(text.replace("\u0000", ""));
+        }
+        if (node.isArray()) {
+            ArrayNode array = (ArrayNode) node;
+            for (int i = 0; i < array.size(); i++) {
+                array.set(i, withoutNul(array.get(i)));
+            }
+        } else if (node.isObject()) {
+            ObjectNode object = (ObjectNode) node;
+            List<String> keys = new java.util.ArrayList<>();
+            object.fieldNames().forEachRemaining(keys::add);
+            for (String key : keys) {
+                com.fasterxml.jackson.databind.JsonNode value = withoutNul(object.get(key));
+                if (key.indexOf('\u0000') >= 0) {
+                    object.remove(key);
+                    object.set(key.replace("\u0000", ""), value);
+                } else {
+                    object.set(key, value);
+                }
+            }
+        }
+        return node;
     }
 
     private static ObjectNode ref(ObjectNode item, ClaimRef ref) {
@@ -123,7 +162,7 @@ final class WriteBackJson {
 
     private static String write(ArrayNode array) {
         try {
-            return json.writeValueAsString(array);
+            return json.writeValueAsString(withoutNul(array));
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }

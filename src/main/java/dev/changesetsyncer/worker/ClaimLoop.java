@@ -25,8 +25,11 @@ import org.slf4j.MDC;
  */
 final class ClaimLoop implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(ClaimLoop.class);
-    /** Pause when rows are due but all locked by other replicas' claims in progress. */
-    private static final Duration CONTENDED_PAUSE = Duration.ofMillis(5);
+    /**
+     * First pause when rows are due but the claim got none (other replicas' claims hold them or
+     * their host's budget row); it doubles while that lasts, up to the poll interval.
+     */
+    private static final Duration FIRST_CONTENDED_PAUSE = Duration.ofMillis(5);
 
     private final WorkerSettings settings;
     private final SyncQueue queue;
@@ -44,6 +47,7 @@ final class ClaimLoop implements Runnable {
     private final Map<Long, AtomicInteger> runningByHost = new ConcurrentHashMap<>();
     private volatile boolean severalHosts;
     private volatile boolean running = true;
+    private Duration contendedPause = FIRST_CONTENDED_PAUSE;
 
     ClaimLoop(WorkerSettings settings, SyncQueue queue, CodeHostClients clients, CompletionWriter writer,
             InFlight inFlight, ExecutorService syncs, WorkerMetrics metrics, Wakeup workArrived) {
@@ -83,42 +87,58 @@ final class ClaimLoop implements Runnable {
         Backoff backoff = new Backoff();
         try {
             while (running) {
-                if (requestsArrived.getAndSet(false)) {
-                    claimExpress();
-                }
-                int capacity = Math.min(Math.min(slots.availablePermits(), settings.batchSize()),
-                        settings.maxPendingWrites() - writer.pending());
-                if (capacity <= 0) {
-                    capacityFreed.await(settings.pollInterval());
-                    continue;
-                }
-                List<Claim> claims;
-                long sent = System.nanoTime();
                 try {
-                    claims = queue.claim(settings.workerId(), capacity, settings.lease(), saturatedHosts());
-                    backoff.reset();
-                } catch (RuntimeException e) {
+                    claimOnce(backoff);
+                } catch (RuntimeException e) { // a bug, not the database (claim errors are handled inside)
                     metrics.databaseErrors.increment();
-                    Duration pause = backoff.next();
-                    log.warn("claim failed (attempt {}), retrying in {} ms: {}", backoff.attempts(), pause.toMillis(),
-                            DatabaseErrors.brief(e));
-                    workArrived.await(pause);
-                    continue;
-                }
-                metrics.claimCalls.increment();
-                metrics.claimed.add(claims.size());
-                long deadline = sent + settings.lease().toNanos();
-                for (Claim claim : claims) {
-                    start(claim, deadline, slots);
-                }
-                if (claims.size() < capacity) {
-                    idle(claims.isEmpty());
+                    log.error("the claim loop failed, continuing after a pause", e);
+                    workArrived.await(backoff.next());
                 }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
             MDC.remove("worker");
+        }
+    }
+
+    /** One turn: express claims on a NOTIFY, then a claim for the free slots, then sleep if short. */
+    private void claimOnce(Backoff backoff) throws InterruptedException {
+        if (requestsArrived.getAndSet(false)) {
+            claimExpress();
+        }
+        int capacity = Math.min(Math.min(slots.availablePermits(), settings.batchSize()),
+                settings.maxPendingWrites() - writer.pending());
+        if (capacity <= 0) {
+            capacityFreed.await(settings.pollInterval());
+            return;
+        }
+        List<Claim> claims;
+        long sent = System.nanoTime();
+        try {
+            claims = queue.claim(settings.workerId(), capacity, settings.lease(), saturatedHosts());
+            backoff.reset();
+        } catch (RuntimeException e) {
+            metrics.databaseErrors.increment();
+            Duration pause = backoff.next();
+            log.warn("claim failed (attempt {}), retrying in {} ms: {}", backoff.attempts(), pause.toMillis(),
+                    DatabaseErrors.brief(e));
+            workArrived.await(pause);
+            return;
+        }
+        metrics.claimCalls.increment();
+        metrics.claimed.add(claims.size());
+        long deadline = sent + settings.lease().toNanos();
+        for (Claim claim : claims) {
+            if (!start(claim, deadline, slots)) {
+                return; // stopping: what was not started is released with the rest of the claims
+            }
+        }
+        if (!claims.isEmpty()) {
+            contendedPause = FIRST_CONTENDED_PAUSE;
+        }
+        if (claims.size() < capacity) {
+            idle(claims.isEmpty());
         }
     }
 
@@ -168,25 +188,35 @@ final class ClaimLoop implements Runnable {
         }
     }
 
-    private void start(Claim claim, long deadlineNanos, Semaphore permits) {
+    /** Starts the sync of a claim in a slot; false if the replica is shutting down. */
+    private boolean start(Claim claim, long deadlineNanos, Semaphore permits) {
         permits.acquireUninterruptibly();
         AtomicInteger hostCount = runningByHost.computeIfAbsent(claim.target().codeHostId(), id -> new AtomicInteger());
         hostCount.incrementAndGet();
         InFlight.Running entry = inFlight.add(claim, deadlineNanos);
         log.trace("changeset={} claim={} claimed", claim.changesetId(), claim.ref().claimToken());
-        entry.future = syncs.submit(new SyncTask(settings.workerId(), entry, clients, writer, () -> {
-            inFlight.remove(entry);
+        Runnable done = () -> {
+            if (!entry.writing) {
+                inFlight.remove(entry); // no result to write: the claim ends here
+            }
             hostCount.decrementAndGet();
             permits.release();
             capacityFreed.signal();
-        }));
+        };
+        try {
+            syncs.execute(new SyncTask(settings.workerId(), entry, clients, writer, done));
+            return true;
+        } catch (java.util.concurrent.RejectedExecutionException e) { // shut down: the replica is stopping
+            done.run();
+            return false;
+        }
     }
 
     /** Nothing (more) is due: sleep until the earliest next changeset, a NOTIFY, or the poll interval. */
     private void idle(boolean claimedNothing) throws InterruptedException {
         Duration sleep = settings.pollInterval();
         try {
-            Optional<Duration> untilDue = queue.nextClaimDelay();
+            Optional<Duration> untilDue = queue.nextClaimDelay(saturatedHosts());
             if (untilDue.isPresent() && untilDue.get().compareTo(sleep) < 0) {
                 sleep = untilDue.get();
             }
@@ -196,10 +226,18 @@ final class ClaimLoop implements Runnable {
         }
         if (sleep.isZero()) {
             if (!claimedNothing) {
+                contendedPause = FIRST_CONTENDED_PAUSE;
                 return; // the batch came up short but more is due: claim again at once
             }
-            sleep = CONTENDED_PAUSE;
+            sleep = contendedPause;
+            contendedPause = min(contendedPause.multipliedBy(2), settings.pollInterval());
+        } else {
+            contendedPause = FIRST_CONTENDED_PAUSE;
         }
         workArrived.await(sleep);
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
     }
 }

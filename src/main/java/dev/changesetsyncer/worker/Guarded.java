@@ -32,6 +32,9 @@ final class Guarded implements Runnable {
         } catch (RuntimeException e) {
             errors.increment();
             log.warn("{} failed, will keep running: {}", name, DatabaseErrors.brief(e));
+        } catch (Error e) { // still keep the schedule alive: a dead heartbeat loses every lease
+            errors.increment();
+            log.error("{} failed, will keep running", name, e);
         } finally {
             MDC.remove("worker");
         }

@@ -7,20 +7,22 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Future;
 
 /**
- * The syncs this replica is running, each with the local deadline of its lease. Deadlines are
- * measured on this JVM's monotonic clock from just before the claim (or heartbeat) was sent, so
+ * The claims this replica holds: syncs running, and finished ones until their result is written
+ * back (their leases are kept alive meanwhile, so a slow write-back does not lose them). Deadlines
+ * are measured on this JVM's monotonic clock from just before the claim (or heartbeat) was sent, so
  * they are never later than the database's {@code lease_until}, whatever the wall clocks say.
  */
 final class InFlight {
-    /** A running sync. {@code lost} is set once its lease can no longer be trusted; its result is dropped. */
+    /** A held claim. {@code lost} is set once its lease can no longer be trusted; its result is dropped. */
     static final class Running {
         final Claim claim;
         volatile long deadlineNanos;
         volatile boolean lost;
-        volatile Future<?> future;
+        /** The sync has handed its result to the writer; the claim ends when that is written. */
+        volatile boolean writing;
+        private volatile Thread syncThread;
 
         Running(Claim claim, long deadlineNanos) {
             this.claim = claim;
@@ -31,12 +33,21 @@ final class InFlight {
             return claim.ref();
         }
 
-        /** Gives up on this sync: cancels it, and its result will not be written. */
+        /** Called by the sync's thread as it starts; false if the claim was lost before that. */
+        boolean begin() {
+            syncThread = Thread.currentThread();
+            return !lost;
+        }
+
+        /**
+         * Gives up on this claim: a running sync is interrupted (it still frees its slot), and its
+         * result will not be written.
+         */
         void lose() {
             lost = true;
-            Future<?> running = future;
-            if (running != null) {
-                running.cancel(true);
+            Thread thread = syncThread;
+            if (thread != null && !writing) {
+                thread.interrupt();
             }
         }
     }
@@ -51,6 +62,16 @@ final class InFlight {
 
     void remove(Running entry) {
         running.remove(entry.claim.changesetId(), entry);
+    }
+
+    /** The claim's result was written back (or will not be): it is no longer held. */
+    void remove(ClaimRef ref) {
+        running.computeIfPresent(ref.changesetId(), (id, entry) -> entry.ref().equals(ref) ? null : entry);
+    }
+
+    /** Claims whose sync is still running (not yet handed to the writer). */
+    List<Running> syncing() {
+        return running.values().stream().filter(entry -> !entry.writing).toList();
     }
 
     Collection<Running> all() {

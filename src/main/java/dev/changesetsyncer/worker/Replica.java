@@ -27,6 +27,7 @@ import org.slf4j.LoggerFactory;
 public final class Replica {
     private static final Logger log = LoggerFactory.getLogger(Replica.class);
     private static final int POOL_SIZE = 4; // claim loop, writer, lease keeper/sweeper, one spare
+    private static final Duration SOCKET_TIMEOUT = Duration.ofSeconds(60);
 
     private final WorkerSettings settings;
     private final HikariDataSource pool;
@@ -46,14 +47,14 @@ public final class Replica {
 
     private Replica(WorkerSettings settings, DatabaseConfig database, CodeHostClients clients) {
         this.settings = settings;
-        this.pool = DataSources.open(new DatabaseConfig(database.jdbcUrl(), settings.workerId(), POOL_SIZE),
-                DataSources.WhenDown.TOLERATE);
+        this.pool = DataSources.openForWorker(new DatabaseConfig(database.jdbcUrl(), settings.workerId(), POOL_SIZE),
+                SOCKET_TIMEOUT);
         this.queue = new SyncQueue(DSL.using(pool, SQLDialect.POSTGRES));
         ClaimLoop[] loop = new ClaimLoop[1];
         this.writer = new CompletionWriter(settings.workerId(), queue, metrics, () -> {
             loop[0].capacityFreed();
             workArrived.signal(); // a write-back can make something due sooner than the loop thought
-        });
+        }, inFlight::remove);
         this.claimLoop = loop[0] = new ClaimLoop(settings, queue, clients, writer, inFlight, syncs, metrics, workArrived);
         this.listener = new WakeupListener(settings.workerId(), database.jdbcUrl(), claimLoop::requestsArrived, metrics);
         this.housekeeping = Executors.newSingleThreadScheduledExecutor(
@@ -111,7 +112,7 @@ public final class Replica {
         return metrics;
     }
 
-    /** Syncs running right now. */
+    /** Claims held right now: syncs running, and finished ones whose result is not written back yet. */
     public int inFlight() {
         return inFlight.size();
     }
@@ -129,7 +130,7 @@ public final class Replica {
         log.info("replica {} stopping: {} syncs in flight", settings.workerId(), inFlight.size());
         claimLoop.stop();
         join(claimThread, Duration.ofSeconds(5));
-        while (inFlight.size() > 0 && System.nanoTime() < deadline) {
+        while (!inFlight.syncing().isEmpty() && System.nanoTime() < deadline) {
             sleep(Duration.ofMillis(20));
         }
         releaseUnfinished();
@@ -161,9 +162,10 @@ public final class Replica {
         closeEverything();
     }
 
+    /** Gives back the claims whose sync is still running; finished ones are written by the writer's flush. */
     private void releaseUnfinished() {
         List<ClaimRef> unfinished = new ArrayList<>();
-        for (InFlight.Running entry : inFlight.all()) {
+        for (InFlight.Running entry : inFlight.syncing()) {
             entry.lose();
             unfinished.add(entry.ref());
         }

@@ -12,7 +12,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
-/** One sync: fetch from the code host, hand the result to the writer, free the slot. */
+/** One sync: fetch from the code host, hand the result to the writer (which ends the claim), free the slot. */
 final class SyncTask implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(SyncTask.class);
 
@@ -35,10 +35,14 @@ final class SyncTask implements Runnable {
         MDC.put("worker", workerId);
         SyncTarget target = entry.claim.target();
         try {
+            if (!entry.begin()) {
+                return; // lost before it started
+            }
             SyncResult result = clients.forHost(target.codeHostId(), target.kind(), target.baseUrl()).fetch(target);
             if (entry.lost) {
                 return;
             }
+            entry.writing = true;
             log.trace("changeset={} claim={} fetched: {}", target.changesetId(), entry.ref().claimToken(), result);
             if (result.rateLimit() != null) {
                 writer.observed(new RateLimitObservation(target.codeHostId(), result.rateLimit()));
@@ -57,7 +61,8 @@ final class SyncTask implements Runnable {
             if (!entry.lost) {
                 log.warn("changeset={} claim={} sync failed unexpectedly: {}", target.changesetId(),
                         entry.ref().claimToken(), e.toString());
-                writer.failed(new FailedAttempt(entry.ref(), "error: " + e.getMessage()));
+                entry.writing = true;
+                writer.failed(new FailedAttempt(entry.ref(), "error: " + e));
             }
         } finally {
             done.run();

@@ -84,9 +84,13 @@ final class WakeupListener implements Runnable {
         Properties properties = new Properties();
         properties.setProperty("ApplicationName", workerId + "-listener");
         properties.setProperty("tcpKeepAlive", "true");
+        properties.setProperty("socketTimeout", "30"); // the liveness check must not hang on a dead peer
         Connection opened = DriverManager.getConnection(jdbcUrl, properties);
         try (Statement statement = opened.createStatement()) {
             statement.execute("LISTEN " + CHANNEL);
+        } catch (SQLException | RuntimeException e) {
+            opened.close();
+            throw e;
         }
         return opened;
     }

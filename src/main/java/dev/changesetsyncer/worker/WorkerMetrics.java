@@ -16,12 +16,13 @@ public final class WorkerMetrics {
     final LongAdder released = new LongAdder();
     final LongAdder databaseErrors = new LongAdder();
     final LongAdder writeBatches = new LongAdder();
+    final LongAdder unwritable = new LongAdder();
 
     /** A consistent-enough copy of the counters. */
     public Snapshot snapshot() {
         return new Snapshot(claimed.sum(), claimCalls.sum(), completed.sum(), unchanged.sum(), gone.sum(),
                 failed.sum(), deferred.sum(), fenced.sum(), lost.sum(), released.sum(), databaseErrors.sum(),
-                writeBatches.sum());
+                writeBatches.sum(), unwritable.sum());
     }
 
     /**
@@ -37,9 +38,11 @@ public final class WorkerMetrics {
      * @param released claims given back unfinished at shutdown
      * @param databaseErrors database calls that failed (and were retried)
      * @param writeBatches write-back round trips
+     * @param unwritable results the database rejected (bad data); recorded as failed attempts instead
      */
     public record Snapshot(long claimed, long claimCalls, long completed, long unchanged, long gone, long failed,
-            long deferred, long fenced, long lost, long released, long databaseErrors, long writeBatches) {
+            long deferred, long fenced, long lost, long released, long databaseErrors, long writeBatches,
+            long unwritable) {
         /** Syncs that reached the host and were written back, successfully or not. */
         public long synced() {
             return completed + failed;

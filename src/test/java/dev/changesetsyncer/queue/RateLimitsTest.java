@@ -89,6 +89,36 @@ class RateLimitsTest {
     }
 
     @Test
+    void rowsUpdatedWhileAClaimRunsAreStillClaimedAndTheBudgetPaysOnlyForClaims() throws Exception {
+        CodeHost host = limitedHost(1, 10_000, null); // no refill to speak of during the test
+        List<Long> ids = catalog.changesets(catalog.repo(host), 1500);
+        java.util.concurrent.atomic.AtomicBoolean claiming = new java.util.concurrent.atomic.AtomicBoolean(true);
+        int claimed = 0;
+        try (ExecutorService pool = Executors.newSingleThreadExecutor()) {
+            // webhooks moving latest_event_at of unsynced rows (they stay due) while the claims run
+            Future<?> webhooks = pool.submit(() -> {
+                java.util.Random random = new java.util.Random(7);
+                while (claiming.get()) {
+                    long from = ids.get(random.nextInt(ids.size() - 50));
+                    database.execute("UPDATE changeset_sync_state SET latest_event_at = now() "
+                            + "WHERE changeset_id BETWEEN %d AND %d AND claim_token IS NULL".formatted(from, from + 50));
+                }
+            });
+            for (List<Claim> batch; !(batch = queue.claim("w1", 25, ofSeconds(30))).isEmpty()
+                    || database.value(Long.class, "SELECT count(*) FROM changeset_sync_state WHERE claim_token IS NULL") > 0; ) {
+                claimed += batch.size();
+            }
+            claiming.set(false);
+            webhooks.get();
+        }
+
+        assertThat(claimed).isEqualTo(ids.size());
+        double spent = 10_000 - database.value(Double.class,
+                "SELECT tokens FROM code_host_budgets WHERE code_host_id = " + host.id());
+        assertThat(spent).as("tokens debited for %d claims", claimed).isCloseTo(claimed, org.assertj.core.api.Assertions.within(1.0));
+    }
+
+    @Test
     void requestsGoFirstWhenAHostsBudgetIsShort() {
         CodeHost host = limitedHost(1, 2, null);
         List<Long> ids = catalog.changesets(catalog.repo(host), 10);

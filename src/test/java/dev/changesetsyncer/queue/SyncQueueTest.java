@@ -225,6 +225,24 @@ class SyncQueueTest {
     }
 
     @Test
+    void aRequestForAGoneChangesetIsRetriedAfterAFailedAttemptUntilServed() {
+        long id = catalog.changeset(repo);
+        database.execute("UPDATE repos SET deleted_at = now() WHERE id = " + repo.id());
+        database.execute("INSERT INTO sync_requests (changeset_id, reason) VALUES (%d, 'is it back?')".formatted(id));
+        Claim attempt = queue.claim("w1", 1, ofSeconds(30)).getFirst();
+
+        queue.fail(List.of(new FailedAttempt(attempt.ref(), "transient: 502")));
+
+        assertThat(row(id).get("next_sync_at", Instant.class)).as("retried with backoff, not dropped").isNotNull();
+        database.execute("UPDATE changeset_sync_state SET last_attempt_at = now() - interval '10 minutes' "
+                + "WHERE changeset_id = " + id); // the backoff has passed
+        Claim retry = queue.claim("w1", 1, ofSeconds(30)).getFirst();
+        queue.complete(List.of(new Completion(retry.ref(), new SyncResult.Gone("404 Not Found", null))));
+        assertThat(database.value(Long.class, "SELECT count(*) FROM sync_requests WHERE served_at IS NULL AND changeset_id = " + id)).isZero();
+        assertThat(row(id).get("next_sync_at", Instant.class)).as("served: never again").isNull();
+    }
+
+    @Test
     void aRequestMadeDuringTheSyncIsServedByTheNextOne() {
         long id = catalog.changeset(repo);
         database.execute("INSERT INTO sync_requests (changeset_id, reason) VALUES (%d, 'before')".formatted(id));
@@ -253,14 +271,41 @@ class SyncQueueTest {
         Claim claim = queue.claim("w1", 1, ofSeconds(30)).getFirst();
         assertThat(claim.changesetId()).isEqualTo(ids.getFirst());
 
-        queue.complete(List.of(new Completion(claim.ref(), new SyncResult.Fetched(new ChangesetSnapshot(
-                ChangesetState.READ_ONLY, "t", "a", "u", "h", "b", "sha", ReviewState.NONE, CheckState.NONE,
-                claim.claimedAt().minus(ofMinutes(60)), true), Map.of(), List.of(), null))));
+        List<Completion> found = List.of(archivedFound(claim, true));
+        assertThat(queue.recordArchivedFlags(found)).containsExactly(repo.id());
+        queue.complete(found);
 
         assertThat(database.value(Boolean.class, "SELECT archived FROM repos WHERE id = " + repo.id())).isTrue();
         assertThat(database.value(Long.class, "SELECT count(*) FROM changeset_schedule WHERE due AND priority = 2 AND repo_id = " + repo.id()))
                 .as("the other two").isEqualTo(2);
         assertThat(row(ids.getFirst()).get("requested_at", Instant.class)).as("its own flip request is served").isNull();
+    }
+
+    @Test
+    void aSyncThatStartedBeforeTheFlagChangedDoesNotFlipItBack() {
+        long id = catalog.changeset(repo);
+        Claim slow = queue.claim("w1", 1, ofSeconds(30)).getFirst();
+        database.execute("UPDATE repos SET archived = true WHERE id = " + repo.id()); // while the sync runs
+
+        assertThat(queue.recordArchivedFlags(List.of(archivedFound(slow, false)))).as("seen before the change").isEmpty();
+        queue.complete(List.of(archivedFound(slow, false)));
+        assertThat(database.value(Boolean.class, "SELECT archived FROM repos WHERE id = " + repo.id())).isTrue();
+        assertThat(row(id).get("requested_at", Instant.class)).as("the flip's request is still pending").isNotNull();
+
+        Claim later = queue.claim("w1", 1, ofSeconds(30)).getFirst();
+        assertThat(queue.recordArchivedFlags(List.of(archivedFound(later, false)))).as("seen after the change")
+                .containsExactly(repo.id());
+        assertThat(database.value(Boolean.class, "SELECT archived FROM repos WHERE id = " + repo.id())).isFalse();
+    }
+
+    @Test
+    void archivedFlagsOfLostClaimsAreIgnored() {
+        catalog.changeset(repo);
+        Claim claim = queue.claim("w1", 1, ofSeconds(30)).getFirst();
+        queue.release(List.of(claim.ref()));
+
+        assertThat(queue.recordArchivedFlags(List.of(archivedFound(claim, true)))).isEmpty();
+        assertThat(database.value(Boolean.class, "SELECT archived FROM repos WHERE id = " + repo.id())).isFalse();
     }
 
     @Test
@@ -312,6 +357,13 @@ class SyncQueueTest {
     static SyncResult.Fetched fetched(String title, Instant updatedAt, Map<String, String> etags, List<TimelineEvent> events) {
         return new SyncResult.Fetched(new ChangesetSnapshot(ChangesetState.OPEN, title, "octocat", "https://example/1",
                 "feature", "main", "abc123", ReviewState.APPROVED, CheckState.PASSED, updatedAt, null), etags, events, null);
+    }
+
+    static Completion archivedFound(Claim claim, boolean archived) {
+        return new Completion(claim.ref(), new SyncResult.Fetched(new ChangesetSnapshot(
+                archived ? ChangesetState.READ_ONLY : ChangesetState.OPEN, "t", "a", "u", "h", "b", "sha",
+                ReviewState.NONE, CheckState.NONE, claim.claimedAt().minus(ofMinutes(60)), archived), Map.of(),
+                List.of(), null));
     }
 
     Record row(long id) {

@@ -214,6 +214,9 @@ class ScheduleRuleTest {
             ScheduleInputs gone = inputs(1).lastSyncedAt(at("10:00")).updatedAt(at("09:00")).goneAt(at("10:00"));
             assertThat(nextSyncAt(gone)).as("never").isNull();
             assertThat(nextSyncAt(gone.requestedAt(at("11:00")))).isEqualTo(at("11:00"));
+            // the requested attempt failed: the request is retried with backoff, not dropped
+            Instant retry = nextSyncAt(gone.requestedAt(at("11:00")).lastAttemptAt(at("11:00")).failures(1));
+            assertThat(retry).isAfter(at("11:00")).isBeforeOrEqualTo(at("11:00").plus(MIN));
         }
 
         @Test

@@ -126,6 +126,25 @@ public class ReposRecord extends UpdatableRecordImpl<ReposRecord> {
         return (Instant) get(6);
     }
 
+    /**
+     * Setter for <code>public.repos.archived_changed_at</code>. When archived
+     * last changed (set by trigger). A sync reports the flag only if it started
+     * later.
+     */
+    public ReposRecord setArchivedChangedAt(Instant value) {
+        set(7, value);
+        return this;
+    }
+
+    /**
+     * Getter for <code>public.repos.archived_changed_at</code>. When archived
+     * last changed (set by trigger). A sync reports the flag only if it started
+     * later.
+     */
+    public Instant getArchivedChangedAt() {
+        return (Instant) get(7);
+    }
+
     // -------------------------------------------------------------------------
     // Primary key information
     // -------------------------------------------------------------------------
@@ -149,7 +168,7 @@ public class ReposRecord extends UpdatableRecordImpl<ReposRecord> {
     /**
      * Create a detached, initialised ReposRecord
      */
-    public ReposRecord(Long id, Long codeHostId, String externalId, String name, Boolean archived, Instant deletedAt, Instant createdAt) {
+    public ReposRecord(Long id, Long codeHostId, String externalId, String name, Boolean archived, Instant deletedAt, Instant createdAt, Instant archivedChangedAt) {
         super(Repos.REPOS);
 
         setId(id);
@@ -159,6 +178,7 @@ public class ReposRecord extends UpdatableRecordImpl<ReposRecord> {
         setArchived(archived);
         setDeletedAt(deletedAt);
         setCreatedAt(createdAt);
+        setArchivedChangedAt(archivedChangedAt);
         resetTouchedOnNotNull();
     }
 }

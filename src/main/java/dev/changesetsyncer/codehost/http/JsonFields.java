@@ -19,6 +19,8 @@ public final class JsonFields {
             DateTimeFormatter.ISO_OFFSET_DATE_TIME,
             new DateTimeFormatterBuilder().append(DateTimeFormatter.ISO_LOCAL_DATE_TIME).appendOffset("+HHMM", "Z")
                     .toFormatter(Locale.ROOT));
+    private static final Instant EARLIEST = Instant.parse("1970-01-01T00:00:00Z");
+    private static final Instant LATEST = Instant.parse("3000-01-01T00:00:00Z");
     private final JsonNode node;
     private final String where;
 
@@ -87,19 +89,27 @@ public final class JsonFields {
     public Instant instantOrNull(String path) {
         JsonNode child = at(path);
         if (child.isIntegralNumber()) {
-            return Instant.ofEpochMilli(child.asLong());
+            return plausible(path, child.asText(), Instant.ofEpochMilli(child.asLong()));
         }
         if (!child.isTextual()) {
             return null;
         }
         for (DateTimeFormatter format : TIMESTAMP_FORMATS) {
             try {
-                return OffsetDateTime.parse(child.asText(), format).toInstant();
+                return plausible(path, child.asText(), OffsetDateTime.parse(child.asText(), format).toInstant());
             } catch (DateTimeParseException e) {
                 // try the next form
             }
         }
         throw new UnreadableResponseException(where + ": field " + path + " is not a timestamp: \"" + child.asText() + "\"");
+    }
+
+    /** A time no code host can mean (and Postgres may not store): an unreadable response, not a value to keep. */
+    private Instant plausible(String path, String raw, Instant value) {
+        if (value.isBefore(EARLIEST) || value.isAfter(LATEST)) {
+            throw new UnreadableResponseException(where + ": field " + path + " is not a plausible time: " + raw);
+        }
+        return value;
     }
 
     public Iterable<JsonFields> array(String path) {
