@@ -19,6 +19,7 @@ CREATE OR REPLACE FUNCTION claim_changesets(worker text, max_rows integer, lease
         lease_until        timestamptz,
         priority           smallint,
         code_host_id       bigint,
+        code_host_name     text,
         code_host_kind     code_host_kind,
         code_host_base_url text,
         repo_id            bigint,
@@ -140,7 +141,7 @@ BEGIN
           JOIN limited l ON l.id = n.code_host_id
          WHERE b.code_host_id = n.code_host_id
            AND l.tokens IS NOT NULL)
-    SELECT cl.changeset_id, cl.claim_token, cl.claimed_at, cl.lease_until, cl.priority, h.id, h.kind, h.base_url,
+    SELECT cl.changeset_id, cl.claim_token, cl.claimed_at, cl.lease_until, cl.priority, h.id, h.name, h.kind, h.base_url,
            d.repo_id, d.repo_external_id, d.repo_name, d.external_id, d.etags, d.head_sha, d.review_state,
            d.check_state, d.repo_archived
       FROM claimed cl

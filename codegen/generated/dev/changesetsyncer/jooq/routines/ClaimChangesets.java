@@ -97,6 +97,11 @@ public class ClaimChangesets extends AbstractRoutine<Record> {
     public static final Parameter<Long> CODE_HOST_ID = Internal.createParameter("code_host_id", SQLDataType.BIGINT, false);
 
     /**
+     * The parameter <code>public.claim_changesets.code_host_name</code>.
+     */
+    public static final Parameter<String> CODE_HOST_NAME = Internal.createParameter("code_host_name", SQLDataType.CLOB, false);
+
+    /**
      * The parameter <code>public.claim_changesets.code_host_kind</code>.
      */
     public static final Parameter<CodeHostKind> CODE_HOST_KIND = Internal.createParameter("code_host_kind", SQLDataType.VARCHAR.asEnumDataType(CodeHostKind.class), false);
@@ -169,6 +174,7 @@ public class ClaimChangesets extends AbstractRoutine<Record> {
         addOutParameter(LEASE_UNTIL);
         addOutParameter(PRIORITY);
         addOutParameter(CODE_HOST_ID);
+        addOutParameter(CODE_HOST_NAME);
         addOutParameter(CODE_HOST_KIND);
         addOutParameter(CODE_HOST_BASE_URL);
         addOutParameter(REPO_ID);
@@ -262,6 +268,13 @@ public class ClaimChangesets extends AbstractRoutine<Record> {
      */
     public Long getCodeHostId() {
         return get(CODE_HOST_ID);
+    }
+
+    /**
+     * Get the <code>code_host_name</code> parameter OUT value from the routine
+     */
+    public String getCodeHostName() {
+        return get(CODE_HOST_NAME);
     }
 
     /**

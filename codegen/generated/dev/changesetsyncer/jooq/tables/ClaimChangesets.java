@@ -85,6 +85,11 @@ public class ClaimChangesets extends TableImpl<ClaimChangesetsRecord> {
     public final TableField<ClaimChangesetsRecord, Long> CODE_HOST_ID = createField(DSL.name("code_host_id"), SQLDataType.BIGINT, this, "");
 
     /**
+     * The column <code>public.claim_changesets.code_host_name</code>.
+     */
+    public final TableField<ClaimChangesetsRecord, String> CODE_HOST_NAME = createField(DSL.name("code_host_name"), SQLDataType.CLOB, this, "");
+
+    /**
      * The column <code>public.claim_changesets.code_host_kind</code>.
      */
     public final TableField<ClaimChangesetsRecord, CodeHostKind> CODE_HOST_KIND = createField(DSL.name("code_host_kind"), SQLDataType.VARCHAR.asEnumDataType(CodeHostKind.class), this, "");

@@ -6,6 +6,7 @@ import java.util.Map;
 /**
  * What a client needs to fetch one changeset.
  *
+ * @param codeHostName the code host's name ({@code code_hosts.name}): credentials are configured by it
  * @param etags the ETag of each resource as of the last successful fetch, for conditional requests
  * @param headSha the head commit as of the last sync (null if never synced)
  * @param reviewState the review state as of the last sync (null if never synced)
@@ -16,6 +17,7 @@ import java.util.Map;
 public record SyncTarget(
         long changesetId,
         long codeHostId,
+        String codeHostName,
         CodeHostKind kind,
         String baseUrl,
         String repoExternalId,

@@ -145,6 +145,7 @@ public final class SyncQueue {
         SyncTarget target = new SyncTarget(
                 r.getChangesetId(),
                 r.getCodeHostId(),
+                r.getCodeHostName(),
                 CodeHostKind.fromSqlName(r.getCodeHostKind().getLiteral()),
                 r.getCodeHostBaseUrl(),
                 r.getRepoExternalId(),

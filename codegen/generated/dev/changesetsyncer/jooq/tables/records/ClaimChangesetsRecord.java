@@ -120,10 +120,25 @@ public class ClaimChangesetsRecord extends TableRecordImpl<ClaimChangesetsRecord
     }
 
     /**
+     * Setter for <code>public.claim_changesets.code_host_name</code>.
+     */
+    public ClaimChangesetsRecord setCodeHostName(String value) {
+        set(6, value);
+        return this;
+    }
+
+    /**
+     * Getter for <code>public.claim_changesets.code_host_name</code>.
+     */
+    public String getCodeHostName() {
+        return (String) get(6);
+    }
+
+    /**
      * Setter for <code>public.claim_changesets.code_host_kind</code>.
      */
     public ClaimChangesetsRecord setCodeHostKind(CodeHostKind value) {
-        set(6, value);
+        set(7, value);
         return this;
     }
 
@@ -131,14 +146,14 @@ public class ClaimChangesetsRecord extends TableRecordImpl<ClaimChangesetsRecord
      * Getter for <code>public.claim_changesets.code_host_kind</code>.
      */
     public CodeHostKind getCodeHostKind() {
-        return (CodeHostKind) get(6);
+        return (CodeHostKind) get(7);
     }
 
     /**
      * Setter for <code>public.claim_changesets.code_host_base_url</code>.
      */
     public ClaimChangesetsRecord setCodeHostBaseUrl(String value) {
-        set(7, value);
+        set(8, value);
         return this;
     }
 
@@ -146,14 +161,14 @@ public class ClaimChangesetsRecord extends TableRecordImpl<ClaimChangesetsRecord
      * Getter for <code>public.claim_changesets.code_host_base_url</code>.
      */
     public String getCodeHostBaseUrl() {
-        return (String) get(7);
+        return (String) get(8);
     }
 
     /**
      * Setter for <code>public.claim_changesets.repo_id</code>.
      */
     public ClaimChangesetsRecord setRepoId(Long value) {
-        set(8, value);
+        set(9, value);
         return this;
     }
 
@@ -161,14 +176,14 @@ public class ClaimChangesetsRecord extends TableRecordImpl<ClaimChangesetsRecord
      * Getter for <code>public.claim_changesets.repo_id</code>.
      */
     public Long getRepoId() {
-        return (Long) get(8);
+        return (Long) get(9);
     }
 
     /**
      * Setter for <code>public.claim_changesets.repo_external_id</code>.
      */
     public ClaimChangesetsRecord setRepoExternalId(String value) {
-        set(9, value);
+        set(10, value);
         return this;
     }
 
@@ -176,14 +191,14 @@ public class ClaimChangesetsRecord extends TableRecordImpl<ClaimChangesetsRecord
      * Getter for <code>public.claim_changesets.repo_external_id</code>.
      */
     public String getRepoExternalId() {
-        return (String) get(9);
+        return (String) get(10);
     }
 
     /**
      * Setter for <code>public.claim_changesets.repo_name</code>.
      */
     public ClaimChangesetsRecord setRepoName(String value) {
-        set(10, value);
+        set(11, value);
         return this;
     }
 
@@ -191,14 +206,14 @@ public class ClaimChangesetsRecord extends TableRecordImpl<ClaimChangesetsRecord
      * Getter for <code>public.claim_changesets.repo_name</code>.
      */
     public String getRepoName() {
-        return (String) get(10);
+        return (String) get(11);
     }
 
     /**
      * Setter for <code>public.claim_changesets.external_id</code>.
      */
     public ClaimChangesetsRecord setExternalId(String value) {
-        set(11, value);
+        set(12, value);
         return this;
     }
 
@@ -206,14 +221,14 @@ public class ClaimChangesetsRecord extends TableRecordImpl<ClaimChangesetsRecord
      * Getter for <code>public.claim_changesets.external_id</code>.
      */
     public String getExternalId() {
-        return (String) get(11);
+        return (String) get(12);
     }
 
     /**
      * Setter for <code>public.claim_changesets.etags</code>.
      */
     public ClaimChangesetsRecord setEtags(JSONB value) {
-        set(12, value);
+        set(13, value);
         return this;
     }
 
@@ -221,14 +236,14 @@ public class ClaimChangesetsRecord extends TableRecordImpl<ClaimChangesetsRecord
      * Getter for <code>public.claim_changesets.etags</code>.
      */
     public JSONB getEtags() {
-        return (JSONB) get(12);
+        return (JSONB) get(13);
     }
 
     /**
      * Setter for <code>public.claim_changesets.head_sha</code>.
      */
     public ClaimChangesetsRecord setHeadSha(String value) {
-        set(13, value);
+        set(14, value);
         return this;
     }
 
@@ -236,14 +251,14 @@ public class ClaimChangesetsRecord extends TableRecordImpl<ClaimChangesetsRecord
      * Getter for <code>public.claim_changesets.head_sha</code>.
      */
     public String getHeadSha() {
-        return (String) get(13);
+        return (String) get(14);
     }
 
     /**
      * Setter for <code>public.claim_changesets.review_state</code>.
      */
     public ClaimChangesetsRecord setReviewState(ReviewState value) {
-        set(14, value);
+        set(15, value);
         return this;
     }
 
@@ -251,14 +266,14 @@ public class ClaimChangesetsRecord extends TableRecordImpl<ClaimChangesetsRecord
      * Getter for <code>public.claim_changesets.review_state</code>.
      */
     public ReviewState getReviewState() {
-        return (ReviewState) get(14);
+        return (ReviewState) get(15);
     }
 
     /**
      * Setter for <code>public.claim_changesets.check_state</code>.
      */
     public ClaimChangesetsRecord setCheckState(CheckState value) {
-        set(15, value);
+        set(16, value);
         return this;
     }
 
@@ -266,14 +281,14 @@ public class ClaimChangesetsRecord extends TableRecordImpl<ClaimChangesetsRecord
      * Getter for <code>public.claim_changesets.check_state</code>.
      */
     public CheckState getCheckState() {
-        return (CheckState) get(15);
+        return (CheckState) get(16);
     }
 
     /**
      * Setter for <code>public.claim_changesets.repo_archived</code>.
      */
     public ClaimChangesetsRecord setRepoArchived(Boolean value) {
-        set(16, value);
+        set(17, value);
         return this;
     }
 
@@ -281,7 +296,7 @@ public class ClaimChangesetsRecord extends TableRecordImpl<ClaimChangesetsRecord
      * Getter for <code>public.claim_changesets.repo_archived</code>.
      */
     public Boolean getRepoArchived() {
-        return (Boolean) get(16);
+        return (Boolean) get(17);
     }
 
     // -------------------------------------------------------------------------
@@ -298,7 +313,7 @@ public class ClaimChangesetsRecord extends TableRecordImpl<ClaimChangesetsRecord
     /**
      * Create a detached, initialised ClaimChangesetsRecord
      */
-    public ClaimChangesetsRecord(Long changesetId, Long claimToken, Instant claimedAt, Instant leaseUntil, Short priority, Long codeHostId, CodeHostKind codeHostKind, String codeHostBaseUrl, Long repoId, String repoExternalId, String repoName, String externalId, JSONB etags, String headSha, ReviewState reviewState, CheckState checkState, Boolean repoArchived) {
+    public ClaimChangesetsRecord(Long changesetId, Long claimToken, Instant claimedAt, Instant leaseUntil, Short priority, Long codeHostId, String codeHostName, CodeHostKind codeHostKind, String codeHostBaseUrl, Long repoId, String repoExternalId, String repoName, String externalId, JSONB etags, String headSha, ReviewState reviewState, CheckState checkState, Boolean repoArchived) {
         super(ClaimChangesets.CLAIM_CHANGESETS);
 
         setChangesetId(changesetId);
@@ -307,6 +322,7 @@ public class ClaimChangesetsRecord extends TableRecordImpl<ClaimChangesetsRecord
         setLeaseUntil(leaseUntil);
         setPriority(priority);
         setCodeHostId(codeHostId);
+        setCodeHostName(codeHostName);
         setCodeHostKind(codeHostKind);
         setCodeHostBaseUrl(codeHostBaseUrl);
         setRepoId(repoId);

@@ -506,7 +506,7 @@ class BitbucketServerClientTest {
 
     @Test
     void aRepositoryNameThatIsNotProjectSlashRepoFailsClearly() throws Exception {
-        SyncResult.Failed failed = (SyncResult.Failed) client.fetch(new SyncTarget(1, 1, CodeHostKind.BITBUCKET_SERVER,
+        SyncResult.Failed failed = (SyncResult.Failed) client.fetch(new SyncTarget(1, 1, "bitbucket_server-test", CodeHostKind.BITBUCKET_SERVER,
                 bitbucket.baseUrl(), "1", "test-repos", "1", Map.of(), null, null, null, null));
 
         assertThat(failed.message()).contains("not PROJECT_KEY/repo-slug");
@@ -575,7 +575,7 @@ class BitbucketServerClientTest {
     }
 
     SyncTarget target(Map<String, String> etags, String headSha, ReviewState reviews, CheckState checks) {
-        return new SyncTarget(42, 9, CodeHostKind.BITBUCKET_SERVER, bitbucket.baseUrl(), "1", "AMUNIZ/test-repos", "1",
+        return new SyncTarget(42, 9, "bitbucket_server-test", CodeHostKind.BITBUCKET_SERVER, bitbucket.baseUrl(), "1", "AMUNIZ/test-repos", "1",
                 etags, headSha, reviews, checks, null);
     }
 }

@@ -299,7 +299,7 @@ class GitHubClientTest {
 
     @Test
     void aRepositoryNameThatIsNotOwnerSlashNameFailsClearly() throws Exception {
-        SyncResult.Failed failed = (SyncResult.Failed) client.fetch(new SyncTarget(1, 1, CodeHostKind.GITHUB,
+        SyncResult.Failed failed = (SyncResult.Failed) client.fetch(new SyncTarget(1, 1, "github-test", CodeHostKind.GITHUB,
                 github.baseUrl(), "1", "not-a-full-name", "1347", Map.of(), null, null, null, null));
 
         assertThat(failed.message()).contains("not owner/name");
@@ -341,7 +341,7 @@ class GitHubClientTest {
     }
 
     SyncTarget target(Map<String, String> etags, String headSha, ReviewState reviews, CheckState checks) {
-        return new SyncTarget(42, 7, CodeHostKind.GITHUB, github.baseUrl(), "1296269", "octocat/Hello-World", "1347",
+        return new SyncTarget(42, 7, "github-test", CodeHostKind.GITHUB, github.baseUrl(), "1296269", "octocat/Hello-World", "1347",
                 etags, headSha, reviews, checks, null);
     }
 }

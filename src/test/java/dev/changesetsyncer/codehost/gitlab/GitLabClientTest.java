@@ -499,7 +499,7 @@ class GitLabClientTest {
                 .willReturn(json(Fixtures.text("gitlab/merge-request-get.json"))));
         gitlab.stubFor(get(urlPathEqualTo(byPath + "/merge_requests/133/approvals")).willReturn(json(APPROVALS_EXAMPLE)));
 
-        SyncResult result = client.fetch(new SyncTarget(42, 7, CodeHostKind.GITLAB, gitlab.baseUrl(), "",
+        SyncResult result = client.fetch(new SyncTarget(42, 7, "gitlab-test", CodeHostKind.GITLAB, gitlab.baseUrl(), "",
                 "marcel.amirault/test-project", "133", Map.of(), null, null, null, null));
 
         assertThat(result).isInstanceOf(SyncResult.Fetched.class);
@@ -508,7 +508,7 @@ class GitLabClientTest {
 
     @Test
     void anIidThatIsNotANumberFailsWithoutACall() throws Exception {
-        SyncResult.Failed failed = (SyncResult.Failed) client.fetch(new SyncTarget(42, 7, CodeHostKind.GITLAB,
+        SyncResult.Failed failed = (SyncResult.Failed) client.fetch(new SyncTarget(42, 7, "gitlab-test", CodeHostKind.GITLAB,
                 gitlab.baseUrl(), PROJECT_ID, "marcel.amirault/test-project", "../../users", Map.of(), null, null, null, null));
 
         assertThat(failed.message()).contains("is not a number");
@@ -698,7 +698,7 @@ class GitLabClientTest {
     }
 
     SyncTarget target(Map<String, String> etags, String headSha, ReviewState reviews, CheckState checks) {
-        return new SyncTarget(42, 7, CodeHostKind.GITLAB, gitlab.baseUrl(), PROJECT_ID, "marcel.amirault/test-project",
+        return new SyncTarget(42, 7, "gitlab-test", CodeHostKind.GITLAB, gitlab.baseUrl(), PROJECT_ID, "marcel.amirault/test-project",
                 "133", etags, headSha, reviews, checks, null);
     }
 }
