@@ -26,7 +26,7 @@ CREATE OR REPLACE FUNCTION claim_changesets(worker text, max_rows integer, lease
         repo_external_id   text,
         repo_name          text,
         external_id        text,
-        etags              jsonb,
+        change_markers     jsonb,
         head_sha           text,
         review_state       review_state,
         check_state        check_state,
@@ -142,12 +142,12 @@ BEGIN
          WHERE b.code_host_id = n.code_host_id
            AND l.tokens IS NOT NULL)
     SELECT cl.changeset_id, cl.claim_token, cl.claimed_at, cl.lease_until, cl.priority, h.id, h.name, h.kind, h.base_url,
-           d.repo_id, d.repo_external_id, d.repo_name, d.external_id, d.etags, d.head_sha, d.review_state,
+           d.repo_id, d.repo_external_id, d.repo_name, d.external_id, d.change_markers, d.head_sha, d.review_state,
            d.check_state, d.repo_archived
       FROM claimed cl
       JOIN code_hosts h ON h.id = cl.code_host_id
      CROSS JOIN LATERAL (
-           SELECT c.repo_id, r.external_id AS repo_external_id, r.name AS repo_name, c.external_id, c.etags,
+           SELECT c.repo_id, r.external_id AS repo_external_id, r.name AS repo_name, c.external_id, c.change_markers,
                   c.head_sha, c.review_state, c.check_state, r.archived AS repo_archived
              FROM changesets c
              JOIN repos r ON r.id = c.repo_id
@@ -200,7 +200,7 @@ BEGIN
           FROM jsonb_to_recordset(results) AS i(
                    changeset_id bigint, claim_token bigint, outcome text, state changeset_state, title text,
                    author text, url text, head_ref text, base_ref text, head_sha text, review_state review_state,
-                   check_state check_state, updated_at timestamptz, etags jsonb, events jsonb, message text)
+                   check_state check_state, updated_at timestamptz, change_markers jsonb, events jsonb, message text)
           JOIN changeset_sync_state s ON s.changeset_id = i.changeset_id AND s.claim_token = i.claim_token
     ),
     metadata AS (
@@ -212,7 +212,7 @@ BEGIN
                head_sha = coalesce(i.head_sha, c.head_sha), review_state = coalesce(i.review_state, c.review_state),
                check_state = coalesce(i.check_state, c.check_state),
                external_updated_at = coalesce(i.updated_at, c.external_updated_at),
-               etags = c.etags || coalesce(i.etags, '{}'::jsonb)
+               change_markers = c.change_markers || coalesce(i.change_markers, '{}'::jsonb)
           FROM input i
          WHERE c.id = i.changeset_id
            AND i.outcome = 'changed'
@@ -265,8 +265,8 @@ $$;
 
 COMMENT ON FUNCTION complete_syncs(jsonb) IS
 'Writes back a batch of finished syncs: [{changeset_id, claim_token, outcome: changed|unchanged|gone, state, title, '
-'author, url, head_ref, base_ref, head_sha, review_state, check_state, updated_at, etags, '
-'(for changed: a null or missing field keeps its stored value; etags are merged into the stored ones) '
+'author, url, head_ref, base_ref, head_sha, review_state, check_state, updated_at, change_markers, '
+'(for changed: a null or missing field keeps its stored value; change_markers are merged into the stored ones) '
 'events: [{kind, occurred_at, dedupe_key, payload}], message}]. Only rows whose claim_token still matches are written '
 '(a worker whose lease expired and was re-claimed is fenced off); returns those. Serves the requests made before the '
 'sync started; later ones stay pending. last_synced_at is the claim time. A repository''s archived flag is written '

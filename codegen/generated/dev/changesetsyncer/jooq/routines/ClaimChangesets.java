@@ -132,9 +132,9 @@ public class ClaimChangesets extends AbstractRoutine<Record> {
     public static final Parameter<String> EXTERNAL_ID = Internal.createParameter("external_id", SQLDataType.CLOB, false);
 
     /**
-     * The parameter <code>public.claim_changesets.etags</code>.
+     * The parameter <code>public.claim_changesets.change_markers</code>.
      */
-    public static final Parameter<JSONB> ETAGS = Internal.createParameter("etags", SQLDataType.JSONB, false);
+    public static final Parameter<JSONB> CHANGE_MARKERS = Internal.createParameter("change_markers", SQLDataType.JSONB, false);
 
     /**
      * The parameter <code>public.claim_changesets.head_sha</code>.
@@ -181,7 +181,7 @@ public class ClaimChangesets extends AbstractRoutine<Record> {
         addOutParameter(REPO_EXTERNAL_ID);
         addOutParameter(REPO_NAME);
         addOutParameter(EXTERNAL_ID);
-        addOutParameter(ETAGS);
+        addOutParameter(CHANGE_MARKERS);
         addOutParameter(HEAD_SHA);
         addOutParameter(REVIEW_STATE);
         addOutParameter(CHECK_STATE);
@@ -322,10 +322,10 @@ public class ClaimChangesets extends AbstractRoutine<Record> {
     }
 
     /**
-     * Get the <code>etags</code> parameter OUT value from the routine
+     * Get the <code>change_markers</code> parameter OUT value from the routine
      */
-    public JSONB getEtags() {
-        return get(ETAGS);
+    public JSONB getChangeMarkers() {
+        return get(CHANGE_MARKERS);
     }
 
     /**

@@ -120,9 +120,9 @@ public class ClaimChangesets extends TableImpl<ClaimChangesetsRecord> {
     public final TableField<ClaimChangesetsRecord, String> EXTERNAL_ID = createField(DSL.name("external_id"), SQLDataType.CLOB, this, "");
 
     /**
-     * The column <code>public.claim_changesets.etags</code>.
+     * The column <code>public.claim_changesets.change_markers</code>.
      */
-    public final TableField<ClaimChangesetsRecord, JSONB> ETAGS = createField(DSL.name("etags"), SQLDataType.JSONB, this, "");
+    public final TableField<ClaimChangesetsRecord, JSONB> CHANGE_MARKERS = createField(DSL.name("change_markers"), SQLDataType.JSONB, this, "");
 
     /**
      * The column <code>public.claim_changesets.head_sha</code>.

@@ -151,7 +151,7 @@ public final class SyncQueue {
                 r.getRepoExternalId(),
                 r.getRepoName(),
                 r.getExternalId(),
-                etags(r.getEtags()),
+                changeMarkers(r.getChangeMarkers()),
                 r.getHeadSha(),
                 r.getReviewState() == null ? null : ReviewState.fromSqlName(r.getReviewState().getLiteral()),
                 r.getCheckState() == null ? null : CheckState.fromSqlName(r.getCheckState().getLiteral()),
@@ -160,14 +160,14 @@ public final class SyncQueue {
                 r.getPriority(), target);
     }
 
-    /** The stored ETags; values that are not strings are ignored (the next fetch is then unconditional). */
-    private static Map<String, String> etags(JSONB etags) {
-        if (etags == null) {
+    /** The stored change markers; values that are not strings are ignored (the next fetch is then unconditional). */
+    private static Map<String, String> changeMarkers(JSONB changeMarkers) {
+        if (changeMarkers == null) {
             return Map.of();
         }
         try {
             Map<String, String> result = new java.util.HashMap<>();
-            json.readTree(etags.data()).properties().forEach(entry -> {
+            json.readTree(changeMarkers.data()).properties().forEach(entry -> {
                 if (entry.getValue().isTextual()) {
                     result.put(entry.getKey(), entry.getValue().asText());
                 }

@@ -117,7 +117,7 @@ public final class SimulatedCodeHost implements CodeHostClient {
             };
         }
         double draw = unit(current.seed(), target.changesetId(), n, 1);
-        boolean firstFetch = target.etags().isEmpty();
+        boolean firstFetch = target.changeMarkers().isEmpty();
         if (draw < current.errorRate()) {
             return new SyncResult.Failed(FailureKind.TRANSIENT, "simulated 502 Bad Gateway", null, null);
         }

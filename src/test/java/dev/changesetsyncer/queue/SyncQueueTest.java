@@ -56,7 +56,7 @@ class SyncQueueTest {
         Claim claim = claims.getFirst();
         assertThat(claim.target().repoName()).isEqualTo(repo.name());
         assertThat(claim.target().baseUrl()).isEqualTo(host.baseUrl());
-        assertThat(claim.target().etags()).isEmpty();
+        assertThat(claim.target().changeMarkers()).isEmpty();
         assertThat(between(claim.claimedAt(), claim.leaseUntil())).isEqualTo(ofSeconds(30));
         assertThat(claims).extracting(c -> c.ref().claimToken()).doesNotHaveDuplicates();
         assertThat(row(claim.changesetId()).get("lease_holder", String.class)).isEqualTo("w1");
@@ -99,7 +99,7 @@ class SyncQueueTest {
         Record changeset = database.dsl().fetchSingle("SELECT * FROM changesets WHERE id = " + id);
         assertThat(changeset.get("title", String.class)).isEqualTo("Fix the thing");
         assertThat(changeset.get("state", String.class)).isEqualTo("open");
-        assertThat(changeset.get("etags", String.class)).contains("\"pull\"");
+        assertThat(changeset.get("change_markers", String.class)).contains("\"pull\"");
         assertThat(queue.claim("w1", 1, ofSeconds(30))).as("not due again for minutes").isEmpty();
     }
 
@@ -354,9 +354,9 @@ class SyncQueueTest {
 
     // --- helpers ---
 
-    static SyncResult.Fetched fetched(String title, Instant updatedAt, Map<String, String> etags, List<TimelineEvent> events) {
+    static SyncResult.Fetched fetched(String title, Instant updatedAt, Map<String, String> changeMarkers, List<TimelineEvent> events) {
         return new SyncResult.Fetched(new ChangesetSnapshot(ChangesetState.OPEN, title, "octocat", "https://example/1",
-                "feature", "main", "abc123", ReviewState.APPROVED, CheckState.PASSED, updatedAt, null), etags, events, null);
+                "feature", "main", "abc123", ReviewState.APPROVED, CheckState.PASSED, updatedAt, null), changeMarkers, events, null);
     }
 
     static Completion archivedFound(Claim claim, boolean archived) {

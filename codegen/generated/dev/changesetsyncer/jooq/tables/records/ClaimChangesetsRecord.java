@@ -225,17 +225,17 @@ public class ClaimChangesetsRecord extends TableRecordImpl<ClaimChangesetsRecord
     }
 
     /**
-     * Setter for <code>public.claim_changesets.etags</code>.
+     * Setter for <code>public.claim_changesets.change_markers</code>.
      */
-    public ClaimChangesetsRecord setEtags(JSONB value) {
+    public ClaimChangesetsRecord setChangeMarkers(JSONB value) {
         set(13, value);
         return this;
     }
 
     /**
-     * Getter for <code>public.claim_changesets.etags</code>.
+     * Getter for <code>public.claim_changesets.change_markers</code>.
      */
-    public JSONB getEtags() {
+    public JSONB getChangeMarkers() {
         return (JSONB) get(13);
     }
 
@@ -313,7 +313,7 @@ public class ClaimChangesetsRecord extends TableRecordImpl<ClaimChangesetsRecord
     /**
      * Create a detached, initialised ClaimChangesetsRecord
      */
-    public ClaimChangesetsRecord(Long changesetId, Long claimToken, Instant claimedAt, Instant leaseUntil, Short priority, Long codeHostId, String codeHostName, CodeHostKind codeHostKind, String codeHostBaseUrl, Long repoId, String repoExternalId, String repoName, String externalId, JSONB etags, String headSha, ReviewState reviewState, CheckState checkState, Boolean repoArchived) {
+    public ClaimChangesetsRecord(Long changesetId, Long claimToken, Instant claimedAt, Instant leaseUntil, Short priority, Long codeHostId, String codeHostName, CodeHostKind codeHostKind, String codeHostBaseUrl, Long repoId, String repoExternalId, String repoName, String externalId, JSONB changeMarkers, String headSha, ReviewState reviewState, CheckState checkState, Boolean repoArchived) {
         super(ClaimChangesets.CLAIM_CHANGESETS);
 
         setChangesetId(changesetId);
@@ -329,7 +329,7 @@ public class ClaimChangesetsRecord extends TableRecordImpl<ClaimChangesetsRecord
         setRepoExternalId(repoExternalId);
         setRepoName(repoName);
         setExternalId(externalId);
-        setEtags(etags);
+        setChangeMarkers(changeMarkers);
         setHeadSha(headSha);
         setReviewState(reviewState);
         setCheckState(checkState);
