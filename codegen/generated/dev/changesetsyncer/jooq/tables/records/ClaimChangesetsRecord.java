@@ -20,9 +20,10 @@ import org.jooq.impl.TableRecordImpl;
  * host's due rows interleaved by time; rows held by other workers are skipped
  * (FOR UPDATE SKIP LOCKED). Paused hosts, hosts in skip_hosts, and hosts whose
  * budget or concurrency cap is spent are left out; the budget is debited in the
- * same statement. Each row gets a fresh claim_token and a lease until now() +
- * lease. With requested_only, only changesets with a pending request. Returns
- * what a sync needs.
+ * same statement. Each row gets a fresh claim_token and a lease until now +
+ * lease. With requested_only, only changesets with a pending request. now is
+ * the database's now() when left out or null (tests set the clock with it).
+ * Returns what a sync needs.
  */
 @SuppressWarnings({ "all", "unchecked", "rawtypes", "this-escape" })
 public class ClaimChangesetsRecord extends TableRecordImpl<ClaimChangesetsRecord> {
