@@ -28,9 +28,10 @@ import org.jooq.DSLContext;
 import org.jooq.JSONB;
 
 /**
- * The sync queue, as workers see it: each method is one SQL function of {@code db/functions/queue/},
- * one round trip, one transaction. Write-backs are fenced by claim token: the returned ids are the
- * ones applied; a missing id lost its claim (its lease expired and it was claimed again).
+ * The sync queue, as workers see it: each method is one SQL function of {@code db/functions/queue/} (for
+ * {@link #observe}, of {@code db/functions/rate-limit-reports.sql}), one round trip, one transaction.
+ * Write-backs are fenced by claim token: the returned ids are the ones applied; a missing id lost its
+ * claim (its lease expired and it was claimed again).
  *
  * <p>Time is the database's, except on a queue made by {@link #at(Instant)}.
  */
@@ -55,7 +56,8 @@ public final class SyncQueue {
      * refilled, pauses over, leases granted and expired). Write-backs keep the database's time.
      */
     public SyncQueue at(Instant now) {
-        return new SyncQueue(dsl, Objects.requireNonNull(now, "now").truncatedTo(ChronoUnit.MICROS)); // as Postgres keeps it
+        // to the microsecond, as Postgres keeps it
+        return new SyncQueue(dsl, Objects.requireNonNull(now, "now").truncatedTo(ChronoUnit.MICROS));
     }
 
     /** Claims up to {@code max} due changesets, urgent and requested first, leased to {@code worker}. */
