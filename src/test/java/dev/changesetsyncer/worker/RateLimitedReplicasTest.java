@@ -89,7 +89,9 @@ class RateLimitedReplicasTest {
             await().atMost(ofSeconds(60)).until(() -> synced(healthy) == 200);
             assertThat(pausedFor(throttled)).as("paused until its Retry-After").isGreaterThan(ofMinutes(50));
 
-            // the syncs claimed before the pause was written have been refused and given back...
+            // every claim made before the pause was written has ended (each replica claims one batch
+            // at a time), and what it took from the paused host has been refused and given back...
+            afterEveryReplicaClaimedTwiceMore();
             await().atMost(ofSeconds(30)).until(() -> leased(throttled) == 0);
             long refused = refusing.refusals();
             afterEveryReplicaClaimedTwiceMore();
