@@ -131,16 +131,3 @@ COMMENT ON FUNCTION changeset_next_sync_at(bigint, sync_cadence, timestamptz, ti
 'failing -> last attempt + exponential retry backoff; never synced -> enqueued_at (due immediately); '
 'else the quiet-time rule with the cadence''s cap, the wait shortened by the changeset''s jitter (never below min_delay). '
 'The trigger on changeset_sync_state stores the result in next_sync_at.';
-
-
-DROP FUNCTION IF EXISTS sync_claim_at(timestamptz, smallint);
-
-CREATE OR REPLACE FUNCTION sync_claim_at(next_sync_at timestamptz, priority smallint, requested_at timestamptz)
-    RETURNS timestamptz
-    LANGUAGE sql STABLE PARALLEL SAFE
-RETURN next_sync_at - CASE WHEN next_sync_at <= requested_at THEN priority ELSE 0 END * interval '1000 years';
-
-COMMENT ON FUNCTION sync_claim_at(timestamptz, smallint, timestamptz) IS
-'Claim order key: next_sync_at moved 1000 years earlier per priority level while a request is what makes the changeset due '
-'(not while a failed attempt backs off), so one ascending index scan yields urgent, then requested, then routine rows.';
-

@@ -114,6 +114,9 @@ BEGIN
 END
 $$;
 
+COMMENT ON FUNCTION trg_repos_stamp_archived_change() IS
+'Sets repos.archived_changed_at to now() (record_archived_flags() compares it with a sync''s claim time).';
+
 CREATE OR REPLACE TRIGGER repos_stamp_archived_change
     BEFORE UPDATE OF archived ON repos
     FOR EACH ROW
@@ -170,6 +173,9 @@ BEGIN
               HINT = 'Create a new repository on the other code host instead.';
 END
 $$;
+
+COMMENT ON FUNCTION trg_repos_code_host_is_fixed() IS
+'Rejects a change of repos.code_host_id: the queue rows of its changesets copy it.';
 
 CREATE OR REPLACE TRIGGER repos_code_host_is_fixed
     BEFORE UPDATE OF code_host_id ON repos

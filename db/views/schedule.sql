@@ -109,16 +109,16 @@ COMMENT ON COLUMN changeset_schedule.due IS 'next_sync_at has passed (it may be 
 
 
 -- Per host: each figure is one index range (claim, leased or troubled index), so the view
--- stays cheap at millions of changesets. claim_at folds priority in as 1000-year steps, so
--- priority levels are separate claim_at ranges.
+-- stays cheap at millions of changesets. claim_at folds priority in (sync_claim_at), so priority
+-- levels are separate claim_at ranges, split by sync_claim_at_bound().
 CREATE VIEW code_host_sync_summary AS
 SELECT h.id                                     AS code_host_id,
        h.name,
        h.kind,
        due.due_now,
        due.requested_due,
-       now() - least(oldest.routine, oldest.requested + interval '1000 years',
-                     oldest.urgent + interval '2000 years') AS oldest_overdue,
+       now() - least(oldest.routine, oldest.requested + sync_priority_shift(),
+                     oldest.urgent + 2 * sync_priority_shift()) AS oldest_overdue,
        flight.in_flight,
        flight.expired_leases,
        trouble.failing,
@@ -135,19 +135,19 @@ SELECT h.id                                     AS code_host_id,
   JOIN code_host_budgets b ON b.code_host_id = h.id
  CROSS JOIN LATERAL (
       SELECT count(*)                                                        AS due_now,
-             count(*) FILTER (WHERE s.claim_at <= now() - interval '500 years') AS requested_due
+             count(*) FILTER (WHERE s.claim_at <= sync_claim_at_bound(1, now())) AS requested_due
         FROM changeset_sync_state s
-       WHERE s.code_host_id = h.id AND s.claim_token IS NULL AND s.claim_at <= now()) due
+       WHERE s.code_host_id = h.id AND s.claim_token IS NULL AND s.claim_at <= sync_claim_at_bound(0, now())) due
  CROSS JOIN LATERAL (
       SELECT (SELECT min(s.claim_at) FROM changeset_sync_state s
                WHERE s.code_host_id = h.id AND s.claim_token IS NULL
-                 AND s.claim_at > now() - interval '500 years' AND s.claim_at <= now()) AS routine,
+                 AND s.claim_at > sync_claim_at_bound(1, now()) AND s.claim_at <= sync_claim_at_bound(0, now())) AS routine,
              (SELECT min(s.claim_at) FROM changeset_sync_state s
                WHERE s.code_host_id = h.id AND s.claim_token IS NULL
-                 AND s.claim_at > now() - interval '1500 years' AND s.claim_at <= now() - interval '500 years') AS requested,
+                 AND s.claim_at > sync_claim_at_bound(2, now()) AND s.claim_at <= sync_claim_at_bound(1, now())) AS requested,
              (SELECT min(s.claim_at) FROM changeset_sync_state s
                WHERE s.code_host_id = h.id AND s.claim_token IS NULL
-                 AND s.claim_at <= now() - interval '1500 years') AS urgent) oldest
+                 AND s.claim_at <= sync_claim_at_bound(2, now())) AS urgent) oldest
  CROSS JOIN LATERAL (
       SELECT count(*)                                        AS in_flight,
              count(*) FILTER (WHERE s.lease_until < now())   AS expired_leases

@@ -15,26 +15,33 @@ import dev.changesetsyncer.jooq.routines.CodeHostBudgetWait;
 import dev.changesetsyncer.jooq.routines.CodeHostBurst;
 import dev.changesetsyncer.jooq.routines.CodeHostDefaultRequestsPerHour;
 import dev.changesetsyncer.jooq.routines.CodeHostTokens;
+import dev.changesetsyncer.jooq.routines.LockCodeHostBudgets;
+import dev.changesetsyncer.jooq.routines.LockHeldClaims;
 import dev.changesetsyncer.jooq.routines.NextClaimDelay;
 import dev.changesetsyncer.jooq.routines.ObserveRateLimits;
+import dev.changesetsyncer.jooq.routines.PauseCodeHosts;
 import dev.changesetsyncer.jooq.routines.ReleaseClaims;
 import dev.changesetsyncer.jooq.routines.ReleaseExpiredLeases;
 import dev.changesetsyncer.jooq.routines.SyncCadenceMaxDelay;
 import dev.changesetsyncer.jooq.routines.SyncClaimAt;
+import dev.changesetsyncer.jooq.routines.SyncClaimAtBound;
 import dev.changesetsyncer.jooq.routines.SyncJitterFraction;
 import dev.changesetsyncer.jooq.routines.SyncJitteredDelay;
+import dev.changesetsyncer.jooq.routines.SyncPriorityShift;
 import dev.changesetsyncer.jooq.routines.SyncQuietTimeNextAt;
 import dev.changesetsyncer.jooq.routines.SyncRetryDelay;
 import dev.changesetsyncer.jooq.routines.SyncWakeupChannel;
 import dev.changesetsyncer.jooq.tables.ClaimChangesets;
 import dev.changesetsyncer.jooq.tables.CompleteSyncs;
 import dev.changesetsyncer.jooq.tables.DeferSyncs;
+import dev.changesetsyncer.jooq.tables.EndClaims;
 import dev.changesetsyncer.jooq.tables.ExtendLeases;
 import dev.changesetsyncer.jooq.tables.FailSyncs;
 import dev.changesetsyncer.jooq.tables.RecordArchivedFlags;
 import dev.changesetsyncer.jooq.tables.records.ClaimChangesetsRecord;
 import dev.changesetsyncer.jooq.tables.records.CompleteSyncsRecord;
 import dev.changesetsyncer.jooq.tables.records.DeferSyncsRecord;
+import dev.changesetsyncer.jooq.tables.records.EndClaimsRecord;
 import dev.changesetsyncer.jooq.tables.records.ExtendLeasesRecord;
 import dev.changesetsyncer.jooq.tables.records.FailSyncsRecord;
 import dev.changesetsyncer.jooq.tables.records.RecordArchivedFlagsRecord;
@@ -519,14 +526,73 @@ public class Routines {
     }
 
     /**
+     * Call <code>public.lock_code_host_budgets</code>
+     */
+    public static void lockCodeHostBudgets(
+          Configuration configuration
+        , Long[] codeHostIds
+    ) {
+        LockCodeHostBudgets p = new LockCodeHostBudgets();
+        p.setCodeHostIds(codeHostIds);
+
+        p.execute(configuration);
+    }
+
+    /**
+     * Call <code>public.lock_held_claims</code>
+     */
+    public static Integer lockHeldClaims(
+          Configuration configuration
+        , Long[] changesetIds
+        , Long[] claimTokens
+    ) {
+        LockHeldClaims f = new LockHeldClaims();
+        f.setChangesetIds(changesetIds);
+        f.setClaimTokens(claimTokens);
+
+        f.execute(configuration);
+        return f.getReturnValue();
+    }
+
+    /**
+     * Get <code>public.lock_held_claims</code> as a field.
+     */
+    public static Field<Integer> lockHeldClaims(
+          Long[] changesetIds
+        , Long[] claimTokens
+    ) {
+        LockHeldClaims f = new LockHeldClaims();
+        f.setChangesetIds(changesetIds);
+        f.setClaimTokens(claimTokens);
+
+        return f.asField();
+    }
+
+    /**
+     * Get <code>public.lock_held_claims</code> as a field.
+     */
+    public static Field<Integer> lockHeldClaims(
+          Field<Long[]> changesetIds
+        , Field<Long[]> claimTokens
+    ) {
+        LockHeldClaims f = new LockHeldClaims();
+        f.setChangesetIds(changesetIds);
+        f.setClaimTokens(claimTokens);
+
+        return f.asField();
+    }
+
+    /**
      * Call <code>public.next_claim_delay</code>
      */
     public static Duration nextClaimDelay(
           Configuration configuration
         , Long[] skipHosts
+        , Instant now
     ) {
         NextClaimDelay f = new NextClaimDelay();
         f.setSkipHosts(skipHosts);
+        f.setNow(now);
 
         f.execute(configuration);
         return f.getReturnValue();
@@ -537,9 +603,11 @@ public class Routines {
      */
     public static Field<Duration> nextClaimDelay(
           Long[] skipHosts
+        , Instant now
     ) {
         NextClaimDelay f = new NextClaimDelay();
         f.setSkipHosts(skipHosts);
+        f.setNow(now);
 
         return f.asField();
     }
@@ -549,9 +617,11 @@ public class Routines {
      */
     public static Field<Duration> nextClaimDelay(
           Field<Long[]> skipHosts
+        , Field<Instant> now
     ) {
         NextClaimDelay f = new NextClaimDelay();
         f.setSkipHosts(skipHosts);
+        f.setNow(now);
 
         return f.asField();
     }
@@ -565,6 +635,19 @@ public class Routines {
     ) {
         ObserveRateLimits p = new ObserveRateLimits();
         p.setObservations(observations);
+
+        p.execute(configuration);
+    }
+
+    /**
+     * Call <code>public.pause_code_hosts</code>
+     */
+    public static void pauseCodeHosts(
+          Configuration configuration
+        , JSONB refusals
+    ) {
+        PauseCodeHosts p = new PauseCodeHosts();
+        p.setRefusals(refusals);
 
         p.execute(configuration);
     }
@@ -618,8 +701,10 @@ public class Routines {
      */
     public static Integer releaseExpiredLeases(
           Configuration configuration
+        , Instant now
     ) {
         ReleaseExpiredLeases f = new ReleaseExpiredLeases();
+        f.setNow(now);
 
         f.execute(configuration);
         return f.getReturnValue();
@@ -628,8 +713,23 @@ public class Routines {
     /**
      * Get <code>public.release_expired_leases</code> as a field.
      */
-    public static Field<Integer> releaseExpiredLeases() {
+    public static Field<Integer> releaseExpiredLeases(
+          Instant now
+    ) {
         ReleaseExpiredLeases f = new ReleaseExpiredLeases();
+        f.setNow(now);
+
+        return f.asField();
+    }
+
+    /**
+     * Get <code>public.release_expired_leases</code> as a field.
+     */
+    public static Field<Integer> releaseExpiredLeases(
+          Field<Instant> now
+    ) {
+        ReleaseExpiredLeases f = new ReleaseExpiredLeases();
+        f.setNow(now);
 
         return f.asField();
     }
@@ -741,6 +841,50 @@ public class Routines {
     }
 
     /**
+     * Call <code>public.sync_claim_at_bound</code>
+     */
+    public static Instant syncClaimAtBound(
+          Configuration configuration
+        , Integer priority
+        , Instant at
+    ) {
+        SyncClaimAtBound f = new SyncClaimAtBound();
+        f.setPriority(priority);
+        f.setAt(at);
+
+        f.execute(configuration);
+        return f.getReturnValue();
+    }
+
+    /**
+     * Get <code>public.sync_claim_at_bound</code> as a field.
+     */
+    public static Field<Instant> syncClaimAtBound(
+          Integer priority
+        , Instant at
+    ) {
+        SyncClaimAtBound f = new SyncClaimAtBound();
+        f.setPriority(priority);
+        f.setAt(at);
+
+        return f.asField();
+    }
+
+    /**
+     * Get <code>public.sync_claim_at_bound</code> as a field.
+     */
+    public static Field<Instant> syncClaimAtBound(
+          Field<Integer> priority
+        , Field<Instant> at
+    ) {
+        SyncClaimAtBound f = new SyncClaimAtBound();
+        f.setPriority(priority);
+        f.setAt(at);
+
+        return f.asField();
+    }
+
+    /**
      * Call <code>public.sync_jitter_fraction</code>
      */
     public static Double syncJitterFraction(
@@ -824,6 +968,27 @@ public class Routines {
         f.setDelay(delay);
         f.setMinDelay(minDelay);
         f.setChangesetId(changesetId);
+
+        return f.asField();
+    }
+
+    /**
+     * Call <code>public.sync_priority_shift</code>
+     */
+    public static Duration syncPriorityShift(
+          Configuration configuration
+    ) {
+        SyncPriorityShift f = new SyncPriorityShift();
+
+        f.execute(configuration);
+        return f.getReturnValue();
+    }
+
+    /**
+     * Get <code>public.sync_priority_shift</code> as a field.
+     */
+    public static Field<Duration> syncPriorityShift() {
+        SyncPriorityShift f = new SyncPriorityShift();
 
         return f.asField();
     }
@@ -971,6 +1136,7 @@ public class Routines {
         , Duration lease
         , Long[] skipHosts
         , Boolean requestedOnly
+        , Instant now
     ) {
         return configuration.dsl().selectFrom(dev.changesetsyncer.jooq.tables.ClaimChangesets.CLAIM_CHANGESETS.call(
               worker
@@ -978,6 +1144,7 @@ public class Routines {
             , lease
             , skipHosts
             , requestedOnly
+            , now
         )).fetch();
     }
 
@@ -990,13 +1157,15 @@ public class Routines {
         , Duration lease
         , Long[] skipHosts
         , Boolean requestedOnly
+        , Instant now
     ) {
         return dev.changesetsyncer.jooq.tables.ClaimChangesets.CLAIM_CHANGESETS.call(
             worker,
             maxRows,
             lease,
             skipHosts,
-            requestedOnly
+            requestedOnly,
+            now
         );
     }
 
@@ -1009,13 +1178,15 @@ public class Routines {
         , Field<Duration> lease
         , Field<Long[]> skipHosts
         , Field<Boolean> requestedOnly
+        , Field<Instant> now
     ) {
         return dev.changesetsyncer.jooq.tables.ClaimChangesets.CLAIM_CHANGESETS.call(
             worker,
             maxRows,
             lease,
             skipHosts,
-            requestedOnly
+            requestedOnly,
+            now
         );
     }
 
@@ -1088,6 +1259,58 @@ public class Routines {
     }
 
     /**
+     * Call <code>public.end_claims</code>.
+     */
+    public static Result<EndClaimsRecord> endClaims(
+          Configuration configuration
+        , Long[] changesetIds
+        , Long[] claimTokens
+        , Boolean failed
+        , String[] errors
+    ) {
+        return configuration.dsl().selectFrom(dev.changesetsyncer.jooq.tables.EndClaims.END_CLAIMS.call(
+              changesetIds
+            , claimTokens
+            , failed
+            , errors
+        )).fetch();
+    }
+
+    /**
+     * Get <code>public.end_claims</code> as a table.
+     */
+    public static EndClaims endClaims(
+          Long[] changesetIds
+        , Long[] claimTokens
+        , Boolean failed
+        , String[] errors
+    ) {
+        return dev.changesetsyncer.jooq.tables.EndClaims.END_CLAIMS.call(
+            changesetIds,
+            claimTokens,
+            failed,
+            errors
+        );
+    }
+
+    /**
+     * Get <code>public.end_claims</code> as a table.
+     */
+    public static EndClaims endClaims(
+          Field<Long[]> changesetIds
+        , Field<Long[]> claimTokens
+        , Field<Boolean> failed
+        , Field<String[]> errors
+    ) {
+        return dev.changesetsyncer.jooq.tables.EndClaims.END_CLAIMS.call(
+            changesetIds,
+            claimTokens,
+            failed,
+            errors
+        );
+    }
+
+    /**
      * Call <code>public.extend_leases</code>.
      */
     public static Result<ExtendLeasesRecord> extendLeases(
@@ -1096,12 +1319,14 @@ public class Routines {
         , Long[] changesetIds
         , Long[] claimTokens
         , Duration lease
+        , Instant now
     ) {
         return configuration.dsl().selectFrom(dev.changesetsyncer.jooq.tables.ExtendLeases.EXTEND_LEASES.call(
               worker
             , changesetIds
             , claimTokens
             , lease
+            , now
         )).fetch();
     }
 
@@ -1113,12 +1338,14 @@ public class Routines {
         , Long[] changesetIds
         , Long[] claimTokens
         , Duration lease
+        , Instant now
     ) {
         return dev.changesetsyncer.jooq.tables.ExtendLeases.EXTEND_LEASES.call(
             worker,
             changesetIds,
             claimTokens,
-            lease
+            lease,
+            now
         );
     }
 
@@ -1130,12 +1357,14 @@ public class Routines {
         , Field<Long[]> changesetIds
         , Field<Long[]> claimTokens
         , Field<Duration> lease
+        , Field<Instant> now
     ) {
         return dev.changesetsyncer.jooq.tables.ExtendLeases.EXTEND_LEASES.call(
             worker,
             changesetIds,
             claimTokens,
-            lease
+            lease,
+            now
         );
     }
 

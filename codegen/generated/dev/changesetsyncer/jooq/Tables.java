@@ -14,6 +14,7 @@ import dev.changesetsyncer.jooq.tables.CodeHostSyncSummary;
 import dev.changesetsyncer.jooq.tables.CodeHosts;
 import dev.changesetsyncer.jooq.tables.CompleteSyncs;
 import dev.changesetsyncer.jooq.tables.DeferSyncs;
+import dev.changesetsyncer.jooq.tables.EndClaims;
 import dev.changesetsyncer.jooq.tables.ExtendLeases;
 import dev.changesetsyncer.jooq.tables.FailSyncs;
 import dev.changesetsyncer.jooq.tables.RecordArchivedFlags;
@@ -22,11 +23,13 @@ import dev.changesetsyncer.jooq.tables.SyncRequests;
 import dev.changesetsyncer.jooq.tables.records.ClaimChangesetsRecord;
 import dev.changesetsyncer.jooq.tables.records.CompleteSyncsRecord;
 import dev.changesetsyncer.jooq.tables.records.DeferSyncsRecord;
+import dev.changesetsyncer.jooq.tables.records.EndClaimsRecord;
 import dev.changesetsyncer.jooq.tables.records.ExtendLeasesRecord;
 import dev.changesetsyncer.jooq.tables.records.FailSyncsRecord;
 import dev.changesetsyncer.jooq.tables.records.RecordArchivedFlagsRecord;
 
 import java.time.Duration;
+import java.time.Instant;
 
 import org.jooq.Configuration;
 import org.jooq.Field;
@@ -74,8 +77,9 @@ public class Tables {
      * skipped (FOR UPDATE SKIP LOCKED). Paused hosts, hosts in skip_hosts, and
      * hosts whose budget or concurrency cap is spent are left out; the budget
      * is debited in the same statement. Each row gets a fresh claim_token and a
-     * lease until now() + lease. With requested_only, only changesets with a
-     * pending request. Returns what a sync needs.
+     * lease until now + lease. With requested_only, only changesets with a
+     * pending request. now is the database's now() when left out or null (tests
+     * set the clock with it). Returns what a sync needs.
      */
     public static final ClaimChangesets CLAIM_CHANGESETS = ClaimChangesets.CLAIM_CHANGESETS;
 
@@ -89,6 +93,7 @@ public class Tables {
         , Duration lease
         , Long[] skipHosts
         , Boolean requestedOnly
+        , Instant now
     ) {
         return configuration.dsl().selectFrom(dev.changesetsyncer.jooq.tables.ClaimChangesets.CLAIM_CHANGESETS.call(
               worker
@@ -96,6 +101,7 @@ public class Tables {
             , lease
             , skipHosts
             , requestedOnly
+            , now
         )).fetch();
     }
 
@@ -108,13 +114,15 @@ public class Tables {
         , Duration lease
         , Long[] skipHosts
         , Boolean requestedOnly
+        , Instant now
     ) {
         return dev.changesetsyncer.jooq.tables.ClaimChangesets.CLAIM_CHANGESETS.call(
             worker,
             maxRows,
             lease,
             skipHosts,
-            requestedOnly
+            requestedOnly,
+            now
         );
     }
 
@@ -127,13 +135,15 @@ public class Tables {
         , Field<Duration> lease
         , Field<Long[]> skipHosts
         , Field<Boolean> requestedOnly
+        , Field<Instant> now
     ) {
         return dev.changesetsyncer.jooq.tables.ClaimChangesets.CLAIM_CHANGESETS.call(
             worker,
             maxRows,
             lease,
             skipHosts,
-            requestedOnly
+            requestedOnly,
+            now
         );
     }
 
@@ -162,14 +172,15 @@ public class Tables {
     /**
      * Writes back a batch of finished syncs: [{changeset_id, claim_token,
      * outcome: changed|unchanged|gone, state, title, author, url, head_ref,
-     * base_ref, head_sha, review_state, check_state, updated_at, etags, (for
-     * changed: a null or missing field keeps its stored value; etags are merged
-     * into the stored ones) events: [{kind, occurred_at, dedupe_key, payload}],
-     * message}]. Only rows whose claim_token still matches are written (a
-     * worker whose lease expired and was re-claimed is fenced off); returns
-     * those. Serves the requests made before the sync started; later ones stay
-     * pending. last_synced_at is the claim time. A repository's archived flag
-     * is written by record_archived_flags(), in its own transaction.
+     * base_ref, head_sha, review_state, check_state, updated_at,
+     * change_markers, (for changed: a null or missing field keeps its stored
+     * value; change_markers are merged into the stored ones) events: [{kind,
+     * occurred_at, dedupe_key, payload}], message}]. Only rows whose
+     * claim_token still matches are written (a worker whose lease expired and
+     * was re-claimed is fenced off); returns those. Serves the requests made
+     * before the sync started; later ones stay pending. last_synced_at is the
+     * claim time. A repository's archived flag is written by
+     * record_archived_flags(), in its own transaction.
      */
     public static final CompleteSyncs COMPLETE_SYNCS = CompleteSyncs.COMPLETE_SYNCS;
 
@@ -210,9 +221,8 @@ public class Tables {
     /**
      * Syncs refused by their host's rate limit: [{changeset_id, claim_token,
      * code_host_id, retry_after_seconds, remaining, reset_at, message}]. Pauses
-     * each host for all replicas (code_host_budgets.paused_until, pause_reason)
-     * and gives the claims back without counting a failure. Returns the claims
-     * that were still held.
+     * each host for all replicas (pause_code_hosts()) and gives the claims back
+     * without counting a failure. Returns the claims that were still held.
      */
     public static final DeferSyncs DEFER_SYNCS = DeferSyncs.DEFER_SYNCS;
 
@@ -251,8 +261,72 @@ public class Tables {
     }
 
     /**
-     * Heartbeat: pushes the leases worker still holds to now() + lease. Claims
-     * not returned were lost (expired and swept).
+     * Ends the claims still held (tokens matched pairwise with changeset_ids):
+     * the rows are unleased. With failed, each counts a failed attempt
+     * (failures + 1, last_attempt_at = the claim time, last_error = its entry
+     * of errors), so the retry backs off; without, the rows are claimable again
+     * at once, no failure counted. Locks with lock_held_claims() first. Returns
+     * the claims ended. (complete_syncs() ends its claims in its own update:
+     * one write per row.)
+     */
+    public static final EndClaims END_CLAIMS = EndClaims.END_CLAIMS;
+
+    /**
+     * Call <code>public.end_claims</code>.
+     */
+    public static Result<EndClaimsRecord> END_CLAIMS(
+          Configuration configuration
+        , Long[] changesetIds
+        , Long[] claimTokens
+        , Boolean failed
+        , String[] errors
+    ) {
+        return configuration.dsl().selectFrom(dev.changesetsyncer.jooq.tables.EndClaims.END_CLAIMS.call(
+              changesetIds
+            , claimTokens
+            , failed
+            , errors
+        )).fetch();
+    }
+
+    /**
+     * Get <code>public.end_claims</code> as a table.
+     */
+    public static EndClaims END_CLAIMS(
+          Long[] changesetIds
+        , Long[] claimTokens
+        , Boolean failed
+        , String[] errors
+    ) {
+        return dev.changesetsyncer.jooq.tables.EndClaims.END_CLAIMS.call(
+            changesetIds,
+            claimTokens,
+            failed,
+            errors
+        );
+    }
+
+    /**
+     * Get <code>public.end_claims</code> as a table.
+     */
+    public static EndClaims END_CLAIMS(
+          Field<Long[]> changesetIds
+        , Field<Long[]> claimTokens
+        , Field<Boolean> failed
+        , Field<String[]> errors
+    ) {
+        return dev.changesetsyncer.jooq.tables.EndClaims.END_CLAIMS.call(
+            changesetIds,
+            claimTokens,
+            failed,
+            errors
+        );
+    }
+
+    /**
+     * Heartbeat: pushes the leases worker still holds to now + lease (now: the
+     * database's now() when left out or null). Claims not returned were lost
+     * (expired and swept).
      */
     public static final ExtendLeases EXTEND_LEASES = ExtendLeases.EXTEND_LEASES;
 
@@ -265,12 +339,14 @@ public class Tables {
         , Long[] changesetIds
         , Long[] claimTokens
         , Duration lease
+        , Instant now
     ) {
         return configuration.dsl().selectFrom(dev.changesetsyncer.jooq.tables.ExtendLeases.EXTEND_LEASES.call(
               worker
             , changesetIds
             , claimTokens
             , lease
+            , now
         )).fetch();
     }
 
@@ -282,12 +358,14 @@ public class Tables {
         , Long[] changesetIds
         , Long[] claimTokens
         , Duration lease
+        , Instant now
     ) {
         return dev.changesetsyncer.jooq.tables.ExtendLeases.EXTEND_LEASES.call(
             worker,
             changesetIds,
             claimTokens,
-            lease
+            lease,
+            now
         );
     }
 
@@ -299,12 +377,14 @@ public class Tables {
         , Field<Long[]> changesetIds
         , Field<Long[]> claimTokens
         , Field<Duration> lease
+        , Field<Instant> now
     ) {
         return dev.changesetsyncer.jooq.tables.ExtendLeases.EXTEND_LEASES.call(
             worker,
             changesetIds,
             claimTokens,
-            lease
+            lease,
+            now
         );
     }
 

@@ -27,9 +27,10 @@ import org.jooq.impl.SQLDataType;
  * host's due rows interleaved by time; rows held by other workers are skipped
  * (FOR UPDATE SKIP LOCKED). Paused hosts, hosts in skip_hosts, and hosts whose
  * budget or concurrency cap is spent are left out; the budget is debited in the
- * same statement. Each row gets a fresh claim_token and a lease until now() +
- * lease. With requested_only, only changesets with a pending request. Returns
- * what a sync needs.
+ * same statement. Each row gets a fresh claim_token and a lease until now +
+ * lease. With requested_only, only changesets with a pending request. now is
+ * the database's now() when left out or null (tests set the clock with it).
+ * Returns what a sync needs.
  */
 @SuppressWarnings({ "all", "unchecked", "rawtypes", "this-escape" })
 public class ClaimChangesets extends AbstractRoutine<Record> {
@@ -65,6 +66,11 @@ public class ClaimChangesets extends AbstractRoutine<Record> {
      * The parameter <code>public.claim_changesets.requested_only</code>.
      */
     public static final Parameter<Boolean> REQUESTED_ONLY = Internal.createParameter("requested_only", SQLDataType.BOOLEAN.defaultValue(DSL.field(DSL.raw("false"), SQLDataType.BOOLEAN)), false);
+
+    /**
+     * The parameter <code>public.claim_changesets.now</code>.
+     */
+    public static final Parameter<Instant> NOW = Internal.createParameter("now", SQLDataType.INSTANT.defaultValue(DSL.field(DSL.raw("now()"), SQLDataType.INSTANT)), false);
 
     /**
      * The parameter <code>public.claim_changesets.changeset_id</code>.
@@ -132,9 +138,9 @@ public class ClaimChangesets extends AbstractRoutine<Record> {
     public static final Parameter<String> EXTERNAL_ID = Internal.createParameter("external_id", SQLDataType.CLOB, false);
 
     /**
-     * The parameter <code>public.claim_changesets.etags</code>.
+     * The parameter <code>public.claim_changesets.change_markers</code>.
      */
-    public static final Parameter<JSONB> ETAGS = Internal.createParameter("etags", SQLDataType.JSONB, false);
+    public static final Parameter<JSONB> CHANGE_MARKERS = Internal.createParameter("change_markers", SQLDataType.JSONB, false);
 
     /**
      * The parameter <code>public.claim_changesets.head_sha</code>.
@@ -160,7 +166,7 @@ public class ClaimChangesets extends AbstractRoutine<Record> {
      * Create a new routine call instance
      */
     public ClaimChangesets() {
-        super("claim_changesets", Public.PUBLIC, DSL.comment("Claims up to max_rows due changesets for worker: requests first, then each host's due rows interleaved by time; rows held by other workers are skipped (FOR UPDATE SKIP LOCKED). Paused hosts, hosts in skip_hosts, and hosts whose budget or concurrency cap is spent are left out; the budget is debited in the same statement. Each row gets a fresh claim_token and a lease until now() + lease. With requested_only, only changesets with a pending request. Returns what a sync needs."), SQLDataType.RECORD);
+        super("claim_changesets", Public.PUBLIC, DSL.comment("Claims up to max_rows due changesets for worker: requests first, then each host's due rows interleaved by time; rows held by other workers are skipped (FOR UPDATE SKIP LOCKED). Paused hosts, hosts in skip_hosts, and hosts whose budget or concurrency cap is spent are left out; the budget is debited in the same statement. Each row gets a fresh claim_token and a lease until now + lease. With requested_only, only changesets with a pending request. now is the database's now() when left out or null (tests set the clock with it). Returns what a sync needs."), SQLDataType.RECORD);
 
         setReturnParameter(RETURN_VALUE);
         addInParameter(WORKER);
@@ -168,6 +174,7 @@ public class ClaimChangesets extends AbstractRoutine<Record> {
         addInParameter(LEASE);
         addInParameter(SKIP_HOSTS);
         addInParameter(REQUESTED_ONLY);
+        addInParameter(NOW);
         addOutParameter(CHANGESET_ID);
         addOutParameter(CLAIM_TOKEN);
         addOutParameter(CLAIMED_AT);
@@ -181,7 +188,7 @@ public class ClaimChangesets extends AbstractRoutine<Record> {
         addOutParameter(REPO_EXTERNAL_ID);
         addOutParameter(REPO_NAME);
         addOutParameter(EXTERNAL_ID);
-        addOutParameter(ETAGS);
+        addOutParameter(CHANGE_MARKERS);
         addOutParameter(HEAD_SHA);
         addOutParameter(REVIEW_STATE);
         addOutParameter(CHECK_STATE);
@@ -225,6 +232,14 @@ public class ClaimChangesets extends AbstractRoutine<Record> {
      */
     public ClaimChangesets setRequestedOnly(Boolean value) {
         setValue(REQUESTED_ONLY, value);
+        return this;
+    }
+
+    /**
+     * Set the <code>now</code> parameter IN value to the routine
+     */
+    public ClaimChangesets setNow(Instant value) {
+        setValue(NOW, value);
         return this;
     }
 
@@ -322,10 +337,10 @@ public class ClaimChangesets extends AbstractRoutine<Record> {
     }
 
     /**
-     * Get the <code>etags</code> parameter OUT value from the routine
+     * Get the <code>change_markers</code> parameter OUT value from the routine
      */
-    public JSONB getEtags() {
-        return get(ETAGS);
+    public JSONB getChangeMarkers() {
+        return get(CHANGE_MARKERS);
     }
 
     /**

@@ -17,9 +17,8 @@ import org.jooq.impl.SQLDataType;
 /**
  * Syncs refused by their host's rate limit: [{changeset_id, claim_token,
  * code_host_id, retry_after_seconds, remaining, reset_at, message}]. Pauses
- * each host for all replicas (code_host_budgets.paused_until, pause_reason) and
- * gives the claims back without counting a failure. Returns the claims that
- * were still held.
+ * each host for all replicas (pause_code_hosts()) and gives the claims back
+ * without counting a failure. Returns the claims that were still held.
  */
 @SuppressWarnings({ "all", "unchecked", "rawtypes", "this-escape" })
 public class DeferSyncs extends AbstractRoutine<Long> {
@@ -45,7 +44,7 @@ public class DeferSyncs extends AbstractRoutine<Long> {
      * Create a new routine call instance
      */
     public DeferSyncs() {
-        super("defer_syncs", Public.PUBLIC, DSL.comment("Syncs refused by their host's rate limit: [{changeset_id, claim_token, code_host_id, retry_after_seconds, remaining, reset_at, message}]. Pauses each host for all replicas (code_host_budgets.paused_until, pause_reason) and gives the claims back without counting a failure. Returns the claims that were still held."), SQLDataType.BIGINT);
+        super("defer_syncs", Public.PUBLIC, DSL.comment("Syncs refused by their host's rate limit: [{changeset_id, claim_token, code_host_id, retry_after_seconds, remaining, reset_at, message}]. Pauses each host for all replicas (pause_code_hosts()) and gives the claims back without counting a failure. Returns the claims that were still held."), SQLDataType.BIGINT);
 
         setReturnParameter(RETURN_VALUE);
         addInParameter(DEFERRALS);

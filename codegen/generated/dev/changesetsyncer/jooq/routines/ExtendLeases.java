@@ -19,8 +19,9 @@ import org.jooq.impl.SQLDataType;
 
 
 /**
- * Heartbeat: pushes the leases worker still holds to now() + lease. Claims not
- * returned were lost (expired and swept).
+ * Heartbeat: pushes the leases worker still holds to now + lease (now: the
+ * database's now() when left out or null). Claims not returned were lost
+ * (expired and swept).
  */
 @SuppressWarnings({ "all", "unchecked", "rawtypes", "this-escape" })
 public class ExtendLeases extends AbstractRoutine<Record> {
@@ -53,6 +54,11 @@ public class ExtendLeases extends AbstractRoutine<Record> {
     public static final Parameter<Duration> LEASE = Internal.createParameter("lease", SQLDataType.INTERVAL, false, new IntervalConverter());
 
     /**
+     * The parameter <code>public.extend_leases.now</code>.
+     */
+    public static final Parameter<Instant> NOW = Internal.createParameter("now", SQLDataType.INSTANT.defaultValue(DSL.field(DSL.raw("now()"), SQLDataType.INSTANT)), false);
+
+    /**
      * The parameter <code>public.extend_leases.changeset_id</code>.
      */
     public static final Parameter<Long> CHANGESET_ID = Internal.createParameter("changeset_id", SQLDataType.BIGINT, false);
@@ -66,13 +72,14 @@ public class ExtendLeases extends AbstractRoutine<Record> {
      * Create a new routine call instance
      */
     public ExtendLeases() {
-        super("extend_leases", Public.PUBLIC, DSL.comment("Heartbeat: pushes the leases worker still holds to now() + lease. Claims not returned were lost (expired and swept)."), SQLDataType.RECORD);
+        super("extend_leases", Public.PUBLIC, DSL.comment("Heartbeat: pushes the leases worker still holds to now + lease (now: the database's now() when left out or null). Claims not returned were lost (expired and swept)."), SQLDataType.RECORD);
 
         setReturnParameter(RETURN_VALUE);
         addInParameter(WORKER);
         addInParameter(CHANGESET_IDS);
         addInParameter(CLAIM_TOKENS);
         addInParameter(LEASE);
+        addInParameter(NOW);
         addOutParameter(CHANGESET_ID);
         addOutParameter(LEASE_UNTIL);
     }
@@ -106,6 +113,14 @@ public class ExtendLeases extends AbstractRoutine<Record> {
      */
     public ExtendLeases setLease(Duration value) {
         setValue(LEASE, value);
+        return this;
+    }
+
+    /**
+     * Set the <code>now</code> parameter IN value to the routine
+     */
+    public ExtendLeases setNow(Instant value) {
+        setValue(NOW, value);
         return this;
     }
 

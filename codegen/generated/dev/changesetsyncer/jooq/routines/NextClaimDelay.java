@@ -8,6 +8,7 @@ import dev.changesetsyncer.db.IntervalConverter;
 import dev.changesetsyncer.jooq.Public;
 
 import java.time.Duration;
+import java.time.Instant;
 
 import org.jooq.Field;
 import org.jooq.Parameter;
@@ -18,9 +19,10 @@ import org.jooq.impl.SQLDataType;
 
 
 /**
- * How long until some changeset can be claimed: due, its host not paused, with
- * budget and below its concurrency cap, and not in skip_hosts (0 if now, NULL
- * if never). Idle workers sleep that long at most.
+ * How long after now until some changeset can be claimed: due, its host not
+ * paused, with budget and below its concurrency cap, and not in skip_hosts (0
+ * if at once, NULL if never). now is the database's now() when left out or
+ * null. Idle workers sleep that long at most.
  */
 @SuppressWarnings({ "all", "unchecked", "rawtypes", "this-escape" })
 public class NextClaimDelay extends AbstractRoutine<Duration> {
@@ -38,13 +40,19 @@ public class NextClaimDelay extends AbstractRoutine<Duration> {
     public static final Parameter<Long[]> SKIP_HOSTS = Internal.createParameter("skip_hosts", SQLDataType.BIGINT.array().defaultValue(DSL.field(DSL.raw("'{}'::bigint[]"), SQLDataType.BIGINT.array())), false);
 
     /**
+     * The parameter <code>public.next_claim_delay.now</code>.
+     */
+    public static final Parameter<Instant> NOW = Internal.createParameter("now", SQLDataType.INSTANT.defaultValue(DSL.field(DSL.raw("now()"), SQLDataType.INSTANT)), false);
+
+    /**
      * Create a new routine call instance
      */
     public NextClaimDelay() {
-        super("next_claim_delay", Public.PUBLIC, DSL.comment("How long until some changeset can be claimed: due, its host not paused, with budget and below its concurrency cap, and not in skip_hosts (0 if now, NULL if never). Idle workers sleep that long at most."), SQLDataType.INTERVAL, new IntervalConverter());
+        super("next_claim_delay", Public.PUBLIC, DSL.comment("How long after now until some changeset can be claimed: due, its host not paused, with budget and below its concurrency cap, and not in skip_hosts (0 if at once, NULL if never). now is the database's now() when left out or null. Idle workers sleep that long at most."), SQLDataType.INTERVAL, new IntervalConverter());
 
         setReturnParameter(RETURN_VALUE);
         addInParameter(SKIP_HOSTS);
+        addInParameter(NOW);
     }
 
     /**
@@ -61,6 +69,23 @@ public class NextClaimDelay extends AbstractRoutine<Duration> {
      */
     public NextClaimDelay setSkipHosts(Field<Long[]> field) {
         setField(SKIP_HOSTS, field);
+        return this;
+    }
+
+    /**
+     * Set the <code>now</code> parameter IN value to the routine
+     */
+    public NextClaimDelay setNow(Instant value) {
+        setValue(NOW, value);
+        return this;
+    }
+
+    /**
+     * Set the <code>now</code> parameter to the function to be used with a
+     * {@link org.jooq.Select} statement
+     */
+    public NextClaimDelay setNow(Field<Instant> field) {
+        setField(NOW, field);
         return this;
     }
 }

@@ -16,7 +16,7 @@ import org.jooq.impl.SQLDataType;
 
 /**
  * Gives claims back unfinished (graceful shutdown): the rows are claimable
- * again at once, no failure counted.
+ * again at once, no failure counted. Returns how many were still held.
  */
 @SuppressWarnings({ "all", "unchecked", "rawtypes", "this-escape" })
 public class ReleaseClaims extends AbstractRoutine<Integer> {
@@ -42,7 +42,7 @@ public class ReleaseClaims extends AbstractRoutine<Integer> {
      * Create a new routine call instance
      */
     public ReleaseClaims() {
-        super("release_claims", Public.PUBLIC, DSL.comment("Gives claims back unfinished (graceful shutdown): the rows are claimable again at once, no failure counted."), SQLDataType.INTEGER);
+        super("release_claims", Public.PUBLIC, DSL.comment("Gives claims back unfinished (graceful shutdown): the rows are claimable again at once, no failure counted. Returns how many were still held."), SQLDataType.INTEGER);
 
         setReturnParameter(RETURN_VALUE);
         addInParameter(CHANGESET_IDS);

@@ -6,6 +6,9 @@ package dev.changesetsyncer.jooq.routines;
 
 import dev.changesetsyncer.jooq.Public;
 
+import java.time.Instant;
+
+import org.jooq.Field;
 import org.jooq.Parameter;
 import org.jooq.impl.AbstractRoutine;
 import org.jooq.impl.DSL;
@@ -14,10 +17,11 @@ import org.jooq.impl.SQLDataType;
 
 
 /**
- * Sweep: returns rows whose lease expired (a worker crashed or hung) to the
- * queue, counting a failed attempt so that a changeset that keeps killing
- * workers backs off. Cheap (partial index on leased rows), idempotent, safe
- * from any number of workers at once. Returns how many it released.
+ * Sweep: returns rows whose lease expired before now (a worker crashed or hung;
+ * now: the database's now() when left out or null) to the queue, counting a
+ * failed attempt so that a changeset that keeps killing workers backs off.
+ * Cheap (partial index on leased rows), idempotent, safe from any number of
+ * workers at once. Returns how many it released.
  */
 @SuppressWarnings({ "all", "unchecked", "rawtypes", "this-escape" })
 public class ReleaseExpiredLeases extends AbstractRoutine<Integer> {
@@ -30,11 +34,34 @@ public class ReleaseExpiredLeases extends AbstractRoutine<Integer> {
     public static final Parameter<Integer> RETURN_VALUE = Internal.createParameter("RETURN_VALUE", SQLDataType.INTEGER, false);
 
     /**
+     * The parameter <code>public.release_expired_leases.now</code>.
+     */
+    public static final Parameter<Instant> NOW = Internal.createParameter("now", SQLDataType.INSTANT.defaultValue(DSL.field(DSL.raw("now()"), SQLDataType.INSTANT)), false);
+
+    /**
      * Create a new routine call instance
      */
     public ReleaseExpiredLeases() {
-        super("release_expired_leases", Public.PUBLIC, DSL.comment("Sweep: returns rows whose lease expired (a worker crashed or hung) to the queue, counting a failed attempt so that a changeset that keeps killing workers backs off. Cheap (partial index on leased rows), idempotent, safe from any number of workers at once. Returns how many it released."), SQLDataType.INTEGER);
+        super("release_expired_leases", Public.PUBLIC, DSL.comment("Sweep: returns rows whose lease expired before now (a worker crashed or hung; now: the database's now() when left out or null) to the queue, counting a failed attempt so that a changeset that keeps killing workers backs off. Cheap (partial index on leased rows), idempotent, safe from any number of workers at once. Returns how many it released."), SQLDataType.INTEGER);
 
         setReturnParameter(RETURN_VALUE);
+        addInParameter(NOW);
+    }
+
+    /**
+     * Set the <code>now</code> parameter IN value to the routine
+     */
+    public ReleaseExpiredLeases setNow(Instant value) {
+        setValue(NOW, value);
+        return this;
+    }
+
+    /**
+     * Set the <code>now</code> parameter to the function to be used with a
+     * {@link org.jooq.Select} statement
+     */
+    public ReleaseExpiredLeases setNow(Field<Instant> field) {
+        setField(NOW, field);
+        return this;
     }
 }

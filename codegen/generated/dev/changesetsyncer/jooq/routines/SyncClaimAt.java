@@ -17,10 +17,10 @@ import org.jooq.impl.SQLDataType;
 
 
 /**
- * Claim order key: next_sync_at moved 1000 years earlier per priority level
- * while a request is what makes the changeset due (not while a failed attempt
- * backs off), so one ascending index scan yields urgent, then requested, then
- * routine rows.
+ * Claim order key: next_sync_at moved sync_priority_shift() (1000 years)
+ * earlier per priority level while a request is what makes the changeset due
+ * (not while a failed attempt backs off), so one ascending index scan yields
+ * urgent, then requested, then routine rows.
  */
 @SuppressWarnings({ "all", "unchecked", "rawtypes", "this-escape" })
 public class SyncClaimAt extends AbstractRoutine<Instant> {
@@ -51,7 +51,7 @@ public class SyncClaimAt extends AbstractRoutine<Instant> {
      * Create a new routine call instance
      */
     public SyncClaimAt() {
-        super("sync_claim_at", Public.PUBLIC, DSL.comment("Claim order key: next_sync_at moved 1000 years earlier per priority level while a request is what makes the changeset due (not while a failed attempt backs off), so one ascending index scan yields urgent, then requested, then routine rows."), SQLDataType.INSTANT);
+        super("sync_claim_at", Public.PUBLIC, DSL.comment("Claim order key: next_sync_at moved sync_priority_shift() (1000 years) earlier per priority level while a request is what makes the changeset due (not while a failed attempt backs off), so one ascending index scan yields urgent, then requested, then routine rows."), SQLDataType.INSTANT);
 
         setReturnParameter(RETURN_VALUE);
         addInParameter(NEXT_SYNC_AT);

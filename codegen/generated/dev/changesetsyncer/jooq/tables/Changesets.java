@@ -137,10 +137,13 @@ public class Changesets extends TableImpl<ChangesetsRecord> {
     public final TableField<ChangesetsRecord, Instant> EXTERNAL_UPDATED_AT = createField(DSL.name("external_updated_at"), SQLDataType.INSTANT, this, "The host's updated_at as last seen. The schedule uses changeset_sync_state.synced_updated_at instead.");
 
     /**
-     * The column <code>public.changesets.etags</code>. ETag of each fetched
-     * resource (e.g. {"pull": "W/\"abc\""}), sent back as If-None-Match.
+     * The column <code>public.changesets.change_markers</code>. What the last
+     * fetch of each resource saw, by resource: the host's ETag (e.g. {"pull":
+     * "W/\"abc\""}, sent back as If-None-Match) or a marker of our own where
+     * the host has none (a digest of the fields we keep, a version, a flag). A
+     * fetch that finds the same marker reports nothing changed.
      */
-    public final TableField<ChangesetsRecord, JSONB> ETAGS = createField(DSL.name("etags"), SQLDataType.JSONB.nullable(false).defaultValue(DSL.field(DSL.raw("'{}'::jsonb"), SQLDataType.JSONB)), this, "ETag of each fetched resource (e.g. {\"pull\": \"W/\\\"abc\\\"\"}), sent back as If-None-Match.");
+    public final TableField<ChangesetsRecord, JSONB> CHANGE_MARKERS = createField(DSL.name("change_markers"), SQLDataType.JSONB.nullable(false).defaultValue(DSL.field(DSL.raw("'{}'::jsonb"), SQLDataType.JSONB)), this, "What the last fetch of each resource saw, by resource: the host's ETag (e.g. {\"pull\": \"W/\\\"abc\\\"\"}, sent back as If-None-Match) or a marker of our own where the host has none (a digest of the fields we keep, a version, a flag). A fetch that finds the same marker reports nothing changed.");
 
     /**
      * The column <code>public.changesets.created_at</code>.
@@ -288,7 +291,7 @@ public class Changesets extends TableImpl<ChangesetsRecord> {
     @Override
     public List<Check<ChangesetsRecord>> getChecks() {
         return Arrays.asList(
-            Internal.createCheck(this, DSL.name("changesets_etags_is_object"), "((jsonb_typeof(etags) = 'object'::text))", true),
+            Internal.createCheck(this, DSL.name("changesets_change_markers_is_object"), "((jsonb_typeof(change_markers) = 'object'::text))", true),
             Internal.createCheck(this, DSL.name("changesets_external_id_not_blank"), "((btrim(external_id) <> ''::text))", true)
         );
     }

@@ -32,9 +32,10 @@ import org.jooq.impl.TableImpl;
  * host's due rows interleaved by time; rows held by other workers are skipped
  * (FOR UPDATE SKIP LOCKED). Paused hosts, hosts in skip_hosts, and hosts whose
  * budget or concurrency cap is spent are left out; the budget is debited in the
- * same statement. Each row gets a fresh claim_token and a lease until now() +
- * lease. With requested_only, only changesets with a pending request. Returns
- * what a sync needs.
+ * same statement. Each row gets a fresh claim_token and a lease until now +
+ * lease. With requested_only, only changesets with a pending request. now is
+ * the database's now() when left out or null (tests set the clock with it).
+ * Returns what a sync needs.
  */
 @SuppressWarnings({ "all", "unchecked", "rawtypes", "this-escape" })
 public class ClaimChangesets extends TableImpl<ClaimChangesetsRecord> {
@@ -120,9 +121,9 @@ public class ClaimChangesets extends TableImpl<ClaimChangesetsRecord> {
     public final TableField<ClaimChangesetsRecord, String> EXTERNAL_ID = createField(DSL.name("external_id"), SQLDataType.CLOB, this, "");
 
     /**
-     * The column <code>public.claim_changesets.etags</code>.
+     * The column <code>public.claim_changesets.change_markers</code>.
      */
-    public final TableField<ClaimChangesetsRecord, JSONB> ETAGS = createField(DSL.name("etags"), SQLDataType.JSONB, this, "");
+    public final TableField<ClaimChangesetsRecord, JSONB> CHANGE_MARKERS = createField(DSL.name("change_markers"), SQLDataType.JSONB, this, "");
 
     /**
      * The column <code>public.claim_changesets.head_sha</code>.
@@ -150,7 +151,8 @@ public class ClaimChangesets extends TableImpl<ClaimChangesetsRecord> {
             DSL.val(null, SQLDataType.INTEGER),
             DSL.val(null, SQLDataType.INTERVAL.asConvertedDataType(new IntervalConverter())),
             DSL.val(null, SQLDataType.BIGINT.array().defaultValue(DSL.field(DSL.raw("'{}'::bigint[]"), SQLDataType.BIGINT.array()))),
-            DSL.val(null, SQLDataType.BOOLEAN.defaultValue(DSL.field(DSL.raw("false"), SQLDataType.BOOLEAN)))
+            DSL.val(null, SQLDataType.BOOLEAN.defaultValue(DSL.field(DSL.raw("false"), SQLDataType.BOOLEAN))),
+            DSL.val(null, SQLDataType.INSTANT.defaultValue(DSL.field(DSL.raw("now()"), SQLDataType.INSTANT)))
         });
     }
 
@@ -159,7 +161,7 @@ public class ClaimChangesets extends TableImpl<ClaimChangesetsRecord> {
     }
 
     private ClaimChangesets(Name alias, Table<ClaimChangesetsRecord> aliased, Field<?>[] parameters, Condition where) {
-        super(alias, null, aliased, parameters, DSL.comment("Claims up to max_rows due changesets for worker: requests first, then each host's due rows interleaved by time; rows held by other workers are skipped (FOR UPDATE SKIP LOCKED). Paused hosts, hosts in skip_hosts, and hosts whose budget or concurrency cap is spent are left out; the budget is debited in the same statement. Each row gets a fresh claim_token and a lease until now() + lease. With requested_only, only changesets with a pending request. Returns what a sync needs."), TableOptions.function(), where);
+        super(alias, null, aliased, parameters, DSL.comment("Claims up to max_rows due changesets for worker: requests first, then each host's due rows interleaved by time; rows held by other workers are skipped (FOR UPDATE SKIP LOCKED). Paused hosts, hosts in skip_hosts, and hosts whose budget or concurrency cap is spent are left out; the budget is debited in the same statement. Each row gets a fresh claim_token and a lease until now + lease. With requested_only, only changesets with a pending request. now is the database's now() when left out or null (tests set the clock with it). Returns what a sync needs."), TableOptions.function(), where);
     }
 
     /**
@@ -236,13 +238,15 @@ public class ClaimChangesets extends TableImpl<ClaimChangesetsRecord> {
         , Duration lease
         , Long[] skipHosts
         , Boolean requestedOnly
+        , Instant now
     ) {
         ClaimChangesets result = new ClaimChangesets(DSL.name("claim_changesets"), null, new Field[] {
             DSL.val(worker, SQLDataType.CLOB),
             DSL.val(maxRows, SQLDataType.INTEGER),
             DSL.val(lease, SQLDataType.INTERVAL.asConvertedDataType(new IntervalConverter())),
             DSL.val(skipHosts, SQLDataType.BIGINT.array().defaultValue(DSL.field(DSL.raw("'{}'::bigint[]"), SQLDataType.BIGINT.array()))),
-            DSL.val(requestedOnly, SQLDataType.BOOLEAN.defaultValue(DSL.field(DSL.raw("false"), SQLDataType.BOOLEAN)))
+            DSL.val(requestedOnly, SQLDataType.BOOLEAN.defaultValue(DSL.field(DSL.raw("false"), SQLDataType.BOOLEAN))),
+            DSL.val(now, SQLDataType.INSTANT.defaultValue(DSL.field(DSL.raw("now()"), SQLDataType.INSTANT)))
         });
 
         return aliased() ? result.as(getUnqualifiedName()) : result;
@@ -257,13 +261,15 @@ public class ClaimChangesets extends TableImpl<ClaimChangesetsRecord> {
         , Field<Duration> lease
         , Field<Long[]> skipHosts
         , Field<Boolean> requestedOnly
+        , Field<Instant> now
     ) {
         ClaimChangesets result = new ClaimChangesets(DSL.name("claim_changesets"), null, new Field[] {
             worker,
             maxRows,
             lease,
             skipHosts,
-            requestedOnly
+            requestedOnly,
+            now
         });
 
         return aliased() ? result.as(getUnqualifiedName()) : result;

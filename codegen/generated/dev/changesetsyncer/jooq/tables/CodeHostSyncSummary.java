@@ -159,7 +159,7 @@ public class CodeHostSyncSummary extends TableImpl<CodeHostSyncSummaryRecord> {
          h.kind,
          due.due_now,
          due.requested_due,
-         (now() - LEAST(oldest.routine, (oldest.requested + '1000 years'::interval), (oldest.urgent + '2000 years'::interval))) AS oldest_overdue,
+         (now() - LEAST(oldest.routine, (oldest.requested + sync_priority_shift()), (oldest.urgent + ((2)::double precision * sync_priority_shift())))) AS oldest_overdue,
          flight.in_flight,
          flight.expired_leases,
          trouble.failing,
@@ -181,18 +181,18 @@ public class CodeHostSyncSummary extends TableImpl<CodeHostSyncSummaryRecord> {
         FROM (((((code_hosts h
           JOIN code_host_budgets b ON ((b.code_host_id = h.id)))
           CROSS JOIN LATERAL ( SELECT count(*) AS due_now,
-                 count(*) FILTER (WHERE (s.claim_at <= (now() - '500 years'::interval))) AS requested_due
+                 count(*) FILTER (WHERE (s.claim_at <= sync_claim_at_bound(1, now()))) AS requested_due
                 FROM changeset_sync_state s
-               WHERE ((s.code_host_id = h.id) AND (s.claim_token IS NULL) AND (s.claim_at <= now()))) due)
+               WHERE ((s.code_host_id = h.id) AND (s.claim_token IS NULL) AND (s.claim_at <= sync_claim_at_bound(0, now())))) due)
           CROSS JOIN LATERAL ( SELECT ( SELECT min(s.claim_at) AS min
                         FROM changeset_sync_state s
-                       WHERE ((s.code_host_id = h.id) AND (s.claim_token IS NULL) AND (s.claim_at > (now() - '500 years'::interval)) AND (s.claim_at <= now()))) AS routine,
+                       WHERE ((s.code_host_id = h.id) AND (s.claim_token IS NULL) AND (s.claim_at > sync_claim_at_bound(1, now())) AND (s.claim_at <= sync_claim_at_bound(0, now())))) AS routine,
                  ( SELECT min(s.claim_at) AS min
                         FROM changeset_sync_state s
-                       WHERE ((s.code_host_id = h.id) AND (s.claim_token IS NULL) AND (s.claim_at > (now() - '1500 years'::interval)) AND (s.claim_at <= (now() - '500 years'::interval)))) AS requested,
+                       WHERE ((s.code_host_id = h.id) AND (s.claim_token IS NULL) AND (s.claim_at > sync_claim_at_bound(2, now())) AND (s.claim_at <= sync_claim_at_bound(1, now())))) AS requested,
                  ( SELECT min(s.claim_at) AS min
                         FROM changeset_sync_state s
-                       WHERE ((s.code_host_id = h.id) AND (s.claim_token IS NULL) AND (s.claim_at <= (now() - '1500 years'::interval)))) AS urgent) oldest)
+                       WHERE ((s.code_host_id = h.id) AND (s.claim_token IS NULL) AND (s.claim_at <= sync_claim_at_bound(2, now())))) AS urgent) oldest)
           CROSS JOIN LATERAL ( SELECT count(*) AS in_flight,
                  count(*) FILTER (WHERE (s.lease_until < now())) AS expired_leases
                 FROM changeset_sync_state s

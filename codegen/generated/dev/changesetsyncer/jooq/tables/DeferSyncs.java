@@ -23,9 +23,8 @@ import org.jooq.impl.TableImpl;
 /**
  * Syncs refused by their host's rate limit: [{changeset_id, claim_token,
  * code_host_id, retry_after_seconds, remaining, reset_at, message}]. Pauses
- * each host for all replicas (code_host_budgets.paused_until, pause_reason) and
- * gives the claims back without counting a failure. Returns the claims that
- * were still held.
+ * each host for all replicas (pause_code_hosts()) and gives the claims back
+ * without counting a failure. Returns the claims that were still held.
  */
 @SuppressWarnings({ "all", "unchecked", "rawtypes", "this-escape" })
 public class DeferSyncs extends TableImpl<DeferSyncsRecord> {
@@ -61,7 +60,7 @@ public class DeferSyncs extends TableImpl<DeferSyncsRecord> {
     }
 
     private DeferSyncs(Name alias, Table<DeferSyncsRecord> aliased, Field<?>[] parameters, Condition where) {
-        super(alias, null, aliased, parameters, DSL.comment("Syncs refused by their host's rate limit: [{changeset_id, claim_token, code_host_id, retry_after_seconds, remaining, reset_at, message}]. Pauses each host for all replicas (code_host_budgets.paused_until, pause_reason) and gives the claims back without counting a failure. Returns the claims that were still held."), TableOptions.function(), where);
+        super(alias, null, aliased, parameters, DSL.comment("Syncs refused by their host's rate limit: [{changeset_id, claim_token, code_host_id, retry_after_seconds, remaining, reset_at, message}]. Pauses each host for all replicas (pause_code_hosts()) and gives the claims back without counting a failure. Returns the claims that were still held."), TableOptions.function(), where);
     }
 
     /**

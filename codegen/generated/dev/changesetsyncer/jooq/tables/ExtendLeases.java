@@ -24,8 +24,9 @@ import org.jooq.impl.TableImpl;
 
 
 /**
- * Heartbeat: pushes the leases worker still holds to now() + lease. Claims not
- * returned were lost (expired and swept).
+ * Heartbeat: pushes the leases worker still holds to now + lease (now: the
+ * database's now() when left out or null). Claims not returned were lost
+ * (expired and swept).
  */
 @SuppressWarnings({ "all", "unchecked", "rawtypes", "this-escape" })
 public class ExtendLeases extends TableImpl<ExtendLeasesRecord> {
@@ -60,7 +61,8 @@ public class ExtendLeases extends TableImpl<ExtendLeasesRecord> {
             DSL.val(null, SQLDataType.CLOB),
             DSL.val(null, SQLDataType.BIGINT.array()),
             DSL.val(null, SQLDataType.BIGINT.array()),
-            DSL.val(null, SQLDataType.INTERVAL.asConvertedDataType(new IntervalConverter()))
+            DSL.val(null, SQLDataType.INTERVAL.asConvertedDataType(new IntervalConverter())),
+            DSL.val(null, SQLDataType.INSTANT.defaultValue(DSL.field(DSL.raw("now()"), SQLDataType.INSTANT)))
         });
     }
 
@@ -69,7 +71,7 @@ public class ExtendLeases extends TableImpl<ExtendLeasesRecord> {
     }
 
     private ExtendLeases(Name alias, Table<ExtendLeasesRecord> aliased, Field<?>[] parameters, Condition where) {
-        super(alias, null, aliased, parameters, DSL.comment("Heartbeat: pushes the leases worker still holds to now() + lease. Claims not returned were lost (expired and swept)."), TableOptions.function(), where);
+        super(alias, null, aliased, parameters, DSL.comment("Heartbeat: pushes the leases worker still holds to now + lease (now: the database's now() when left out or null). Claims not returned were lost (expired and swept)."), TableOptions.function(), where);
     }
 
     /**
@@ -145,12 +147,14 @@ public class ExtendLeases extends TableImpl<ExtendLeasesRecord> {
         , Long[] changesetIds
         , Long[] claimTokens
         , Duration lease
+        , Instant now
     ) {
         ExtendLeases result = new ExtendLeases(DSL.name("extend_leases"), null, new Field[] {
             DSL.val(worker, SQLDataType.CLOB),
             DSL.val(changesetIds, SQLDataType.BIGINT.array()),
             DSL.val(claimTokens, SQLDataType.BIGINT.array()),
-            DSL.val(lease, SQLDataType.INTERVAL.asConvertedDataType(new IntervalConverter()))
+            DSL.val(lease, SQLDataType.INTERVAL.asConvertedDataType(new IntervalConverter())),
+            DSL.val(now, SQLDataType.INSTANT.defaultValue(DSL.field(DSL.raw("now()"), SQLDataType.INSTANT)))
         });
 
         return aliased() ? result.as(getUnqualifiedName()) : result;
@@ -164,12 +168,14 @@ public class ExtendLeases extends TableImpl<ExtendLeasesRecord> {
         , Field<Long[]> changesetIds
         , Field<Long[]> claimTokens
         , Field<Duration> lease
+        , Field<Instant> now
     ) {
         ExtendLeases result = new ExtendLeases(DSL.name("extend_leases"), null, new Field[] {
             worker,
             changesetIds,
             claimTokens,
-            lease
+            lease,
+            now
         });
 
         return aliased() ? result.as(getUnqualifiedName()) : result;

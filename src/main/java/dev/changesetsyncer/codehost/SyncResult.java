@@ -13,14 +13,14 @@ public sealed interface SyncResult {
     /**
      * The changeset, fetched.
      *
-     * @param etags the ETag of each resource fetched, to send back next time
+     * @param changeMarkers what this fetch saw of each resource (its ETag, or a marker of our own), to compare with next time
      * @param events timeline items found; already-recorded ones are skipped by their dedupe key
      */
-    record Fetched(ChangesetSnapshot snapshot, Map<String, String> etags, List<TimelineEvent> events,
+    record Fetched(ChangesetSnapshot snapshot, Map<String, String> changeMarkers, List<TimelineEvent> events,
             RateLimitStatus rateLimit) implements SyncResult {
         public Fetched {
             Objects.requireNonNull(snapshot, "snapshot");
-            etags = Map.copyOf(etags);
+            changeMarkers = Map.copyOf(changeMarkers);
             events = List.copyOf(events);
         }
     }

@@ -7,7 +7,8 @@ import java.util.Map;
  * What a client needs to fetch one changeset.
  *
  * @param codeHostName the code host's name ({@code code_hosts.name}): credentials are configured by it
- * @param etags the ETag of each resource as of the last successful fetch, for conditional requests
+ * @param changeMarkers what the last successful fetch saw of each resource: the host's ETag (for conditional
+ *     requests) or a marker of our own (a digest, a version) to tell whether it changed
  * @param headSha the head commit as of the last sync (null if never synced)
  * @param reviewState the review state as of the last sync (null if never synced)
  * @param checkState the check state as of the last sync (null if never synced)
@@ -23,12 +24,12 @@ public record SyncTarget(
         String repoExternalId,
         String repoName,
         String externalId,
-        Map<String, String> etags,
+        Map<String, String> changeMarkers,
         String headSha,
         ReviewState reviewState,
         CheckState checkState,
         Boolean repoArchived) {
     public SyncTarget {
-        etags = Map.copyOf(etags);
+        changeMarkers = Map.copyOf(changeMarkers);
     }
 }

@@ -17,6 +17,7 @@ import liquibase.database.Database;
 import liquibase.database.DatabaseFactory;
 import liquibase.database.jvm.JdbcConnection;
 import liquibase.resource.ClassLoaderResourceAccessor;
+import liquibase.resource.ResourceAccessor;
 import liquibase.ui.LoggerUIService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,12 +55,20 @@ public final class Migrations {
 
     /** Brings the database up to date with the changelog; safe to call from many processes at once. */
     public static void migrate(DataSource dataSource) {
+        migrate(dataSource, new ClassLoaderResourceAccessor(Migrations.class.getClassLoader()));
+    }
+
+    /**
+     * As {@link #migrate(DataSource)}, with {@link #CHANGELOG} and the files it includes read through
+     * {@code changelogs} (the upgrade test applies a released changelog first).
+     */
+    static void migrate(DataSource dataSource, ResourceAccessor changelogs) {
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(true);
             lock(connection);
             try {
                 long before = lastOrderExecuted(connection);
-                update(connection);
+                update(connection, changelogs);
                 long applied = countExecutedAfter(connection, before);
                 if (applied > 0) {
                     log.info("applied {} schema changesets", applied);
@@ -74,10 +83,10 @@ public final class Migrations {
         }
     }
 
-    private static void update(Connection connection) {
+    private static void update(Connection connection, ResourceAccessor changelogs) {
         try {
             Scope.child(Map.of(
-                    Scope.Attr.resourceAccessor.name(), new ClassLoaderResourceAccessor(Migrations.class.getClassLoader()),
+                    Scope.Attr.resourceAccessor.name(), changelogs,
                     Scope.Attr.ui.name(), new LoggerUIService()), () -> {
                 Database database = DatabaseFactory.getInstance()
                         .findCorrectDatabaseImplementation(new JdbcConnection(connection));

@@ -16,25 +16,48 @@ import dev.changesetsyncer.codehost.SyncTarget;
 import dev.changesetsyncer.jooq.Routines;
 import dev.changesetsyncer.jooq.tables.records.ClaimChangesetsRecord;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import org.jooq.DSLContext;
 import org.jooq.JSONB;
 
 /**
- * The sync queue, as workers see it: each method is one SQL function of {@code db/functions/queue.sql},
- * one round trip, one transaction. Write-backs are fenced by claim token: the returned ids are the
- * ones applied; a missing id lost its claim (its lease expired and it was claimed again).
+ * The sync queue, as workers see it: each method is one SQL function of {@code db/functions/queue/} (for
+ * {@link #observe}, of {@code db/functions/rate-limit-reports.sql}), one round trip, one transaction.
+ * Write-backs are fenced by claim token: the returned ids are the ones applied; a missing id lost its
+ * claim (its lease expired and it was claimed again).
+ *
+ * <p>Time is the database's, except on a queue made by {@link #at(Instant)}.
  */
 public final class SyncQueue {
     private static final ObjectMapper json = new ObjectMapper();
     private final DSLContext dsl;
+    /** The time the claim, heartbeat, sweep and next-claim delay compute at; null: the database's now(). */
+    private final Instant now;
 
     public SyncQueue(DSLContext dsl) {
+        this(dsl, null);
+    }
+
+    private SyncQueue(DSLContext dsl, Instant now) {
         this.dsl = dsl;
+        this.now = now;
+    }
+
+    /**
+     * This queue with its clock set to {@code now}, for tests: claims, heartbeats, the expired-lease sweep
+     * and the next-claim delay compute at {@code now} instead of the database's time (what is due, budgets
+     * refilled, pauses over, leases granted and expired). Write-backs keep the database's time.
+     */
+    public SyncQueue at(Instant now) {
+        // to the microsecond, as Postgres keeps it
+        return new SyncQueue(dsl, Objects.requireNonNull(now, "now").truncatedTo(ChronoUnit.MICROS));
     }
 
     /** Claims up to {@code max} due changesets, urgent and requested first, leased to {@code worker}. */
@@ -49,7 +72,7 @@ public final class SyncQueue {
 
     /** As above; with {@code requestedOnly}, only changesets someone asked to sync now. */
     public List<Claim> claim(String worker, int max, Duration lease, Set<Long> skipHosts, boolean requestedOnly) {
-        return dsl.selectFrom(CLAIM_CHANGESETS.call(worker, max, lease, skipHosts.toArray(Long[]::new), requestedOnly))
+        return dsl.selectFrom(CLAIM_CHANGESETS.call(worker, max, lease, skipHosts.toArray(Long[]::new), requestedOnly, now))
                 .fetch(SyncQueue::toClaim);
     }
 
@@ -107,7 +130,7 @@ public final class SyncQueue {
         }
         Long[] ids = claims.stream().map(ClaimRef::changesetId).toArray(Long[]::new);
         Long[] tokens = claims.stream().map(ClaimRef::claimToken).toArray(Long[]::new);
-        return new HashSet<>(dsl.selectFrom(EXTEND_LEASES.call(worker, ids, tokens, lease))
+        return new HashSet<>(dsl.selectFrom(EXTEND_LEASES.call(worker, ids, tokens, lease, now))
                 .fetch(EXTEND_LEASES.CHANGESET_ID));
     }
 
@@ -123,7 +146,7 @@ public final class SyncQueue {
 
     /** Sweep: returns expired leases to the queue; returns how many. */
     public int releaseExpiredLeases() {
-        return Routines.releaseExpiredLeases(dsl.configuration());
+        return Routines.releaseExpiredLeases(dsl.configuration(), now);
     }
 
     /** How long until the earliest unleased changeset can be claimed; empty when none ever can. */
@@ -133,7 +156,7 @@ public final class SyncQueue {
 
     /** As {@link #nextClaimDelay()}, leaving out the code hosts in {@code skipHosts}. */
     public Optional<Duration> nextClaimDelay(Set<Long> skipHosts) {
-        return Optional.ofNullable(Routines.nextClaimDelay(dsl.configuration(), skipHosts.toArray(Long[]::new)));
+        return Optional.ofNullable(Routines.nextClaimDelay(dsl.configuration(), skipHosts.toArray(Long[]::new), now));
     }
 
     /** How many code hosts there are (replicas share their slots fairly when there is more than one). */
@@ -151,7 +174,7 @@ public final class SyncQueue {
                 r.getRepoExternalId(),
                 r.getRepoName(),
                 r.getExternalId(),
-                etags(r.getEtags()),
+                changeMarkers(r.getChangeMarkers()),
                 r.getHeadSha(),
                 r.getReviewState() == null ? null : ReviewState.fromSqlName(r.getReviewState().getLiteral()),
                 r.getCheckState() == null ? null : CheckState.fromSqlName(r.getCheckState().getLiteral()),
@@ -160,14 +183,14 @@ public final class SyncQueue {
                 r.getPriority(), target);
     }
 
-    /** The stored ETags; values that are not strings are ignored (the next fetch is then unconditional). */
-    private static Map<String, String> etags(JSONB etags) {
-        if (etags == null) {
+    /** The stored change markers; values that are not strings are ignored (the next fetch is then unconditional). */
+    private static Map<String, String> changeMarkers(JSONB changeMarkers) {
+        if (changeMarkers == null) {
             return Map.of();
         }
         try {
             Map<String, String> result = new java.util.HashMap<>();
-            json.readTree(etags.data()).properties().forEach(entry -> {
+            json.readTree(changeMarkers.data()).properties().forEach(entry -> {
                 if (entry.getValue().isTextual()) {
                     result.put(entry.getKey(), entry.getValue().asText());
                 }

@@ -95,9 +95,9 @@ final class WriteBackJson {
                 .put("review_state", s.reviewState() == null ? null : s.reviewState().sqlName())
                 .put("check_state", s.checkState() == null ? null : s.checkState().sqlName())
                 .put("updated_at", instant(s.updatedAt()));
-        ObjectNode etags = item.putObject("etags");
-        for (Map.Entry<String, String> etag : fetched.etags().entrySet()) {
-            etags.put(etag.getKey(), etag.getValue());
+        ObjectNode changeMarkers = item.putObject("change_markers");
+        for (Map.Entry<String, String> marker : fetched.changeMarkers().entrySet()) {
+            changeMarkers.put(marker.getKey(), marker.getValue());
         }
         if (!fetched.events().isEmpty()) {
             ArrayNode events = item.putArray("events");

@@ -87,7 +87,7 @@ public final class BulkSeeder {
             repos.executeUpdate();
         }
         try (PreparedStatement changesets = connection.prepareStatement("""
-                INSERT INTO changesets (repo_id, external_id, state, check_state, review_state, title, head_sha, etags)
+                INSERT INTO changesets (repo_id, external_id, state, check_state, review_state, title, head_sha, change_markers)
                 SELECT r.id, n::text, 'open', 'passed', 'none', 'seeded change ' || n, md5(r.id || '/' || n),
                        jsonb_build_object('pull', '"seeded"')
                   FROM seeded_repos r, generate_series(1, ?) n""")) {

@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -34,10 +35,11 @@ public final class SimulatedCodeHost implements CodeHostClient {
     private final LongAdder overlaps = new LongAdder();
     private final AtomicInteger concurrent = new AtomicInteger();
     private final AtomicInteger maxConcurrent = new AtomicInteger();
+    private final LongAdder refusals = new LongAdder();
     private volatile java.util.function.LongConsumer fetchObserver = id -> { };
-    private final java.util.concurrent.ConcurrentLinkedQueue<Long> callTimes = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private volatile long refuseUntilNanos = System.nanoTime(); // (nanoTime values only compare by difference)
-    private volatile boolean recordCallTimes;
+    /** Open unless {@link #hold()} closed it: fetches wait here, counted as running. */
+    private volatile CountDownLatch gate = new CountDownLatch(0);
 
     public SimulatedCodeHost(SimulationSettings settings) {
         this.settings = settings;
@@ -52,21 +54,26 @@ public final class SimulatedCodeHost implements CodeHostClient {
         this.fetchObserver = observer;
     }
 
-    /** Keep the start time ({@link System#nanoTime}) of every fetch, for rate tests. */
-    public void recordCallTimes() {
-        recordCallTimes = true;
-    }
-
-    public java.util.List<Long> callTimes() {
-        return java.util.List.copyOf(callTimes);
-    }
-
     /**
      * For the next {@code window}, every fetch is refused like a host over its limit: 429 with a
      * Retry-After of the time left.
      */
     public void rateLimitFor(Duration window) {
         refuseUntilNanos = System.nanoTime() + window.toNanos();
+    }
+
+    /**
+     * From now on, fetches that reach the host wait, counted as {@linkplain #running() running}, until
+     * {@link #release()} (or until their thread is interrupted): tests hold syncs in flight for as long
+     * as they need to look at them.
+     */
+    public void hold() {
+        gate = new CountDownLatch(1);
+    }
+
+    /** Lets every held fetch, and every later one, through. */
+    public void release() {
+        gate.countDown();
     }
 
     /** From now on, every fetch of this changeset gets this answer. */
@@ -79,12 +86,10 @@ public final class SimulatedCodeHost implements CodeHostClient {
         long id = target.changesetId();
         long startedNanos = System.nanoTime();
         fetchObserver.accept(id);
-        if (recordCallTimes) {
-            callTimes.add(startedNanos);
-        }
         long refusedFor = refuseUntilNanos - startedNanos;
         if (refusedFor > 0) {
             fetches.increment();
+            refusals.increment();
             return new SyncResult.Failed(FailureKind.RATE_LIMITED, "simulated 429 Too Many Requests",
                     Duration.ofNanos(refusedFor), null);
         }
@@ -95,6 +100,7 @@ public final class SimulatedCodeHost implements CodeHostClient {
         try {
             long n = fetchesByChangeset.computeIfAbsent(id, k -> new AtomicLong()).incrementAndGet();
             fetches.increment();
+            gate.await();
             SimulationSettings current = settings;
             if (!current.latency().isZero()) {
                 Thread.sleep(current.latency());
@@ -117,7 +123,7 @@ public final class SimulatedCodeHost implements CodeHostClient {
             };
         }
         double draw = unit(current.seed(), target.changesetId(), n, 1);
-        boolean firstFetch = target.etags().isEmpty();
+        boolean firstFetch = target.changeMarkers().isEmpty();
         if (draw < current.errorRate()) {
             return new SyncResult.Failed(FailureKind.TRANSIENT, "simulated 502 Bad Gateway", null, null);
         }
@@ -205,7 +211,17 @@ public final class SimulatedCodeHost implements CodeHostClient {
         return overlaps.sum();
     }
 
+    /** Fetches running right now (held ones included). */
+    public int running() {
+        return concurrent.get();
+    }
+
     public int maxConcurrent() {
         return maxConcurrent.get();
+    }
+
+    /** Fetches refused because of {@link #rateLimitFor}. */
+    public long refusals() {
+        return refusals.sum();
     }
 }

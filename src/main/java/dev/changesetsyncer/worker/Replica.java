@@ -112,6 +112,14 @@ public final class Replica {
         return metrics;
     }
 
+    /**
+     * The claim loop sleeps with nothing due, until a wake-up (a NOTIFY, a write-back) or the poll
+     * interval: for tests that must know a request can only be picked up through its NOTIFY.
+     */
+    boolean asleep() {
+        return workArrived.parked();
+    }
+
     /** Claims held right now: syncs running, and finished ones whose result is not written back yet. */
     public int inFlight() {
         return inFlight.size();

@@ -9,6 +9,7 @@ final class Wakeup {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition signalled = lock.newCondition();
     private boolean pending;
+    private int waiting;
 
     void signal() {
         lock.lock();
@@ -24,6 +25,7 @@ final class Wakeup {
     boolean await(Duration timeout) throws InterruptedException {
         long nanos = timeout.toNanos();
         lock.lock();
+        waiting++;
         try {
             while (!pending && nanos > 0) {
                 nanos = signalled.awaitNanos(nanos);
@@ -31,6 +33,17 @@ final class Wakeup {
             boolean wasSignalled = pending;
             pending = false;
             return wasSignalled;
+        } finally {
+            waiting--;
+            lock.unlock();
+        }
+    }
+
+    /** A thread waits here and no signal is pending: only the next signal or its timeout wakes it (for tests). */
+    boolean parked() {
+        lock.lock();
+        try {
+            return waiting > 0 && !pending;
         } finally {
             lock.unlock();
         }

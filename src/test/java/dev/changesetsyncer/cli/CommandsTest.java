@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.changesetsyncer.catalog.CodeHost;
 import dev.changesetsyncer.testing.Catalog;
 import dev.changesetsyncer.testing.PostgresExtension;
+import dev.changesetsyncer.testing.SchemaFingerprint;
 import dev.changesetsyncer.testing.TestDatabase;
+import dev.changesetsyncer.testing.TestDatabases;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -31,6 +33,10 @@ class CommandsTest {
     record Run(int exitCode, String out, String err) {}
 
     Run run(String... args) {
+        return runOn(database.url(), args);
+    }
+
+    Run runOn(String databaseUrl, String... args) {
         CommandLine cli = Main.commandLine();
         StringWriter err = new StringWriter();
         cli.setErr(new PrintWriter(err));
@@ -38,7 +44,7 @@ class CommandsTest {
         PrintStream original = System.out;
         System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
         try {
-            String[] withDatabase = Stream.concat(Stream.of(args), Stream.of("--database-url", database.url()))
+            String[] withDatabase = Stream.concat(Stream.of(args), Stream.of("--database-url", databaseUrl))
                     .toArray(String[]::new);
             int code = cli.execute(withDatabase);
             return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString());
@@ -112,10 +118,29 @@ class CommandsTest {
     }
 
     @Test
-    void migrateIsANoOpOnAnUpToDateDatabase() {
-        Run run = run("migrate");
+    void migrateCreatesTheDatabaseAndItsSchemaThenHasNothingLeftToDo() {
+        String name = database.name() + "_migrated";
+        String url = TestDatabases.urlOf(name);
+        try {
+            Run created = runOn(url, "migrate", "--create-database");
+            TestDatabase migrated = TestDatabases.open(name);
+            try (migrated) {
+                assertThat(created.exitCode()).isZero();
+                assertThat(SchemaFingerprint.of(migrated.dsl())).as("the schema every test database has")
+                        .containsExactlyElementsOf(SchemaFingerprint.of(database.dsl()));
+                long changesets = migrated.value(Long.class, "SELECT count(*) FROM databasechangelog");
+                assertThat(changesets).isEqualTo(database.value(Long.class, "SELECT count(*) FROM databasechangelog"));
 
-        assertThat(run.exitCode()).isZero();
+                Run again = runOn(url, "migrate");
+
+                assertThat(again.exitCode()).isZero();
+                assertThat(migrated.value(Long.class, "SELECT count(*) FROM databasechangelog")).isEqualTo(changesets);
+                assertThat(migrated.value(Long.class, "SELECT count(*) FROM databasechangelog WHERE exectype <> 'EXECUTED'"))
+                        .as("nothing re-ran").isZero();
+            }
+        } finally {
+            TestDatabases.drop(name);
+        }
     }
 
     @Test

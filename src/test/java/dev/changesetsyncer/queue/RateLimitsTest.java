@@ -4,7 +4,6 @@ import static java.time.Duration.ofMinutes;
 import static java.time.Duration.ofSeconds;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
 
 import dev.changesetsyncer.catalog.CodeHost;
 import dev.changesetsyncer.catalog.CodeHostKind;
@@ -22,6 +21,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -51,13 +51,44 @@ class RateLimitsTest {
     @Test
     void aClaimTakesNoMoreThanTheBucketHoldsAndItRefillsWithTime() {
         CodeHost host = limitedHost(3600, 3, null); // one request a second, three at once
-        catalog.changesets(catalog.repo(host), 10);
+        catalog.changesets(catalog.repo(host), 20);
+        Instant start = databaseNow();
 
-        assertThat(queue.claim("w1", 10, ofSeconds(30))).hasSize(3);
-        assertThat(queue.claim("w1", 10, ofSeconds(30))).as("the bucket is empty").isEmpty();
-        assertThat(summary(host).get("budget_left", Double.class)).isLessThan(1.0);
+        assertThat(queue.at(start).claim("w1", 10, ofSeconds(30))).hasSize(3);
+        assertThat(queue.at(start).claim("w1", 10, ofSeconds(30))).as("the bucket is empty").isEmpty();
+        assertThat(queue.at(start).nextClaimDelay()).contains(ofSeconds(1));
+        assertThat(queue.at(start.plusMillis(999)).claim("w1", 10, ofSeconds(30))).isEmpty();
+        assertThat(queue.at(start.plusSeconds(1)).claim("w1", 10, ofSeconds(30))).hasSize(1);
+        assertThat(queue.at(start.plusSeconds(4)).claim("w1", 10, ofSeconds(30))).as("three seconds' worth").hasSize(3);
+        assertThat(queue.at(start.plusSeconds(60)).claim("w1", 10, ofSeconds(30))).as("never more than the burst")
+                .hasSize(3);
+    }
 
-        await().atMost(ofSeconds(5)).until(() -> !queue.claim("w1", 10, ofSeconds(30)).isEmpty());
+    @Test
+    void replicasClaimingAtOnceSpendTogetherExactlyWhatTheBucketHeldAtEachMoment() throws Exception {
+        CodeHost host = limitedHost(7200, 4, null); // two requests a second, four at once
+        catalog.changesets(catalog.repo(host), 24);
+        Instant start = databaseNow();
+        int replicas = 4;
+        try (ExecutorService pool = Executors.newFixedThreadPool(replicas)) {
+            int claimed = 0;
+            for (int step = 0; claimed < 24; step++) { // every half second, a token more
+                SyncQueue then = queue.at(start.plusMillis(500L * step));
+                CyclicBarrier together = new CyclicBarrier(replicas);
+                List<Future<Integer>> claims = new ArrayList<>();
+                for (int i = 0; i < replicas; i++) {
+                    String worker = "w" + i;
+                    claims.add(pool.submit(() -> {
+                        together.await();
+                        return then.claim(worker, 24, ofSeconds(30)).size();
+                    }));
+                }
+                for (Future<Integer> claim : claims) {
+                    claimed += claim.get();
+                }
+                assertThat(claimed).as("claimed after %d half seconds", step).isEqualTo(Math.min(24, 4 + step));
+            }
+        }
     }
 
     @Test
@@ -256,6 +287,10 @@ class RateLimitsTest {
         assertThatThrownBy(() -> catalog.store().updateRateLimits(host.id(), new RateLimitSettings(100, null, 1, -1)))
                 .isInstanceOfSatisfying(SchemaViolation.class,
                         v -> assertThat(v.constraint()).isEqualTo("code_hosts_max_in_flight_positive"));
+    }
+
+    Instant databaseNow() {
+        return database.value(Instant.class, "SELECT now()");
     }
 
     CodeHost limitedHost(Integer perHour, Integer burst, Integer maxInFlight) {

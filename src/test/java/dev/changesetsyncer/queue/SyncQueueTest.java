@@ -1,6 +1,5 @@
 package dev.changesetsyncer.queue;
 
-import static java.time.Duration.ofMillis;
 import static java.time.Duration.ofMinutes;
 import static java.time.Duration.ofSeconds;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -16,6 +15,7 @@ import dev.changesetsyncer.codehost.TimelineEvent;
 import dev.changesetsyncer.testing.Catalog;
 import dev.changesetsyncer.testing.PostgresExtension;
 import dev.changesetsyncer.testing.TestDatabase;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -56,7 +56,7 @@ class SyncQueueTest {
         Claim claim = claims.getFirst();
         assertThat(claim.target().repoName()).isEqualTo(repo.name());
         assertThat(claim.target().baseUrl()).isEqualTo(host.baseUrl());
-        assertThat(claim.target().etags()).isEmpty();
+        assertThat(claim.target().changeMarkers()).isEmpty();
         assertThat(between(claim.claimedAt(), claim.leaseUntil())).isEqualTo(ofSeconds(30));
         assertThat(claims).extracting(c -> c.ref().claimToken()).doesNotHaveDuplicates();
         assertThat(row(claim.changesetId()).get("lease_holder", String.class)).isEqualTo("w1");
@@ -99,7 +99,7 @@ class SyncQueueTest {
         Record changeset = database.dsl().fetchSingle("SELECT * FROM changesets WHERE id = " + id);
         assertThat(changeset.get("title", String.class)).isEqualTo("Fix the thing");
         assertThat(changeset.get("state", String.class)).isEqualTo("open");
-        assertThat(changeset.get("etags", String.class)).contains("\"pull\"");
+        assertThat(changeset.get("change_markers", String.class)).contains("\"pull\"");
         assertThat(queue.claim("w1", 1, ofSeconds(30))).as("not due again for minutes").isEmpty();
     }
 
@@ -309,22 +309,54 @@ class SyncQueueTest {
     }
 
     @Test
-    void heartbeatsExtendLeasesAndTheSweepReturnsExpiredOnes() throws Exception {
-        List<Long> ids = catalog.changesets(repo, 2);
-        List<Claim> claims = queue.claim("w1", 2, ofMillis(700));
+    void heartbeatsExtendLeasesAndTheSweepReturnsExpiredOnes() {
+        catalog.changesets(repo, 2);
+        List<Claim> claims = queue.claim("w1", 2, ofSeconds(30));
+        Instant claimed = claims.getFirst().claimedAt();
+        SyncQueue twentySecondsLater = queue.at(claimed.plusSeconds(20));
 
-        assertThat(queue.extendLeases("w1", List.of(claims.get(0).ref()), ofSeconds(30))).containsExactly(claims.get(0).changesetId());
-        assertThat(queue.extendLeases("someone-else", List.of(claims.get(1).ref()), ofSeconds(30))).isEmpty();
-        Thread.sleep(800);
+        assertThat(twentySecondsLater.extendLeases("w1", List.of(claims.get(0).ref()), ofSeconds(30)))
+                .containsExactly(claims.get(0).changesetId());
+        assertThat(twentySecondsLater.extendLeases("someone-else", List.of(claims.get(1).ref()), ofSeconds(30))).isEmpty();
+        assertThat(row(claims.get(0).changesetId()).get("lease_until", Instant.class)).isEqualTo(claimed.plusSeconds(50));
 
-        assertThat(queue.releaseExpiredLeases()).isEqualTo(1);
-        assertThat(queue.releaseExpiredLeases()).as("idempotent").isZero();
+        assertThat(queue.at(claimed.plusSeconds(30)).releaseExpiredLeases()).as("not expired yet").isZero();
+        assertThat(queue.at(claimed.plusSeconds(31)).releaseExpiredLeases()).isEqualTo(1);
+        assertThat(queue.at(claimed.plusSeconds(31)).releaseExpiredLeases()).as("idempotent").isZero();
         Record swept = row(claims.get(1).changesetId());
         assertThat(swept.get("claim_token", Long.class)).isNull();
         assertThat(swept.get("failures", Integer.class)).isEqualTo(1);
-        assertThat(swept.get("last_error", String.class)).contains("lease of w1 expired");
+        assertThat(swept.get("last_attempt_at", Instant.class)).isEqualTo(claimed);
+        assertThat(swept.get("last_error", String.class)).startsWith("lease of w1 expired at ");
         assertThat(row(claims.get(0).changesetId()).get("claim_token", Long.class)).isNotNull();
-        assertThat(ids).hasSize(2);
+        assertThat(queue.at(claimed.plusSeconds(51)).releaseExpiredLeases()).as("the extended one, later").isEqualTo(1);
+    }
+
+    @Test
+    void aClaimAtASetTimeTakesWhatIsDueThen() {
+        long id = catalog.changeset(repo);
+        Claim first = queue.claim("w1", 1, ofSeconds(30)).getFirst();
+        queue.complete(List.of(new Completion(first.ref(), fetched("t", first.claimedAt().minus(ofMinutes(10)), Map.of(), List.of()))));
+        Instant due = row(id).get("next_sync_at", Instant.class);
+
+        assertThat(queue.at(due.minusSeconds(1)).claim("w1", 1, ofSeconds(30))).isEmpty();
+        assertThat(queue.at(due.minusSeconds(1)).nextClaimDelay()).contains(ofSeconds(1));
+        Claim second = queue.at(due).claim("w1", 1, ofSeconds(30)).getFirst();
+        assertThat(second.changesetId()).isEqualTo(id);
+        assertThat(second.claimedAt()).isEqualTo(due);
+        assertThat(second.leaseUntil()).isEqualTo(due.plusSeconds(30));
+    }
+
+    @Test
+    void aNullTimeIsTheDatabasesTime() {
+        long id = catalog.changeset(repo);
+
+        Record claimed = database.dsl().fetchSingle("SELECT changeset_id, claimed_at = now() AS at_now "
+                + "FROM claim_changesets('w1', 1, interval '30 seconds', '{}', false, NULL)");
+        assertThat(claimed.get("changeset_id", Long.class)).isEqualTo(id);
+        assertThat(claimed.get("at_now", Boolean.class)).isTrue();
+        assertThat(database.value(Integer.class, "SELECT release_expired_leases(NULL)")).isZero();
+        assertThat(database.value(String.class, "SELECT next_claim_delay('{}', NULL)::text")).isNull();
     }
 
     @Test
@@ -342,21 +374,23 @@ class SyncQueueTest {
     void theNextClaimDelayIsTheTimeUntilTheEarliestUnleasedRow() {
         assertThat(queue.nextClaimDelay()).isEmpty();
         long id = catalog.changeset(repo);
-        assertThat(queue.nextClaimDelay()).contains(java.time.Duration.ZERO);
+        assertThat(queue.nextClaimDelay()).contains(Duration.ZERO);
         Claim claim = queue.claim("w1", 1, ofSeconds(30)).getFirst();
         assertThat(queue.nextClaimDelay()).as("leased rows do not count").isEmpty();
         queue.complete(List.of(new Completion(claim.ref(), fetched("t", claim.claimedAt().minus(ofMinutes(10)), Map.of(), List.of()))));
-        assertThat(queue.nextClaimDelay()).hasValueSatisfying(delay -> assertThat(delay).isBetween(ofMinutes(9), ofMinutes(10)));
+        Instant due = row(id).get("next_sync_at", Instant.class);
+        assertThat(between(claim.claimedAt(), due)).isBetween(ofMinutes(9).plusSeconds(30), ofMinutes(10));
+        assertThat(queue.at(claim.claimedAt()).nextClaimDelay()).contains(between(claim.claimedAt(), due));
+        assertThat(queue.at(due.plusSeconds(5)).nextClaimDelay()).as("overdue: at once").contains(Duration.ZERO);
         database.execute("UPDATE repos SET deleted_at = now() WHERE id = " + repo.id());
         assertThat(queue.nextClaimDelay()).as("gone rows are never due").isEmpty();
-        assertThat(id).isPositive();
     }
 
     // --- helpers ---
 
-    static SyncResult.Fetched fetched(String title, Instant updatedAt, Map<String, String> etags, List<TimelineEvent> events) {
+    static SyncResult.Fetched fetched(String title, Instant updatedAt, Map<String, String> changeMarkers, List<TimelineEvent> events) {
         return new SyncResult.Fetched(new ChangesetSnapshot(ChangesetState.OPEN, title, "octocat", "https://example/1",
-                "feature", "main", "abc123", ReviewState.APPROVED, CheckState.PASSED, updatedAt, null), etags, events, null);
+                "feature", "main", "abc123", ReviewState.APPROVED, CheckState.PASSED, updatedAt, null), changeMarkers, events, null);
     }
 
     static Completion archivedFound(Claim claim, boolean archived) {
@@ -374,8 +408,8 @@ class SyncQueueTest {
         database.execute("INSERT INTO sync_requests (changeset_id, reason) VALUES (%d, 'test: again')".formatted(id));
     }
 
-    static java.time.Duration between(Instant from, Instant to) {
-        return java.time.Duration.between(from, to);
+    static Duration between(Instant from, Instant to) {
+        return Duration.between(from, to);
     }
 
     static <T> List<T> concat(List<T> a, List<T> b) {

@@ -9,6 +9,7 @@ import dev.changesetsyncer.testing.Catalog;
 import dev.changesetsyncer.testing.PostgresExtension;
 import dev.changesetsyncer.testing.QueryPlan;
 import dev.changesetsyncer.testing.TestDatabase;
+import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -66,6 +67,35 @@ class QueryPlansAtAMillionChangesetsTest {
 
         assertThat(plan.indexesUsed()).containsExactly("changeset_sync_state_claim_idx");
         assertThat(plan.seqScannedTables()).isEmpty();
+    }
+
+    @Test
+    void theClaimReadsTheClaimIndexAndUpdatesByTid() {
+        List<QueryPlan> plans = QueryPlan.explainNested(database,
+                "SELECT count(*) FROM claim_changesets('plan', 100, interval '30 seconds')");
+        QueryPlan claim = plans.stream().filter(p -> p.queryText().contains("claimed AS")).findFirst().orElseThrow();
+        log.info("claim of 100, 1M changesets: {} buffers\n{}", claim.buffers(), claim);
+
+        assertThat(claim.indexesUsed()).contains("changeset_sync_state_claim_idx", "changesets_pkey", "repos_pkey");
+        assertThat(claim.nodes()).anySatisfy(node -> {
+            assertThat(node.path("Node Type").asText()).isEqualTo("Tid Scan");
+            assertThat(node.path("Relation Name").asText()).isEqualTo("changeset_sync_state");
+        });
+        assertThat(plans).allSatisfy(plan -> assertThat(plan.seqScannedTables())
+                .as(plan.queryText()).doesNotContain("changeset_sync_state", "changesets", "repos"));
+    }
+
+    @Test
+    void theNextClaimDelayReadsOneClaimIndexEntryPerHost() {
+        List<QueryPlan> plans = QueryPlan.explainNested(database, "SELECT next_claim_delay()");
+        QueryPlan delay = plans.stream().filter(p -> p.indexesUsed().contains("changeset_sync_state_claim_idx"))
+                .findFirst().orElseThrow();
+        log.info("next claim delay, 1M changesets: {} buffers\n{}", delay.buffers(), delay);
+
+        assertThat(delay.nodes()).filteredOn(node -> node.path("Index Name").asText().equals("changeset_sync_state_claim_idx"))
+                .allSatisfy(node -> assertThat(node.path("Actual Rows").asLong()).isLessThanOrEqualTo(1));
+        assertThat(plans).allSatisfy(plan -> assertThat(plan.seqScannedTables())
+                .as(plan.queryText()).doesNotContain("changeset_sync_state"));
     }
 
     @Test

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Pins the schedule rule (the pure SQL functions in db/functions/schedule.sql) with literal times,
- * including the examples in DEVELOPERS.md.
+ * including every example of docs/schedule.md.
  */
 @ExtendWith(PostgresExtension.class)
 class ScheduleRuleTest {
@@ -57,14 +57,17 @@ class ScheduleRuleTest {
         }
 
         /**
-         * DEVELOPERS.md lists "change 10:01 -> 10:02", but its own rule ("a change that arrived after
-         * the last sync is synced min after that change") and the issue's formula
-         * ({@code last_change + min_delay}, "later events push it out") give 10:03. 10:02 would be
-         * {@code last_sync + min}, which a later event could not push out. We follow the rule.
+         * Min after the change, not after the sync (10:03, not 10:02): so that each later event pushes
+         * the next sync out and a burst of changes costs one sync once it settles.
          */
         @Test
         void changeAfterTheSyncIsSyncedMinAfterTheChange() {
             assertThat(quietRule(at("10:00"), at("10:01"), null)).isEqualTo(at("10:03"));
+        }
+
+        @Test
+        void anotherEventAfterTheChangeMovesItToMinAfterThatEvent() {
+            assertThat(quietRule(at("10:00"), at("10:01"), at("10:02"))).isEqualTo(at("10:04"));
         }
 
         @Test

@@ -2,6 +2,11 @@ package dev.changesetsyncer.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.SQLWarning;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -35,6 +40,50 @@ public final class QueryPlan {
         } catch (java.io.IOException e) {
             throw new IllegalStateException("unreadable EXPLAIN output", e);
         }
+    }
+
+    /**
+     * The plans of the statements {@code sql} runs inside functions (a claim's CTEs, a PL/pgSQL
+     * body's queries), as executed, with their buffers: auto_explain reports each one to the session,
+     * in a transaction that is rolled back.
+     */
+    public static List<QueryPlan> explainNested(TestDatabase database, String sql) {
+        List<QueryPlan> plans = new ArrayList<>();
+        try (Connection connection = database.dataSource().getConnection();
+                Statement statement = connection.createStatement()) {
+            connection.setAutoCommit(false);
+            try {
+                statement.execute("LOAD 'auto_explain'");
+                statement.execute("SET LOCAL auto_explain.log_min_duration = 0");
+                statement.execute("SET LOCAL auto_explain.log_analyze = on");
+                statement.execute("SET LOCAL auto_explain.log_buffers = on");
+                statement.execute("SET LOCAL auto_explain.log_nested_statements = on");
+                statement.execute("SET LOCAL auto_explain.log_format = json");
+                statement.execute("SET LOCAL auto_explain.log_level = notice");
+                statement.execute("SET LOCAL client_min_messages = notice");
+                statement.execute(sql);
+                for (SQLWarning notice = statement.getWarnings(); notice != null; notice = notice.getNextWarning()) {
+                    String message = notice.getMessage();
+                    int json = message.indexOf('{');
+                    if (message.startsWith("duration:") && json >= 0) {
+                        JsonNode plan = QueryPlan.json.readTree(message.substring(json));
+                        if (!plan.path("Query Text").asText().strip().equals(sql.strip())) {
+                            plans.add(new QueryPlan(plan, plan.toPrettyString()));
+                        }
+                    }
+                }
+            } finally {
+                connection.rollback();
+            }
+        } catch (SQLException | IOException e) {
+            throw new IllegalStateException("could not explain " + sql + ": " + e.getMessage(), e);
+        }
+        return plans;
+    }
+
+    /** The query this plan is of (for nested plans: the statement inside the function). */
+    public String queryText() {
+        return root.path("Query Text").asText();
     }
 
     /** Every plan node, depth first. */

@@ -37,6 +37,11 @@ public final class TestDatabases {
         return name;
     }
 
+    /** A pool on an existing database (one a test created some other way); the caller closes it. */
+    public static TestDatabase open(String name) {
+        return new TestDatabase(name);
+    }
+
     public static void drop(String name) {
         execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
     }

@@ -27,6 +27,7 @@ import dev.changesetsyncer.testing.TestDatabase;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -91,17 +92,18 @@ class ReplicaResilienceTest {
         SimulatedCodeHost simulator = new SimulatedCodeHost(SimulationSettings.DEFAULT);
 
         try (Replicas replicas = new Replicas(database)) {
-            replicas.start(settings("idle-1").withPollInterval(ofMinutes(10)), simulator);
-            replicas.start(settings("idle-2").withPollInterval(ofMinutes(10)), simulator);
+            Replica idle1 = replicas.start(settings("idle-1").withPollInterval(ofMinutes(10)), simulator);
+            Replica idle2 = replicas.start(settings("idle-2").withPollInterval(ofMinutes(10)), simulator);
             await().atMost(ofSeconds(30)).until(() -> simulator.fetchesOf(id) == 1);
             await().atMost(ofSeconds(10)).until(() -> database.value(Boolean.class,
                     "SELECT last_synced_at IS NOT NULL AND claim_token IS NULL FROM changeset_sync_state WHERE changeset_id = " + id));
-            sleep(ofMillis(500)); // both replicas are asleep now, for up to ten minutes
+            // both replicas asleep with nothing due: the poll would wake them in ten minutes
+            await().atMost(ofSeconds(30)).until(() -> idle1.asleep() && idle2.asleep());
 
             database.execute("INSERT INTO sync_requests (changeset_id, reason) VALUES (%d, 'please')".formatted(id));
 
-            await().atMost(ofSeconds(5)).until(() -> simulator.fetchesOf(id) == 2);
-            await().atMost(ofSeconds(5)).until(() -> database.value(Boolean.class,
+            await().atMost(ofSeconds(60)).until(() -> simulator.fetchesOf(id) == 2);
+            await().atMost(ofSeconds(60)).until(() -> database.value(Boolean.class,
                     "SELECT served_at IS NOT NULL FROM sync_requests WHERE changeset_id = " + id));
         }
         assertThat(database.value(String.class, "SELECT served_by FROM sync_requests WHERE changeset_id = " + id))
@@ -119,17 +121,20 @@ class ReplicaResilienceTest {
         long requested = ids.getLast();
         database.execute("UPDATE changeset_sync_state SET last_synced_at = now(), last_attempt_at = now(), "
                 + "synced_updated_at = now() - interval '1 day' WHERE changeset_id = " + requested);
-        SimulatedCodeHost slow = new SimulatedCodeHost(SimulationSettings.DEFAULT.withLatency(ofSeconds(10)));
+        SimulatedCodeHost slow = new SimulatedCodeHost(SimulationSettings.DEFAULT);
+        slow.hold(); // every fetch runs until the test ends
 
         try (Replicas replicas = new Replicas(database)) {
-            replicas.start(settings("busy").withConcurrency(4), slow);
-            await().atMost(ofSeconds(10)).until(() -> slow.fetches() == 4); // every regular slot taken for 10 s
+            replicas.start(settings("busy").withConcurrency(4).withPollInterval(ofMinutes(10))
+                    .withShutdownGrace(ofMillis(100)), slow);
+            await().atMost(ofSeconds(30)).until(() -> slow.fetches() == 4); // every regular slot taken
 
             database.execute("INSERT INTO sync_requests (changeset_id, reason) VALUES (%d, 'now')".formatted(requested));
 
-            // started in an express slot, long before a regular one frees
-            await().atMost(ofSeconds(5)).until(() -> slow.fetchesOf(requested) == 1);
+            // started in an express slot: a regular one never frees
+            await().atMost(ofSeconds(60)).until(() -> slow.fetchesOf(requested) == 1);
             assertThat(slow.fetches()).isEqualTo(5);
+            assertThat(slow.running()).isEqualTo(5);
         }
     }
 
@@ -143,20 +148,34 @@ class ReplicaResilienceTest {
         simulator.script(failing, SimulatedCodeHost.Scripted.FAIL);
         simulator.script(gone, SimulatedCodeHost.Scripted.GONE);
 
+        recordAttemptsOf(failing);
+
         try (Replicas replicas = new Replicas(database)) {
             replicas.start(settings("backoff").withPollInterval(ofMillis(200)), simulator);
             // all but the failing one: the gone one was synced too, to find it gone
             await().atMost(ofSeconds(30)).until(() -> database.value(Long.class,
                     "SELECT count(*) FROM changeset_sync_state WHERE last_synced_at IS NOT NULL AND code_host_id = "
                             + host.id()) == 49);
-            sleep(ofSeconds(6));
+            // retries after 1 s, then 2 s: three attempts
+            await().atMost(ofSeconds(60)).until(() -> database.value(Integer.class,
+                    "SELECT failures FROM changeset_sync_state WHERE changeset_id = " + failing) >= 3);
         }
 
-        // retries after 1 s, 2 s, 4 s: at most four attempts in ~7 s, each recorded
         long attempts = simulator.fetchesOf(failing);
-        assertThat(attempts).isBetween(2L, 4L);
         assertThat(database.value(Integer.class, "SELECT failures FROM changeset_sync_state WHERE changeset_id = " + failing))
-                .isEqualTo((int) attempts);
+                .as("every attempt recorded").isEqualTo((int) attempts);
+        // each retry was claimed no earlier than the backoff the previous failure set, and the backoff doubles
+        assertThat(database.value(Long.class, """
+                SELECT count(*) FROM attempt_log a JOIN attempt_log b ON b.failures = a.failures + 1
+                 WHERE b.attempted_at < a.next_sync_at""")).isZero();
+        List<Double> backoffSeconds = database.dsl()
+                .fetch("SELECT extract(epoch FROM next_sync_at - attempted_at) FROM attempt_log ORDER BY failures")
+                .getValues(0, Double.class);
+        assertThat(backoffSeconds).hasSize((int) attempts);
+        for (int k = 0; k < 3; k++) { // 1 s, 2 s, 4 s, each shortened by the changeset's jitter (under 5 %)
+            assertThat(backoffSeconds.get(k)).as("backoff after failure %d", k + 1)
+                    .isBetween(0.95 * (1 << k), 1.0 * (1 << k));
+        }
         assertThat(database.value(String.class, "SELECT last_error FROM changeset_sync_state WHERE changeset_id = " + failing))
                 .isEqualTo("transient: simulated 502 Bad Gateway");
         assertThat(simulator.fetchesOf(gone)).isEqualTo(1);
@@ -164,6 +183,12 @@ class ReplicaResilienceTest {
                 .startsWith("gone");
         assertThat(ids.stream().filter(id -> id != failing && id != gone))
                 .allSatisfy(id -> assertThat(simulator.fetchesOf(id)).as("changeset %d", id).isEqualTo(1));
+    }
+
+    @AfterEach
+    void dropAttemptLog() {
+        database.execute("DROP TRIGGER IF EXISTS test_log_attempt ON changeset_sync_state; "
+                + "DROP FUNCTION IF EXISTS test_log_attempt(); DROP TABLE IF EXISTS attempt_log");
     }
 
     @Test
@@ -178,8 +203,8 @@ class ReplicaResilienceTest {
             replicas.start(settings("term-1").withConcurrency(8).withLease(ofSeconds(3)), simulator);
             replicas.start(settings("term-2").withConcurrency(8).withLease(ofSeconds(3)), simulator);
             for (int round = 0; round < 5; round++) {
-                await().atMost(ofSeconds(30)).until(() -> simulator.fetches() > 0);
-                sleep(ofMillis(300));
+                long before = simulator.fetches();
+                await().atMost(ofSeconds(60)).until(() -> simulator.fetches() >= before + 50); // working again
                 database.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE 'term-%'");
             }
             await().atMost(ofSeconds(90)).until(() -> database.value(Long.class,
@@ -229,11 +254,21 @@ class ReplicaResilienceTest {
                 ReviewState.NONE, CheckState.NONE, Instant.parse("2020-01-01T00:00:00Z"), null);
     }
 
-    static void sleep(java.time.Duration duration) {
-        try {
-            Thread.sleep(duration);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+    /**
+     * Keeps, in a table of the test's own, each failed attempt of one changeset as the write-back
+     * recorded it: when it started, and when the schedule then made the retry due.
+     */
+    void recordAttemptsOf(long changesetId) {
+        database.execute("""
+                CREATE TABLE IF NOT EXISTS attempt_log (failures integer, attempted_at timestamptz, next_sync_at timestamptz);
+                TRUNCATE attempt_log;
+                CREATE OR REPLACE FUNCTION test_log_attempt() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    INSERT INTO attempt_log VALUES (NEW.failures, NEW.last_attempt_at, NEW.next_sync_at);
+                    RETURN NULL;
+                END $$;
+                CREATE OR REPLACE TRIGGER test_log_attempt AFTER UPDATE OF failures ON changeset_sync_state
+                    FOR EACH ROW WHEN (NEW.changeset_id = %d AND NEW.failures > OLD.failures)
+                    EXECUTE FUNCTION test_log_attempt();""".formatted(changesetId));
     }
 }

@@ -227,19 +227,25 @@ public class ChangesetsRecord extends UpdatableRecordImpl<ChangesetsRecord> {
     }
 
     /**
-     * Setter for <code>public.changesets.etags</code>. ETag of each fetched
-     * resource (e.g. {"pull": "W/\"abc\""}), sent back as If-None-Match.
+     * Setter for <code>public.changesets.change_markers</code>. What the last
+     * fetch of each resource saw, by resource: the host's ETag (e.g. {"pull":
+     * "W/\"abc\""}, sent back as If-None-Match) or a marker of our own where
+     * the host has none (a digest of the fields we keep, a version, a flag). A
+     * fetch that finds the same marker reports nothing changed.
      */
-    public ChangesetsRecord setEtags(JSONB value) {
+    public ChangesetsRecord setChangeMarkers(JSONB value) {
         set(13, value);
         return this;
     }
 
     /**
-     * Getter for <code>public.changesets.etags</code>. ETag of each fetched
-     * resource (e.g. {"pull": "W/\"abc\""}), sent back as If-None-Match.
+     * Getter for <code>public.changesets.change_markers</code>. What the last
+     * fetch of each resource saw, by resource: the host's ETag (e.g. {"pull":
+     * "W/\"abc\""}, sent back as If-None-Match) or a marker of our own where
+     * the host has none (a digest of the fields we keep, a version, a flag). A
+     * fetch that finds the same marker reports nothing changed.
      */
-    public JSONB getEtags() {
+    public JSONB getChangeMarkers() {
         return (JSONB) get(13);
     }
 
@@ -281,7 +287,7 @@ public class ChangesetsRecord extends UpdatableRecordImpl<ChangesetsRecord> {
     /**
      * Create a detached, initialised ChangesetsRecord
      */
-    public ChangesetsRecord(Long id, Long repoId, String externalId, ChangesetState state, String title, String author, String url, String headRef, String baseRef, String headSha, ReviewState reviewState, CheckState checkState, Instant externalUpdatedAt, JSONB etags, Instant createdAt) {
+    public ChangesetsRecord(Long id, Long repoId, String externalId, ChangesetState state, String title, String author, String url, String headRef, String baseRef, String headSha, ReviewState reviewState, CheckState checkState, Instant externalUpdatedAt, JSONB changeMarkers, Instant createdAt) {
         super(Changesets.CHANGESETS);
 
         setId(id);
@@ -297,7 +303,7 @@ public class ChangesetsRecord extends UpdatableRecordImpl<ChangesetsRecord> {
         setReviewState(reviewState);
         setCheckState(checkState);
         setExternalUpdatedAt(externalUpdatedAt);
-        setEtags(etags);
+        setChangeMarkers(changeMarkers);
         setCreatedAt(createdAt);
         resetTouchedOnNotNull();
     }

@@ -20,9 +20,10 @@ import org.jooq.impl.TableRecordImpl;
  * host's due rows interleaved by time; rows held by other workers are skipped
  * (FOR UPDATE SKIP LOCKED). Paused hosts, hosts in skip_hosts, and hosts whose
  * budget or concurrency cap is spent are left out; the budget is debited in the
- * same statement. Each row gets a fresh claim_token and a lease until now() +
- * lease. With requested_only, only changesets with a pending request. Returns
- * what a sync needs.
+ * same statement. Each row gets a fresh claim_token and a lease until now +
+ * lease. With requested_only, only changesets with a pending request. now is
+ * the database's now() when left out or null (tests set the clock with it).
+ * Returns what a sync needs.
  */
 @SuppressWarnings({ "all", "unchecked", "rawtypes", "this-escape" })
 public class ClaimChangesetsRecord extends TableRecordImpl<ClaimChangesetsRecord> {
@@ -225,17 +226,17 @@ public class ClaimChangesetsRecord extends TableRecordImpl<ClaimChangesetsRecord
     }
 
     /**
-     * Setter for <code>public.claim_changesets.etags</code>.
+     * Setter for <code>public.claim_changesets.change_markers</code>.
      */
-    public ClaimChangesetsRecord setEtags(JSONB value) {
+    public ClaimChangesetsRecord setChangeMarkers(JSONB value) {
         set(13, value);
         return this;
     }
 
     /**
-     * Getter for <code>public.claim_changesets.etags</code>.
+     * Getter for <code>public.claim_changesets.change_markers</code>.
      */
-    public JSONB getEtags() {
+    public JSONB getChangeMarkers() {
         return (JSONB) get(13);
     }
 
@@ -313,7 +314,7 @@ public class ClaimChangesetsRecord extends TableRecordImpl<ClaimChangesetsRecord
     /**
      * Create a detached, initialised ClaimChangesetsRecord
      */
-    public ClaimChangesetsRecord(Long changesetId, Long claimToken, Instant claimedAt, Instant leaseUntil, Short priority, Long codeHostId, String codeHostName, CodeHostKind codeHostKind, String codeHostBaseUrl, Long repoId, String repoExternalId, String repoName, String externalId, JSONB etags, String headSha, ReviewState reviewState, CheckState checkState, Boolean repoArchived) {
+    public ClaimChangesetsRecord(Long changesetId, Long claimToken, Instant claimedAt, Instant leaseUntil, Short priority, Long codeHostId, String codeHostName, CodeHostKind codeHostKind, String codeHostBaseUrl, Long repoId, String repoExternalId, String repoName, String externalId, JSONB changeMarkers, String headSha, ReviewState reviewState, CheckState checkState, Boolean repoArchived) {
         super(ClaimChangesets.CLAIM_CHANGESETS);
 
         setChangesetId(changesetId);
@@ -329,7 +330,7 @@ public class ClaimChangesetsRecord extends TableRecordImpl<ClaimChangesetsRecord
         setRepoExternalId(repoExternalId);
         setRepoName(repoName);
         setExternalId(externalId);
-        setEtags(etags);
+        setChangeMarkers(changeMarkers);
         setHeadSha(headSha);
         setReviewState(reviewState);
         setCheckState(checkState);

@@ -12,9 +12,8 @@ import org.jooq.impl.TableRecordImpl;
 /**
  * Syncs refused by their host's rate limit: [{changeset_id, claim_token,
  * code_host_id, retry_after_seconds, remaining, reset_at, message}]. Pauses
- * each host for all replicas (code_host_budgets.paused_until, pause_reason) and
- * gives the claims back without counting a failure. Returns the claims that
- * were still held.
+ * each host for all replicas (pause_code_hosts()) and gives the claims back
+ * without counting a failure. Returns the claims that were still held.
  */
 @SuppressWarnings({ "all", "unchecked", "rawtypes", "this-escape" })
 public class DeferSyncsRecord extends TableRecordImpl<DeferSyncsRecord> {

@@ -12,8 +12,9 @@ import org.jooq.impl.TableRecordImpl;
 
 
 /**
- * Heartbeat: pushes the leases worker still holds to now() + lease. Claims not
- * returned were lost (expired and swept).
+ * Heartbeat: pushes the leases worker still holds to now + lease (now: the
+ * database's now() when left out or null). Claims not returned were lost
+ * (expired and swept).
  */
 @SuppressWarnings({ "all", "unchecked", "rawtypes", "this-escape" })
 public class ExtendLeasesRecord extends TableRecordImpl<ExtendLeasesRecord> {

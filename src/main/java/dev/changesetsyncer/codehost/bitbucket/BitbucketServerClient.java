@@ -59,15 +59,15 @@ public final class BitbucketServerClient implements CodeHostClient {
     }
 
     private SyncResult fetch(SyncTarget target, HostSession calls) throws HostCallException, InterruptedException {
-        Map<String, String> etags = new LinkedHashMap<>();
-        HostResponse answer = calls.get(url(pullRequestPath(target)), target.etags().get(PULL_REQUEST));
+        Map<String, String> changeMarkers = new LinkedHashMap<>();
+        HostResponse answer = calls.get(url(pullRequestPath(target)), target.changeMarkers().get(PULL_REQUEST));
         BitbucketPullRequest pr = null;
         if (!answer.notModified()) {
             pr = BitbucketPullRequest.parse(JsonFields.of(answer));
-            etags.put(PULL_REQUEST_VERSION, pr.changeMarker());
-            answer.header("etag").ifPresent(etag -> etags.put(PULL_REQUEST, etag));
+            changeMarkers.put(PULL_REQUEST_VERSION, pr.changeMarker());
+            answer.header("etag").ifPresent(etag -> changeMarkers.put(PULL_REQUEST, etag));
         }
-        boolean pullChanged = pr != null && !pr.changeMarker().equals(target.etags().get(PULL_REQUEST_VERSION));
+        boolean pullChanged = pr != null && !pr.changeMarker().equals(target.changeMarkers().get(PULL_REQUEST_VERSION));
         String headSha = pr != null ? pr.headSha() : target.headSha();
 
         BitbucketBuilds builds = null;
@@ -77,9 +77,9 @@ public final class BitbucketServerClient implements CodeHostClient {
                 || target.checkState() == CheckState.NONE;
         if (headSha != null && (newHead || buildsUnsettled)) {
             builds = fetchBuilds(headSha, calls);
-            etags.put(BUILD_STATUS, builds.marker());
+            changeMarkers.put(BUILD_STATUS, builds.marker());
         }
-        boolean buildsChanged = builds != null && !builds.marker().equals(target.etags().get(BUILD_STATUS));
+        boolean buildsChanged = builds != null && !builds.marker().equals(target.changeMarkers().get(BUILD_STATUS));
 
         if (!pullChanged && !buildsChanged) {
             return new SyncResult.Unchanged(calls.rateLimit());
@@ -90,10 +90,10 @@ public final class BitbucketServerClient implements CodeHostClient {
             events.addAll(builds.events());
         }
         if (!pullChanged) {
-            return new SyncResult.Fetched(ChangesetSnapshot.checksOnly(checks), etags, events, calls.rateLimit());
+            return new SyncResult.Fetched(ChangesetSnapshot.checksOnly(checks), changeMarkers, events, calls.rateLimit());
         }
         events.addAll(pr.stateEvents());
-        return new SyncResult.Fetched(pr.snapshot(checks), etags, events, calls.rateLimit());
+        return new SyncResult.Fetched(pr.snapshot(checks), changeMarkers, events, calls.rateLimit());
     }
 
     /** All build statuses of a commit (the server keeps at most the latest 100, one page at our page size). */

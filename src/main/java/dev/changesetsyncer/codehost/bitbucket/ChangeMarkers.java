@@ -6,7 +6,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
- * Short, stable digests of what we read, stored in {@code SyncTarget.etags} as our own change
+ * Short, stable digests of what we read, stored in {@code SyncTarget.changeMarkers} as our own change
  * markers because Bitbucket seldom answers conditional requests.
  */
 final class ChangeMarkers {

@@ -60,15 +60,15 @@ public final class GitHubClient implements CodeHostClient {
     private SyncResult fetch(SyncTarget target, HostSession calls) throws HostCallException, InterruptedException {
         String repo = repoPath(target.repoName());
         String number = target.externalId();
-        Map<String, String> etags = new LinkedHashMap<>();
+        Map<String, String> changeMarkers = new LinkedHashMap<>();
         List<TimelineEvent> events = new ArrayList<>();
 
-        HostResponse pull = calls.get(url("/repos/" + repo + "/pulls/" + number), target.etags().get(PULL));
+        HostResponse pull = calls.get(url("/repos/" + repo + "/pulls/" + number), target.changeMarkers().get(PULL));
         boolean pullChanged = !pull.notModified();
         GitHubPullRequest pr = null;
         if (pullChanged) {
             pr = GitHubPullRequest.parse(JsonFields.of(pull));
-            pull.header("etag").ifPresent(etag -> etags.put(PULL, etag));
+            pull.header("etag").ifPresent(etag -> changeMarkers.put(PULL, etag));
             events.addAll(pr.stateEvents());
         }
         String headSha = pullChanged ? pr.headSha() : target.headSha();
@@ -76,10 +76,10 @@ public final class GitHubClient implements CodeHostClient {
         GitHubReviews reviews = null;
         if (pullChanged) {
             HostResponse answer = calls.get(url("/repos/" + repo + "/pulls/" + number + "/reviews?per_page=100"),
-                    target.etags().get(REVIEWS));
+                    target.changeMarkers().get(REVIEWS));
             if (!answer.notModified()) {
                 reviews = GitHubReviews.parse(allPages(answer, calls));
-                answer.header("etag").ifPresent(etag -> etags.put(REVIEWS, etag));
+                answer.header("etag").ifPresent(etag -> changeMarkers.put(REVIEWS, etag));
                 events.addAll(reviews.events());
             }
         }
@@ -91,7 +91,7 @@ public final class GitHubClient implements CodeHostClient {
         boolean checksUnsettled = target.checkState() == null || target.checkState() == CheckState.PENDING
                 || target.checkState() == CheckState.NONE;
         if (headSha != null && (newHead || checksUnsettled)) {
-            GitHubChecks found = fetchChecks(repo, headSha, newHead ? Map.of() : target.etags(), calls, etags);
+            GitHubChecks found = fetchChecks(repo, headSha, newHead ? Map.of() : target.changeMarkers(), calls, changeMarkers);
             if (found != null) {
                 checks = found.state();
                 events.addAll(found.events());
@@ -102,20 +102,20 @@ public final class GitHubClient implements CodeHostClient {
             return new SyncResult.Unchanged(calls.rateLimit());
         }
         if (!pullChanged) {
-            return new SyncResult.Fetched(ChangesetSnapshot.checksOnly(checks), etags, events, calls.rateLimit());
+            return new SyncResult.Fetched(ChangesetSnapshot.checksOnly(checks), changeMarkers, events, calls.rateLimit());
         }
         return new SyncResult.Fetched(pr.snapshot(reviews == null
                 ? GitHubReviews.carriedOver(target.reviewState(), pr.reviewersRequested())
-                : reviews.state(pr.reviewersRequested()), checks), etags, events, calls.rateLimit());
+                : reviews.state(pr.reviewersRequested()), checks), changeMarkers, events, calls.rateLimit());
     }
 
     /** Check runs and the combined status of a commit; null when both are unchanged (304). */
-    private GitHubChecks fetchChecks(String repo, String sha, Map<String, String> knownEtags, HostSession calls,
-            Map<String, String> etags) throws HostCallException, InterruptedException {
+    private GitHubChecks fetchChecks(String repo, String sha, Map<String, String> knownMarkers, HostSession calls,
+            Map<String, String> changeMarkers) throws HostCallException, InterruptedException {
         URI runsUrl = url("/repos/" + repo + "/commits/" + sha + "/check-runs?per_page=100");
         URI statusUrl = url("/repos/" + repo + "/commits/" + sha + "/status?per_page=100");
-        HostResponse runs = calls.get(runsUrl, knownEtags.get(CHECK_RUNS));
-        HostResponse status = calls.get(statusUrl, knownEtags.get(STATUS));
+        HostResponse runs = calls.get(runsUrl, knownMarkers.get(CHECK_RUNS));
+        HostResponse status = calls.get(statusUrl, knownMarkers.get(STATUS));
         if (runs.notModified() && status.notModified()) {
             return null;
         }
@@ -126,8 +126,8 @@ public final class GitHubClient implements CodeHostClient {
         if (status.notModified()) {
             status = calls.get(statusUrl, null);
         }
-        runs.header("etag").ifPresent(etag -> etags.put(CHECK_RUNS, etag));
-        status.header("etag").ifPresent(etag -> etags.put(STATUS, etag));
+        runs.header("etag").ifPresent(etag -> changeMarkers.put(CHECK_RUNS, etag));
+        status.header("etag").ifPresent(etag -> changeMarkers.put(STATUS, etag));
         return GitHubChecks.parse(JsonFields.of(runs), JsonFields.of(status));
     }
 

@@ -28,7 +28,7 @@ import java.util.function.LongSupplier;
  * project's archived flag, which the merge request does not carry, is read at most every 10 minutes.
  *
  * <p>Besides GitLab's ETag (sent back in {@code If-None-Match}, when GitLab gave one), each changeset
- * records its own change markers in its etags: a digest of the merge request fields we keep, the
+ * records its own change markers beside it: a digest of the merge request fields we keep, the
  * head pipeline's id and status, and the archived flag it was last synced with.
  */
 public final class GitLabClient implements CodeHostClient {
@@ -73,7 +73,7 @@ public final class GitLabClient implements CodeHostClient {
     private SyncResult fetch(SyncTarget target, HostSession calls) throws HostCallException, InterruptedException {
         String project = projectId(target);
         String mergeRequest = "/projects/" + project + "/merge_requests/" + iid(target);
-        Map<String, String> known = target.etags();
+        Map<String, String> known = target.changeMarkers();
 
         GitLabArchivedFlags.Flag archived = archivedFlags.get(project, target.repoArchived(),
                 () -> JsonFields.of(calls.get(url("/projects/" + project), null)).bool("archived", false));
@@ -88,21 +88,21 @@ public final class GitLabClient implements CodeHostClient {
         }
 
         GitLabMergeRequest mr = GitLabMergeRequest.parse(answer);
-        Map<String, String> etags = new LinkedHashMap<>();
-        answer.header("etag").ifPresent(etag -> etags.put(MERGE_REQUEST, etag));
-        etags.put(MERGE_REQUEST_DIGEST, mr.digest());
-        etags.put(HEAD_PIPELINE, mr.checks().marker());
-        etags.put(PROJECT_ARCHIVED, archived.marker());
-        boolean mrChanged = !etags.get(MERGE_REQUEST_DIGEST).equals(known.get(MERGE_REQUEST_DIGEST));
+        Map<String, String> changeMarkers = new LinkedHashMap<>();
+        answer.header("etag").ifPresent(etag -> changeMarkers.put(MERGE_REQUEST, etag));
+        changeMarkers.put(MERGE_REQUEST_DIGEST, mr.digest());
+        changeMarkers.put(HEAD_PIPELINE, mr.checks().marker());
+        changeMarkers.put(PROJECT_ARCHIVED, archived.marker());
+        boolean mrChanged = !changeMarkers.get(MERGE_REQUEST_DIGEST).equals(known.get(MERGE_REQUEST_DIGEST));
         // a new ETag alone is worth recording: sending the old one would get the whole body every time
         boolean anythingChanged = mrChanged || archivedChanged || archived.readThisSync()
-                || !etags.get(HEAD_PIPELINE).equals(known.get(HEAD_PIPELINE))
-                || !Objects.equals(etags.get(MERGE_REQUEST), known.get(MERGE_REQUEST));
+                || !changeMarkers.get(HEAD_PIPELINE).equals(known.get(HEAD_PIPELINE))
+                || !Objects.equals(changeMarkers.get(MERGE_REQUEST), known.get(MERGE_REQUEST));
         if (!anythingChanged) {
             return new SyncResult.Unchanged(calls.rateLimit());
         }
         ReviewState reviews = mrChanged || target.reviewState() == null ? reviews(mergeRequest, mr, calls) : null;
-        return new SyncResult.Fetched(mr.snapshot(reviews, archived), etags, mr.events(), calls.rateLimit());
+        return new SyncResult.Fetched(mr.snapshot(reviews, archived), changeMarkers, mr.events(), calls.rateLimit());
     }
 
     /** The approvals decide; without them (GitLab Free answers 404 or 403), the reviewers do. */

@@ -84,8 +84,8 @@ class BitbucketServerClientTest {
         assertThat(pr.repoArchived()).as("no archived field before Bitbucket 8.0").isFalse();
         assertThat(pr.reviewState()).isEqualTo(ReviewState.APPROVED);
         assertThat(pr.checkState()).as("one build still running").isEqualTo(CheckState.PENDING);
-        assertThat(fetched.etags()).as("Bitbucket sent no ETag").containsOnlyKeys("pull_request_version", "build_status");
-        assertThat(fetched.etags().get("pull_request_version")).startsWith("0@1537885911512#");
+        assertThat(fetched.changeMarkers()).as("Bitbucket sent no ETag").containsOnlyKeys("pull_request_version", "build_status");
+        assertThat(fetched.changeMarkers().get("pull_request_version")).startsWith("0@1537885911512#");
         assertThat(fetched.events()).singleElement().satisfies(event -> {
             assertThat(event.kind()).isEqualTo("build_successful");
             assertThat(event.occurredAt()).isEqualTo(Instant.ofEpochMilli(BUILT_AT));
@@ -158,7 +158,7 @@ class BitbucketServerClientTest {
         assertThat(snapshot.author()).isEqualTo("admin");
         assertThat(snapshot.headRef()).isEqualTo("feature/diffstat");
         assertThat(snapshot.url()).isEqualTo("http://localhost:7990/bitbucket/projects/AMUNIZ/repos/test-repos/pull-requests/1");
-        assertThat(fetched.etags().get("pull_request_version")).startsWith("0@1787160475266#");
+        assertThat(fetched.changeMarkers().get("pull_request_version")).startsWith("0@1787160475266#");
     }
 
     @Test
@@ -261,7 +261,7 @@ class BitbucketServerClientTest {
         SyncResult.Fetched first = (SyncResult.Fetched) client.fetch(target(Map.of(), null, null, null));
         bitbucket.resetRequests();
 
-        SyncResult again = client.fetch(target(first.etags(), SHA, ReviewState.NONE, CheckState.PASSED));
+        SyncResult again = client.fetch(target(first.changeMarkers(), SHA, ReviewState.NONE, CheckState.PASSED));
 
         assertThat(again).as("same version, same updatedDate, same everything").isInstanceOf(SyncResult.Unchanged.class);
         assertThat(bitbucket.getAllServeEvents()).hasSize(1);
@@ -276,10 +276,10 @@ class BitbucketServerClientTest {
                 .willReturn(aResponse().withStatus(304)));
         serveBuilds(BUILDS, buildStatusPage("SUCCESSFUL"));
         SyncResult.Fetched first = (SyncResult.Fetched) client.fetch(target(Map.of(), null, null, null));
-        assertThat(first.etags()).containsEntry("pull_request", "\"pr-v0\"");
+        assertThat(first.changeMarkers()).containsEntry("pull_request", "\"pr-v0\"");
         bitbucket.resetRequests();
 
-        SyncResult again = client.fetch(target(first.etags(), SHA, ReviewState.NONE, CheckState.PASSED));
+        SyncResult again = client.fetch(target(first.changeMarkers(), SHA, ReviewState.NONE, CheckState.PASSED));
 
         assertThat(again).isInstanceOf(SyncResult.Unchanged.class);
         assertThat(bitbucket.getAllServeEvents()).hasSize(1);
@@ -293,17 +293,17 @@ class BitbucketServerClientTest {
         SyncResult.Fetched first = (SyncResult.Fetched) client.fetch(target(Map.of(), null, null, null));
         bitbucket.resetRequests();
 
-        SyncResult stillRunning = client.fetch(target(first.etags(), SHA, ReviewState.NONE, CheckState.PENDING));
+        SyncResult stillRunning = client.fetch(target(first.changeMarkers(), SHA, ReviewState.NONE, CheckState.PENDING));
         assertThat(stillRunning).as("the same build, still running").isInstanceOf(SyncResult.Unchanged.class);
         assertThat(bitbucket.getAllServeEvents()).hasSize(2);
 
         serveBuilds(BUILDS, buildStatusPage("SUCCESSFUL"));
         SyncResult.Fetched finished = (SyncResult.Fetched) client.fetch(
-                target(first.etags(), SHA, ReviewState.NONE, CheckState.PENDING));
+                target(first.changeMarkers(), SHA, ReviewState.NONE, CheckState.PENDING));
 
         assertThat(finished.snapshot().checkState()).isEqualTo(CheckState.PASSED);
         assertThat(finished.snapshot().title()).as("the pull request did not change: kept").isNull();
-        assertThat(finished.etags().get("build_status")).isNotEqualTo(first.etags().get("build_status"));
+        assertThat(finished.changeMarkers().get("build_status")).isNotEqualTo(first.changeMarkers().get("build_status"));
         assertThat(finished.events()).extracting(TimelineEvent::kind).containsExactly("build_successful");
     }
 
@@ -318,12 +318,12 @@ class BitbucketServerClientTest {
         bitbucket.resetRequests();
 
         SyncResult.Fetched changed = (SyncResult.Fetched) client.fetch(
-                target(first.etags(), SHA, ReviewState.NONE, CheckState.PASSED));
+                target(first.changeMarkers(), SHA, ReviewState.NONE, CheckState.PASSED));
 
         assertThat(changed.snapshot().title()).isEqualTo("Release 1.0.0");
         assertThat(changed.snapshot().checkState()).as("same head, settled builds: not read, kept").isNull();
-        assertThat(changed.etags()).containsOnlyKeys("pull_request_version");
-        assertThat(changed.etags().get("pull_request_version")).startsWith("1@1537886500000#");
+        assertThat(changed.changeMarkers()).containsOnlyKeys("pull_request_version");
+        assertThat(changed.changeMarkers().get("pull_request_version")).startsWith("1@1537886500000#");
         assertThat(bitbucket.getAllServeEvents()).hasSize(1);
     }
 
@@ -334,7 +334,7 @@ class BitbucketServerClientTest {
         SyncResult.Fetched first = (SyncResult.Fetched) client.fetch(target(Map.of(), null, null, null));
         servePullRequest(withReviewers(Fixtures.object("bitbucket-server/pull-request-get.json"), "APPROVED"));
 
-        SyncResult again = client.fetch(target(first.etags(), SHA, ReviewState.PENDING, CheckState.PASSED));
+        SyncResult again = client.fetch(target(first.changeMarkers(), SHA, ReviewState.PENDING, CheckState.PASSED));
 
         assertThat(again).isInstanceOfSatisfying(SyncResult.Fetched.class,
                 fetched -> assertThat(fetched.snapshot().reviewState()).isEqualTo(ReviewState.APPROVED));
@@ -354,7 +354,7 @@ class BitbucketServerClientTest {
         bitbucket.resetRequests();
 
         SyncResult.Fetched changed = (SyncResult.Fetched) client.fetch(
-                target(first.etags(), SHA, ReviewState.NONE, CheckState.PASSED));
+                target(first.changeMarkers(), SHA, ReviewState.NONE, CheckState.PASSED));
 
         assertThat(changed.snapshot().headSha()).isEqualTo(pushed);
         assertThat(changed.snapshot().checkState()).isEqualTo(CheckState.PASSED);
@@ -574,8 +574,8 @@ class BitbucketServerClientTest {
                 .withBody(body.toString());
     }
 
-    SyncTarget target(Map<String, String> etags, String headSha, ReviewState reviews, CheckState checks) {
+    SyncTarget target(Map<String, String> changeMarkers, String headSha, ReviewState reviews, CheckState checks) {
         return new SyncTarget(42, 9, "bitbucket_server-test", CodeHostKind.BITBUCKET_SERVER, bitbucket.baseUrl(), "1", "AMUNIZ/test-repos", "1",
-                etags, headSha, reviews, checks, null);
+                changeMarkers, headSha, reviews, checks, null);
     }
 }

@@ -79,7 +79,7 @@ class GitHubClientTest {
         assertThat(pr.repoArchived()).isFalse();
         assertThat(pr.reviewState()).isEqualTo(ReviewState.APPROVED);
         assertThat(pr.checkState()).as("a neutral check run and two successful statuses").isEqualTo(CheckState.PASSED);
-        assertThat(fetched.etags()).containsOnlyKeys("pull", "reviews", "check_runs", "status");
+        assertThat(fetched.changeMarkers()).containsOnlyKeys("pull", "reviews", "check_runs", "status");
         assertThat(fetched.events()).extracting(TimelineEvent::kind)
                 .containsExactlyInAnyOrder("review_approved", "check_neutral", "status_success", "status_success");
         assertThat(fetched.events()).extracting(TimelineEvent::dedupeKey).doesNotHaveDuplicates();
@@ -99,7 +99,7 @@ class GitHubClientTest {
         SyncResult.Fetched first = (SyncResult.Fetched) client.fetch(target(Map.of(), null, null, null));
         github.resetRequests();
 
-        SyncResult again = client.fetch(target(first.etags(), SHA, ReviewState.APPROVED, CheckState.PASSED));
+        SyncResult again = client.fetch(target(first.changeMarkers(), SHA, ReviewState.APPROVED, CheckState.PASSED));
 
         assertThat(again).isInstanceOf(SyncResult.Unchanged.class);
         assertThat(github.getAllServeEvents()).hasSize(1);
@@ -113,7 +113,7 @@ class GitHubClientTest {
         SyncResult.Fetched first = (SyncResult.Fetched) client.fetch(target(Map.of(), null, null, null));
         github.resetRequests();
 
-        SyncResult stillRunning = client.fetch(target(first.etags(), SHA, ReviewState.APPROVED, CheckState.PENDING));
+        SyncResult stillRunning = client.fetch(target(first.changeMarkers(), SHA, ReviewState.APPROVED, CheckState.PENDING));
         assertThat(stillRunning).as("checks unchanged too").isInstanceOf(SyncResult.Unchanged.class);
         assertThat(github.getAllServeEvents()).hasSize(3);
 
@@ -121,14 +121,14 @@ class GitHubClientTest {
         ((ObjectNode) running.withArray("check_runs").get(0)).put("status", "in_progress").putNull("conclusion");
         github.stubFor(get(urlPathEqualTo(RUNS)).atPriority(1)
                 .willReturn(json(running.toString()).withHeader("ETag", "\"runs-v2\"")));
-        SyncResult changed = client.fetch(target(first.etags(), SHA, ReviewState.APPROVED, CheckState.PASSED));
+        SyncResult changed = client.fetch(target(first.changeMarkers(), SHA, ReviewState.APPROVED, CheckState.PASSED));
 
         assertThat(changed).as("settled checks are not polled").isInstanceOf(SyncResult.Unchanged.class);
         SyncResult.Fetched checks = (SyncResult.Fetched) client.fetch(
-                target(first.etags(), SHA, ReviewState.APPROVED, CheckState.PENDING));
+                target(first.changeMarkers(), SHA, ReviewState.APPROVED, CheckState.PENDING));
         assertThat(checks.snapshot().checkState()).isEqualTo(CheckState.PENDING);
         assertThat(checks.snapshot().title()).as("the pull request was not fetched: kept").isNull();
-        assertThat(checks.etags()).containsEntry("check_runs", "\"runs-v2\"");
+        assertThat(checks.changeMarkers()).containsEntry("check_runs", "\"runs-v2\"");
     }
 
     @ParameterizedTest(name = "state={0} draft={1} merged={2} archived={3} -> {4}")
@@ -340,8 +340,8 @@ class GitHubClientTest {
                 .withHeader("x-ratelimit-remaining", "4996").withHeader("x-ratelimit-reset", String.valueOf(RESET));
     }
 
-    SyncTarget target(Map<String, String> etags, String headSha, ReviewState reviews, CheckState checks) {
+    SyncTarget target(Map<String, String> changeMarkers, String headSha, ReviewState reviews, CheckState checks) {
         return new SyncTarget(42, 7, "github-test", CodeHostKind.GITHUB, github.baseUrl(), "1296269", "octocat/Hello-World", "1347",
-                etags, headSha, reviews, checks, null);
+                changeMarkers, headSha, reviews, checks, null);
     }
 }

@@ -131,7 +131,7 @@ class GitLabClientTest {
             assertThat(event.payloadJson()).isEqualTo(
                     "{\"id\":538317940,\"web_url\":\"https://gitlab.com/marcel.amirault/test-project/-/pipelines/538317940\"}");
         });
-        assertThat(fetched.etags()).containsEntry("merge_request", "W/\"mr-v1\"")
+        assertThat(fetched.changeMarkers()).containsEntry("merge_request", "W/\"mr-v1\"")
                 .containsEntry("head_pipeline", "538317940:failed").containsEntry("project_archived", "false")
                 .containsKey("merge_request_digest").hasSize(4);
         for (String path : new String[] {PROJECT, MR, APPROVALS}) {
@@ -173,7 +173,7 @@ class GitLabClientTest {
         serveEverything();
         gitlab.stubFor(get(urlPathEqualTo(MR)).atPriority(1).willReturn(json(Fixtures.text("gitlab/merge-request-get.json"))));
         SyncResult.Fetched first = (SyncResult.Fetched) client.fetch(neverSynced());
-        assertThat(first.etags()).doesNotContainKey("merge_request");
+        assertThat(first.changeMarkers()).doesNotContainKey("merge_request");
         gitlab.resetRequests();
 
         SyncResult again = client.fetch(syncedAfter(first));
@@ -199,8 +199,8 @@ class GitLabClientTest {
         assertThat(changed.snapshot().updatedAt()).isEqualTo(Instant.parse("2022-05-15T08:00:00Z"));
         assertThat(changed.snapshot().reviewState()).isEqualTo(ReviewState.PENDING);
         assertThat(changed.snapshot().repoArchived()).as("remembered, not read: not reported").isNull();
-        assertThat(changed.etags()).containsEntry("merge_request", "W/\"mr-v2\"")
-                .doesNotContainEntry("merge_request_digest", first.etags().get("merge_request_digest"));
+        assertThat(changed.changeMarkers()).containsEntry("merge_request", "W/\"mr-v2\"")
+                .doesNotContainEntry("merge_request_digest", first.changeMarkers().get("merge_request_digest"));
         assertThat(changed.events()).extracting(TimelineEvent::dedupeKey)
                 .as("the same pipeline event, deduplicated by the database").containsExactly("gitlab-pipeline-538317940-failed");
         assertThat(gitlab.getAllServeEvents()).hasSize(2);
@@ -226,7 +226,7 @@ class GitLabClientTest {
         assertThat(changed.events()).extracting(TimelineEvent::kind, TimelineEvent::dedupeKey, TimelineEvent::occurredAt)
                 .containsExactly(tuple("pipeline_success", "gitlab-pipeline-538317999-success",
                         Instant.parse("2022-05-14T10:00:00Z")));
-        assertThat(changed.etags()).containsEntry("head_pipeline", "538317999:success");
+        assertThat(changed.changeMarkers()).containsEntry("head_pipeline", "538317999:success");
         assertThat(gitlab.getAllServeEvents()).as("the merge request only").hasSize(1);
     }
 
@@ -344,7 +344,7 @@ class GitLabClientTest {
 
         assertThat(fetched.snapshot().checkState()).isEqualTo(CheckState.NONE);
         assertThat(fetched.events()).isEmpty();
-        assertThat(fetched.etags()).containsEntry("head_pipeline", "none");
+        assertThat(fetched.changeMarkers()).containsEntry("head_pipeline", "none");
     }
 
     // --- reviews, from the approvals ---
@@ -433,7 +433,7 @@ class GitLabClientTest {
         assertThat(archived.snapshot().state()).isEqualTo(ChangesetState.READ_ONLY);
         assertThat(archived.snapshot().repoArchived()).isTrue();
         assertThat(archived.snapshot().reviewState()).as("the merge request did not change").isNull();
-        assertThat(archived.etags()).containsEntry("project_archived", "true");
+        assertThat(archived.changeMarkers()).containsEntry("project_archived", "true");
         gitlab.verify(0, getRequestedFor(urlPathEqualTo(APPROVALS)));
     }
 
@@ -448,7 +448,7 @@ class GitLabClientTest {
 
         assertThat(refreshed.snapshot()).as("only the flag, just read")
                 .isEqualTo(new ChangesetSnapshot(null, null, null, null, null, null, null, null, null, null, false));
-        assertThat(refreshed.etags()).isEmpty();
+        assertThat(refreshed.changeMarkers()).isEmpty();
         assertThat(refreshed.events()).isEmpty();
         gitlab.verify(1, getRequestedFor(urlPathEqualTo(PROJECT)));
         gitlab.verify(1, getRequestedFor(urlPathEqualTo(MR)).withHeader("If-None-Match", equalTo("W/\"mr-v1\"")));
@@ -468,7 +468,7 @@ class GitLabClientTest {
         // the database's trigger asks for a sync of every merge request of the project; this one
         // was last synced before the project was archived
         SyncResult.Fetched other = (SyncResult.Fetched) client.fetch(syncedAfter(first));
-        SyncResult settled = client.fetch(target(merged(first.etags(), archivedHere.etags()), SHA,
+        SyncResult settled = client.fetch(target(merged(first.changeMarkers(), archivedHere.changeMarkers()), SHA,
                 ReviewState.PENDING, CheckState.FAILED));
 
         assertThat(other.snapshot().state()).isEqualTo(ChangesetState.READ_ONLY);
@@ -683,9 +683,9 @@ class GitLabClientTest {
     }
 
     static Map<String, String> merged(Map<String, String> stored, Map<String, String> fetched) {
-        Map<String, String> etags = new HashMap<>(stored);
-        etags.putAll(fetched);
-        return etags;
+        Map<String, String> changeMarkers = new HashMap<>(stored);
+        changeMarkers.putAll(fetched);
+        return changeMarkers;
     }
 
     SyncTarget neverSynced() {
@@ -694,11 +694,11 @@ class GitLabClientTest {
 
     /** The changeset as the database holds it after {@code sync}. */
     SyncTarget syncedAfter(SyncResult.Fetched sync) {
-        return target(sync.etags(), sync.snapshot().headSha(), sync.snapshot().reviewState(), sync.snapshot().checkState());
+        return target(sync.changeMarkers(), sync.snapshot().headSha(), sync.snapshot().reviewState(), sync.snapshot().checkState());
     }
 
-    SyncTarget target(Map<String, String> etags, String headSha, ReviewState reviews, CheckState checks) {
+    SyncTarget target(Map<String, String> changeMarkers, String headSha, ReviewState reviews, CheckState checks) {
         return new SyncTarget(42, 7, "gitlab-test", CodeHostKind.GITLAB, gitlab.baseUrl(), PROJECT_ID, "marcel.amirault/test-project",
-                "133", etags, headSha, reviews, checks, null);
+                "133", changeMarkers, headSha, reviews, checks, null);
     }
 }

@@ -1,0 +1,57 @@
+--liquibase formatted sql
+
+--changeset changeset-syncer:functions-rate-limits runOnChange:true splitStatements:false
+--comment: The per-host token bucket, as pure functions of its stored state and a time.
+
+CREATE OR REPLACE FUNCTION code_host_default_requests_per_hour(kind code_host_kind)
+    RETURNS integer
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN CASE kind
+    WHEN 'github' THEN 5000            -- a personal or app token's primary limit
+    WHEN 'gitlab' THEN 7200            -- self-managed default for authenticated API requests
+    WHEN 'bitbucket_server' THEN 18000 -- Data Center default: 5 requests/s per user
+END;
+
+COMMENT ON FUNCTION code_host_default_requests_per_hour(code_host_kind) IS
+'The request budget a new code host of this kind gets when none is given; null (no budget) for the simulator.';
+
+
+CREATE OR REPLACE FUNCTION code_host_burst(requests_per_hour integer, request_burst integer)
+    RETURNS double precision
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN coalesce(request_burst, greatest(1, requests_per_hour / 60.0));
+
+COMMENT ON FUNCTION code_host_burst(integer, integer) IS
+'Bucket size: request_burst, or a minute''s worth of requests_per_hour (at least 1).';
+
+
+CREATE OR REPLACE FUNCTION code_host_tokens(
+    tokens            double precision,
+    refilled_at       timestamptz,
+    requests_per_hour integer,
+    request_burst     integer,
+    at                timestamptz)
+    RETURNS double precision
+    LANGUAGE sql STABLE PARALLEL SAFE
+RETURN CASE WHEN requests_per_hour IS NULL THEN NULL
+            ELSE least(code_host_burst(requests_per_hour, request_burst),
+                       tokens + greatest(extract(epoch FROM at - refilled_at), 0) * requests_per_hour / 3600.0)
+       END;
+
+COMMENT ON FUNCTION code_host_tokens(double precision, timestamptz, integer, integer, timestamptz) IS
+'The bucket level at a time: the stored tokens refilled at requests_per_hour since refilled_at, at most the burst. '
+'May be negative after a host reported fewer remaining requests than we thought. Null when the host has no budget.';
+
+
+CREATE OR REPLACE FUNCTION code_host_budget_wait(
+    tokens            double precision,
+    requests_per_hour integer,
+    requests_per_sync real)
+    RETURNS interval
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN CASE WHEN requests_per_hour IS NULL OR tokens >= requests_per_sync THEN interval '0'
+            ELSE (requests_per_sync - tokens) * 3600.0 / requests_per_hour * interval '1 second'
+       END;
+
+COMMENT ON FUNCTION code_host_budget_wait(double precision, integer, real) IS
+'How long until the bucket holds the tokens of one sync.';

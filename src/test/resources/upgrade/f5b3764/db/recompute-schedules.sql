@@ -1,0 +1,12 @@
+--liquibase formatted sql
+
+--changeset changeset-syncer:recompute-schedules runOnChange:true splitStatements:false
+--comment: Recomputes every stored next_sync_at and claim_at with the current rule. Stored values are
+--  only recomputed when their row is next written, so a release that changes the rule (db/functions/
+--  schedule.sql, or the schedule trigger) must also change the "rule version" line below: this file
+--  then runs again, after the new functions and triggers are in place. Setting code_host_id to itself
+--  fires the schedule trigger. Narrow the WHERE clause to the rows the change affects: rewriting every
+--  row of a large table takes a while (and its dead tuples a vacuum).
+-- rule version 2: a gone changeset with a pending request is retried until the request is served
+UPDATE changeset_sync_state SET code_host_id = code_host_id
+ WHERE gone_at IS NOT NULL AND requested_at IS NOT NULL;

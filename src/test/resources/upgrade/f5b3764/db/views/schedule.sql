@@ -1,0 +1,165 @@
+--liquibase formatted sql
+
+--changeset changeset-syncer:views-schedule runOnChange:true splitStatements:false
+--comment: What syncs when, and why, for DBAs. Views are dropped and re-created so their columns can change.
+
+DROP VIEW IF EXISTS code_host_sync_summary;
+DROP VIEW IF EXISTS changeset_schedule;
+
+DROP FUNCTION IF EXISTS changeset_schedule_rule(sync_cadence, timestamptz, timestamptz, timestamptz, integer,
+    timestamptz, smallint, interval, interval, interval, interval);
+
+CREATE OR REPLACE FUNCTION changeset_schedule_rule(
+    cadence                  sync_cadence,
+    last_synced_at           timestamptz,
+    last_attempt_at          timestamptz,
+    synced_updated_at        timestamptz,
+    latest_event_at          timestamptz,
+    failures                 integer,
+    gone_at                  timestamptz,
+    priority                 smallint,
+    requested_at             timestamptz,
+    min_delay                interval,
+    max_delay                interval,
+    checks_pending_max_delay interval,
+    finished_max_delay       interval)
+    RETURNS text
+    LANGUAGE sql STABLE PARALLEL SAFE
+RETURN CASE
+    -- a request whose attempt failed backs off like any retry (see changeset_next_sync_at)
+    WHEN priority > 0 AND failures > 0 AND last_attempt_at >= requested_at THEN
+        format('requested, but the attempt failed: retry %s after %s', failures,
+            sync_retry_delay(failures, min_delay,
+                sync_cadence_max_delay(cadence, max_delay, checks_pending_max_delay, finished_max_delay)))
+    WHEN priority = 2 THEN 'urgent request'
+    WHEN priority = 1 THEN 'requested'
+    WHEN gone_at IS NOT NULL THEN 'gone from the host: synced only on request'
+    WHEN failures > 0 THEN format('failing: retry %s after %s', failures,
+        sync_retry_delay(failures, min_delay,
+            sync_cadence_max_delay(cadence, max_delay, checks_pending_max_delay, finished_max_delay)))
+    WHEN last_synced_at IS NULL THEN 'never synced: due now'
+    WHEN greatest(synced_updated_at, latest_event_at) IS NULL THEN
+        format('no change known: waits the %s cap', cadence)
+    WHEN greatest(synced_updated_at, latest_event_at) > last_synced_at THEN
+        format('changed after the last sync: quiet period of %s after the change', min_delay)
+    WHEN last_synced_at - greatest(synced_updated_at, latest_event_at) < min_delay THEN
+        format('quiet for %s: waits the %s floor',
+            date_trunc('second', last_synced_at - greatest(synced_updated_at, latest_event_at)), min_delay)
+    WHEN last_synced_at - greatest(synced_updated_at, latest_event_at)
+         > sync_cadence_max_delay(cadence, max_delay, checks_pending_max_delay, finished_max_delay) THEN
+        format('quiet for %s: capped at %s (%s)',
+            date_trunc('second', last_synced_at - greatest(synced_updated_at, latest_event_at)),
+            sync_cadence_max_delay(cadence, max_delay, checks_pending_max_delay, finished_max_delay), cadence)
+    ELSE format('quiet for %s: waits as long',
+        date_trunc('second', last_synced_at - greatest(synced_updated_at, latest_event_at)))
+END;
+
+COMMENT ON FUNCTION changeset_schedule_rule(sync_cadence, timestamptz, timestamptz, timestamptz, timestamptz, integer, timestamptz, smallint, timestamptz, interval, interval, interval, interval) IS
+'Names the branch of changeset_next_sync_at() that applies, in words, for the changeset_schedule view.';
+
+
+CREATE VIEW changeset_schedule AS
+SELECT s.changeset_id,
+       c.external_id                                          AS changeset_external_id,
+       c.repo_id,
+       r.name                                                 AS repo_name,
+       s.code_host_id,
+       h.name                                                 AS code_host_name,
+       h.kind                                                 AS code_host_kind,
+       c.state,
+       s.cadence,
+       s.last_synced_at,
+       s.last_attempt_at,
+       greatest(s.synced_updated_at, s.latest_event_at)       AS last_change_at,
+       s.last_synced_at - greatest(s.synced_updated_at, s.latest_event_at) AS quiet_for,
+       s.next_sync_at - coalesce(s.last_synced_at, s.enqueued_at) AS wait,
+       changeset_schedule_rule(s.cadence, s.last_synced_at, s.last_attempt_at, s.synced_updated_at,
+           s.latest_event_at, s.failures, s.gone_at, s.priority, s.requested_at, h.min_sync_delay,
+           h.max_sync_delay, h.checks_pending_max_delay, h.finished_max_delay) AS rule,
+       s.next_sync_at,
+       s.next_sync_at <= now()                                AS due,
+       greatest(now() - s.next_sync_at, interval '0')         AS overdue_by,
+       s.priority,
+       s.requested_at,
+       pending.reason                                         AS request_reason,
+       pending.requested_by,
+       s.lease_holder,
+       s.lease_until,
+       s.failures,
+       s.last_error,
+       s.gone_at
+  FROM changeset_sync_state s
+  JOIN changesets c ON c.id = s.changeset_id
+  JOIN repos r ON r.id = c.repo_id
+  JOIN code_hosts h ON h.id = s.code_host_id
+  LEFT JOIN LATERAL (
+      SELECT q.reason, q.requested_by
+        FROM sync_requests q
+       WHERE q.changeset_id = s.changeset_id
+         AND q.served_at IS NULL
+       ORDER BY q.priority DESC, q.requested_at
+       LIMIT 1) pending ON true;
+
+COMMENT ON VIEW changeset_schedule IS
+'One row per changeset: when it was last synced and changed, the wait the rule chose and why (rule), when it is due, '
+'the pending request, lease and failures. Cheap for "WHERE due ORDER BY next_sync_at LIMIT n" (index on next_sync_at).';
+COMMENT ON COLUMN changeset_schedule.quiet_for IS 'How long the changeset had been quiet when it was last synced (negative: changed since).';
+COMMENT ON COLUMN changeset_schedule.wait IS 'next_sync_at minus the last sync (or the enqueue time if never synced); null when never due (gone).';
+COMMENT ON COLUMN changeset_schedule.due IS 'next_sync_at has passed (it may be in flight: see lease_holder); null when never due (gone).';
+
+
+-- Per host: each figure is one index range (claim, leased or troubled index), so the view
+-- stays cheap at millions of changesets. claim_at folds priority in as 1000-year steps, so
+-- priority levels are separate claim_at ranges.
+CREATE VIEW code_host_sync_summary AS
+SELECT h.id                                     AS code_host_id,
+       h.name,
+       h.kind,
+       due.due_now,
+       due.requested_due,
+       now() - least(oldest.routine, oldest.requested + interval '1000 years',
+                     oldest.urgent + interval '2000 years') AS oldest_overdue,
+       flight.in_flight,
+       flight.expired_leases,
+       trouble.failing,
+       trouble.gone,
+       h.requests_per_hour,
+       code_host_burst(h.requests_per_hour, h.request_burst)  AS request_burst,
+       code_host_tokens(b.tokens, b.refilled_at, h.requests_per_hour, h.request_burst, now()) AS budget_left,
+       h.max_in_flight,
+       CASE WHEN b.paused_until > now() THEN b.paused_until END AS paused_until,
+       CASE WHEN b.paused_until > now() THEN b.pause_reason END AS pause_reason,
+       b.reported_remaining                                   AS host_reported_remaining,
+       b.reported_reset_at                                    AS host_reported_reset_at
+  FROM code_hosts h
+  JOIN code_host_budgets b ON b.code_host_id = h.id
+ CROSS JOIN LATERAL (
+      SELECT count(*)                                                        AS due_now,
+             count(*) FILTER (WHERE s.claim_at <= now() - interval '500 years') AS requested_due
+        FROM changeset_sync_state s
+       WHERE s.code_host_id = h.id AND s.claim_token IS NULL AND s.claim_at <= now()) due
+ CROSS JOIN LATERAL (
+      SELECT (SELECT min(s.claim_at) FROM changeset_sync_state s
+               WHERE s.code_host_id = h.id AND s.claim_token IS NULL
+                 AND s.claim_at > now() - interval '500 years' AND s.claim_at <= now()) AS routine,
+             (SELECT min(s.claim_at) FROM changeset_sync_state s
+               WHERE s.code_host_id = h.id AND s.claim_token IS NULL
+                 AND s.claim_at > now() - interval '1500 years' AND s.claim_at <= now() - interval '500 years') AS requested,
+             (SELECT min(s.claim_at) FROM changeset_sync_state s
+               WHERE s.code_host_id = h.id AND s.claim_token IS NULL
+                 AND s.claim_at <= now() - interval '1500 years') AS urgent) oldest
+ CROSS JOIN LATERAL (
+      SELECT count(*)                                        AS in_flight,
+             count(*) FILTER (WHERE s.lease_until < now())   AS expired_leases
+        FROM changeset_sync_state s
+       WHERE s.code_host_id = h.id AND s.claim_token IS NOT NULL) flight
+ CROSS JOIN LATERAL (
+      SELECT count(*) FILTER (WHERE s.failures > 0)          AS failing,
+             count(*) FILTER (WHERE s.gone_at IS NOT NULL)   AS gone
+        FROM changeset_sync_state s
+       WHERE s.code_host_id = h.id AND (s.failures > 0 OR s.gone_at IS NOT NULL)) trouble;
+
+COMMENT ON VIEW code_host_sync_summary IS
+'Per code host: changesets due now (and how many of them requested), the oldest overdue one, syncs in flight '
+'(and leases expired, waiting for the sweep), failing and gone changesets; its request budget and what is left of it, '
+'its concurrency cap, whether it is paused and why, and what the host last reported about its own quota.';
