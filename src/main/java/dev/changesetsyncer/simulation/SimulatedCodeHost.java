@@ -10,12 +10,15 @@ import dev.changesetsyncer.codehost.SyncResult;
 import dev.changesetsyncer.codehost.SyncTarget;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongConsumer;
 
 /**
  * A code host in memory, for the demo, tests and benchmarks. It also watches its callers: how
@@ -34,8 +37,8 @@ public final class SimulatedCodeHost implements CodeHostClient {
     private final LongAdder overlaps = new LongAdder();
     private final AtomicInteger concurrent = new AtomicInteger();
     private final AtomicInteger maxConcurrent = new AtomicInteger();
-    private volatile java.util.function.LongConsumer fetchObserver = id -> { };
-    private final java.util.concurrent.ConcurrentLinkedQueue<Long> callTimes = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private volatile LongConsumer fetchObserver = id -> { };
+    private final ConcurrentLinkedQueue<Long> callTimes = new ConcurrentLinkedQueue<>();
     private volatile long refuseUntilNanos = System.nanoTime(); // (nanoTime values only compare by difference)
     private volatile boolean recordCallTimes;
 
@@ -48,7 +51,7 @@ public final class SimulatedCodeHost implements CodeHostClient {
     }
 
     /** Called with the changeset id as each fetch begins (the benchmark times requests with it). */
-    public void observeFetches(java.util.function.LongConsumer observer) {
+    public void observeFetches(LongConsumer observer) {
         this.fetchObserver = observer;
     }
 
@@ -57,8 +60,8 @@ public final class SimulatedCodeHost implements CodeHostClient {
         recordCallTimes = true;
     }
 
-    public java.util.List<Long> callTimes() {
-        return java.util.List.copyOf(callTimes);
+    public List<Long> callTimes() {
+        return List.copyOf(callTimes);
     }
 
     /**
@@ -195,7 +198,7 @@ public final class SimulatedCodeHost implements CodeHostClient {
 
     /** Every changeset fetched so far, with how many times. */
     public Map<Long, Long> fetchCounts() {
-        Map<Long, Long> copy = new java.util.HashMap<>();
+        Map<Long, Long> copy = new HashMap<>();
         fetchesByChangeset.forEach((id, count) -> copy.put(id, count.get()));
         return copy;
     }

@@ -12,14 +12,14 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import dev.changesetsyncer.catalog.CatalogStore;
 import dev.changesetsyncer.catalog.CodeHost;
 import dev.changesetsyncer.catalog.CodeHostKind;
 import dev.changesetsyncer.catalog.Repo;
 import dev.changesetsyncer.catalog.ScheduleSettings;
+import dev.changesetsyncer.codehost.hosts.RealCodeHosts;
 import dev.changesetsyncer.codehost.http.HostHttp;
-import dev.changesetsyncer.db.DatabaseConfig;
-import dev.changesetsyncer.simulation.SimulationSettings;
 import dev.changesetsyncer.testing.Fixtures;
 import dev.changesetsyncer.testing.PostgresExtension;
 import dev.changesetsyncer.testing.TestDatabase;
@@ -147,8 +147,7 @@ class CodeHostsEndToEndTest {
                 Map.of("SYNCER_TOKEN_FAKE_GITHUB", "gh-token", "SYNCER_TOKEN_FAKE_GITLAB", "gl-token"), null);
         HostHttp http = new HostHttp(new HostHttp.Settings(Duration.ofSeconds(2), Duration.ofSeconds(5), 2));
         replica = Replica.start(WorkerSettings.defaults("e2e").withConcurrency(4).withPollInterval(Duration.ofMillis(500)),
-                new DatabaseConfig(database.url(), "e2e", 4),
-                new DefaultCodeHostClients(SimulationSettings.DEFAULT, tokens, http, catalog::codeHostName));
+                database.url(), RealCodeHosts.registry(tokens, http));
     }
 
     void servePull(int number, boolean archived) {
@@ -168,7 +167,7 @@ class CodeHostsEndToEndTest {
         return database.value(String.class, "SELECT " + name + "::text FROM changesets WHERE id = " + changesetId);
     }
 
-    static com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder json(String body) {
+    static ResponseDefinitionBuilder json(String body) {
         return aResponse().withStatus(200).withHeader("Content-Type", "application/json").withBody(body);
     }
 }

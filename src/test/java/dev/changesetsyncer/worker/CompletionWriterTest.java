@@ -55,11 +55,11 @@ class CompletionWriterTest {
         Instant beyondPostgres = Instant.parse("+300000-01-01T00:00:00Z");
         CompletionWriter writer = new CompletionWriter("w1", queue, metrics, () -> { }, ended::add);
         // queued before the writer starts, so they go in one batch
-        writer.completed(new Completion(claims.get(0).ref(), fetched("fine", updated, List.of())));
-        writer.completed(new Completion(claims.get(1).ref(), fetched("from the future", beyondPostgres, List.of())));
-        writer.completed(new Completion(claims.get(2).ref(), fetched("a NUL\u0000 in the title", updated,
+        writer.submit(new Completion(claims.get(0).ref(), fetched("fine", updated, List.of())));
+        writer.submit(new Completion(claims.get(1).ref(), fetched("from the future", beyondPostgres, List.of())));
+        writer.submit(new Completion(claims.get(2).ref(), fetched("a NUL\u0000 in the title", updated,
                 List.of(new TimelineEvent("comment", updated, "c-1", "{\"body\": \"nul \\u0000 here\"}")))));
-        writer.completed(new Completion(claims.get(3).ref(), fetched("fine too", updated, List.of())));
+        writer.submit(new Completion(claims.get(3).ref(), fetched("fine too", updated, List.of())));
         Thread thread = Thread.ofPlatform().start(writer);
 
         await().atMost(ofSeconds(10)).until(() -> ended.size() == 4);
@@ -89,7 +89,7 @@ class CompletionWriterTest {
         List<Claim> claims = queue.claim("w1", 2, ofSeconds(30));
         CompletionWriter writer = new CompletionWriter("w1", queue, metrics, () -> { }, ended::add);
         for (Claim claim : claims) {
-            writer.completed(new Completion(claim.ref(), new SyncResult.Unchanged(null)));
+            writer.submit(new Completion(claim.ref(), new SyncResult.Unchanged(null)));
         }
         writer.stopAfterFlush();
 

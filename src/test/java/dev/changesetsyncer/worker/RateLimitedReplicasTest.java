@@ -8,7 +8,6 @@ import static org.awaitility.Awaitility.await;
 import dev.changesetsyncer.catalog.CodeHost;
 import dev.changesetsyncer.catalog.RateLimitSettings;
 import dev.changesetsyncer.codehost.CodeHostClient;
-import dev.changesetsyncer.db.DatabaseConfig;
 import dev.changesetsyncer.simulation.SimulatedCodeHost;
 import dev.changesetsyncer.simulation.SimulationSettings;
 import dev.changesetsyncer.testing.Catalog;
@@ -142,8 +141,7 @@ class RateLimitedReplicasTest {
     void start(String workerId, Map<Long, CodeHostClient> clients) {
         WorkerSettings settings = WorkerSettings.defaults(workerId).withConcurrency(8).withBatchSize(16)
                 .withPollInterval(ofMillis(500));
-        replicas.add(Replica.start(settings, new DatabaseConfig(database.url(), workerId, 4),
-                (id, kind, url) -> clients.get(id)));
+        replicas.add(Replica.start(settings, database.url(), host -> clients.get(host.id())));
     }
 
     long synced(CodeHost host) {

@@ -10,7 +10,7 @@ import dev.changesetsyncer.codehost.http.HostHttp;
 import dev.changesetsyncer.codehost.http.HostResponse;
 import dev.changesetsyncer.codehost.http.HostSession;
 import dev.changesetsyncer.codehost.http.JsonFields;
-import dev.changesetsyncer.codehost.http.Token;
+import dev.changesetsyncer.codehost.Token;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;

@@ -26,7 +26,7 @@ import dev.changesetsyncer.codehost.SyncResult;
 import dev.changesetsyncer.codehost.SyncTarget;
 import dev.changesetsyncer.codehost.TimelineEvent;
 import dev.changesetsyncer.codehost.http.HostHttp;
-import dev.changesetsyncer.codehost.http.Token;
+import dev.changesetsyncer.codehost.Token;
 import dev.changesetsyncer.testing.Fixtures;
 import java.time.Duration;
 import java.time.Instant;
