@@ -96,16 +96,6 @@ public final class CatalogStore {
                 .fetchOptional(record -> toCodeHost(record.value1(), record.value2(), record.value3(), record.value4()));
     }
 
-    /** The name of a code host; tokens are configured by name. */
-    public String codeHostName(long codeHostId) {
-        String name = dsl.select(CODE_HOSTS.NAME).from(CODE_HOSTS).where(CODE_HOSTS.ID.eq(codeHostId))
-                .fetchOne(CODE_HOSTS.NAME);
-        if (name == null) {
-            throw new IllegalArgumentException("no code host with id " + codeHostId);
-        }
-        return name;
-    }
-
     /** Inserts a repository. @throws SchemaViolation for an unknown host or a duplicate external id */
     public Repo createRepo(long codeHostId, String externalId, String name) {
         try {

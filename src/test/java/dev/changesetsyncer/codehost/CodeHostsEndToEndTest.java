@@ -142,6 +142,24 @@ class CodeHostsEndToEndTest {
         assertThat(column("state", mergeRequest)).isEqualTo("open");
     }
 
+    @Test
+    void aHostWithoutATokenFailsItsSyncsAsUnconfiguredAndNothingIsSentToIt() {
+        CodeHost gl = catalog.createCodeHost("gitlab-without-token", CodeHostKind.GITLAB, gitlab.baseUrl(),
+                ScheduleSettings.DEFAULTS);
+        Repo diaspora = catalog.createRepo(gl.id(), "178504", "diaspora/diaspora");
+        List<Long> mergeRequests = catalog.createChangesets(diaspora.id(), List.of("133", "134"));
+        startReplica();
+
+        await().atMost(ofSeconds(30)).until(() -> database.value(Long.class,
+                "SELECT count(*) FROM changeset_sync_state WHERE failures = 1 AND claim_token IS NULL") == 2);
+        for (long id : mergeRequests) {
+            assertThat(database.value(String.class, "SELECT last_error FROM changeset_sync_state WHERE changeset_id = " + id))
+                    .isEqualTo("unconfigured: no token for code host \"gitlab-without-token\": "
+                            + "set SYNCER_TOKEN_GITLAB_WITHOUT_TOKEN or add it to the tokens file");
+        }
+        assertThat(gitlab.getAllServeEvents()).isEmpty();
+    }
+
     void startReplica() {
         CodeHostCredentials tokens = CodeHostCredentials.load(
                 Map.of("SYNCER_TOKEN_FAKE_GITHUB", "gh-token", "SYNCER_TOKEN_FAKE_GITLAB", "gl-token"), null);
