@@ -74,8 +74,8 @@ public final class Replica {
     /**
      * Starts a replica. The schema must be migrated (the {@code run} command does so first).
      *
-     * @param jdbcUrl the database; the replica opens {@link #POOL_SIZE} pooled connections and a LISTEN
-     *     connection, all named after its worker id in {@code pg_stat_activity}
+     * @param jdbcUrl the database; the replica opens a pool of 4 connections and a LISTEN connection,
+     *     all named after its worker id in {@code pg_stat_activity}
      * @param clients resolves each claimed changeset's code host client
      */
     public static Replica start(WorkerSettings settings, String jdbcUrl, CodeHostClients clients) {
