@@ -1,7 +1,6 @@
 package dev.changesetsyncer.bench;
 
 import dev.changesetsyncer.codehost.CodeHostClients;
-import dev.changesetsyncer.db.DatabaseConfig;
 import dev.changesetsyncer.worker.Replica;
 import dev.changesetsyncer.worker.WorkerSettings;
 import java.util.ArrayList;
@@ -15,7 +14,7 @@ final class BenchReplicas {
         List<Replica> replicas = new ArrayList<>();
         for (int i = 1; i <= count; i++) {
             WorkerSettings settings = template.withWorkerId(prefix + "-" + i);
-            replicas.add(Replica.start(settings, new DatabaseConfig(jdbcUrl, settings.workerId(), 4), clients));
+            replicas.add(Replica.start(settings, jdbcUrl, clients));
         }
         return replicas;
     }

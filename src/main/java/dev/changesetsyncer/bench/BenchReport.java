@@ -1,5 +1,6 @@
 package dev.changesetsyncer.bench;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintStream;
@@ -58,7 +59,7 @@ final class BenchReport {
                 r.throttledLimitPerSecond());
     }
 
-    private void emit(com.fasterxml.jackson.databind.JsonNode result, String scenario) {
+    private void emit(JsonNode result, String scenario) {
         ObjectNode line = json.createObjectNode().put("scenario", scenario);
         line.setAll((ObjectNode) result);
         out.println(line);

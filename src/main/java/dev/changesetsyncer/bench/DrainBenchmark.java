@@ -1,6 +1,8 @@
 package dev.changesetsyncer.bench;
 
 import dev.changesetsyncer.catalog.CodeHost;
+import dev.changesetsyncer.catalog.CodeHostKind;
+import dev.changesetsyncer.codehost.CodeHostClientRegistry;
 import dev.changesetsyncer.simulation.SimulatedCodeHost;
 import dev.changesetsyncer.simulation.SimulationSettings;
 import dev.changesetsyncer.worker.Replica;
@@ -33,7 +35,7 @@ final class DrainBenchmark {
         long transactionsBefore = db.transactions();
         long started = System.nanoTime();
         List<Replica> replicas = BenchReplicas.start(db.url, template, "bench", replicaCount,
-                (id, kind, url) -> simulator);
+                new CodeHostClientRegistry().register(CodeHostKind.SIMULATED, codeHost -> simulator));
         while (completed(replicas) < changesets) {
             Thread.sleep(5);
         }

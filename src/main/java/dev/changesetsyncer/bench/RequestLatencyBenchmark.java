@@ -1,6 +1,8 @@
 package dev.changesetsyncer.bench;
 
 import dev.changesetsyncer.catalog.CodeHost;
+import dev.changesetsyncer.catalog.CodeHostKind;
+import dev.changesetsyncer.codehost.CodeHostClientRegistry;
 import dev.changesetsyncer.simulation.SimulatedCodeHost;
 import dev.changesetsyncer.simulation.SimulationSettings;
 import dev.changesetsyncer.worker.Replica;
@@ -59,7 +61,7 @@ final class RequestLatencyBenchmark {
         });
 
         List<Replica> replicas = BenchReplicas.start(db.url, template, "latency", replicaCount,
-                (id, kind, url) -> simulator);
+                new CodeHostClientRegistry().register(CodeHostKind.SIMULATED, codeHost -> simulator));
         long[] latencies = new long[requests];
         long[] afterCommit = new long[requests];
         try (Connection connection = db.pool.getConnection();

@@ -6,6 +6,7 @@ import dev.changesetsyncer.catalog.CodeHostKind;
 import dev.changesetsyncer.catalog.RateLimitSettings;
 import dev.changesetsyncer.catalog.ScheduleSettings;
 import dev.changesetsyncer.codehost.CodeHostClient;
+import dev.changesetsyncer.codehost.CodeHostClientRegistry;
 import dev.changesetsyncer.simulation.SimulatedCodeHost;
 import dev.changesetsyncer.simulation.SimulationSettings;
 import dev.changesetsyncer.worker.Replica;
@@ -64,7 +65,7 @@ final class TwoHostBenchmark {
             throws InterruptedException {
         long started = System.nanoTime();
         List<Replica> replicas = BenchReplicas.start(db.url, template, "two-hosts", replicaCount,
-                (id, kind, url) -> clients.get(id));
+                new CodeHostClientRegistry().register(CodeHostKind.SIMULATED, codeHost -> clients.get(codeHost.id())));
         while (watched.fetches() < fetches) {
             Thread.sleep(5);
         }

@@ -8,6 +8,7 @@ import dev.changesetsyncer.db.SchemaViolation;
 import java.util.List;
 import java.util.Optional;
 import org.jooq.DSLContext;
+import org.jooq.EnumType;
 import org.jooq.Records;
 import org.jooq.exception.DataAccessException;
 
@@ -28,7 +29,7 @@ public final class CatalogStore {
         try {
             return dsl.insertInto(CODE_HOSTS)
                     .set(CODE_HOSTS.NAME, name)
-                    .set(CODE_HOSTS.KIND, toSql(kind))
+                    .set(CODE_HOSTS.KIND, toSql(kind, CODE_HOSTS.KIND.getType()))
                     .set(CODE_HOSTS.BASE_URL, baseUrl)
                     .set(CODE_HOSTS.MIN_SYNC_DELAY, settings.minSyncDelay())
                     .set(CODE_HOSTS.MAX_SYNC_DELAY, settings.maxSyncDelay())
@@ -95,16 +96,6 @@ public final class CatalogStore {
                 .fetchOptional(record -> toCodeHost(record.value1(), record.value2(), record.value3(), record.value4()));
     }
 
-    /** The name of a code host; tokens are configured by name. */
-    public String codeHostName(long codeHostId) {
-        String name = dsl.select(CODE_HOSTS.NAME).from(CODE_HOSTS).where(CODE_HOSTS.ID.eq(codeHostId))
-                .fetchOne(CODE_HOSTS.NAME);
-        if (name == null) {
-            throw new IllegalArgumentException("no code host with id " + codeHostId);
-        }
-        return name;
-    }
-
     /** Inserts a repository. @throws SchemaViolation for an unknown host or a duplicate external id */
     public Repo createRepo(long codeHostId, String externalId, String name) {
         try {
@@ -139,12 +130,13 @@ public final class CatalogStore {
         }
     }
 
-    private static CodeHost toCodeHost(Long id, String name, dev.changesetsyncer.jooq.enums.CodeHostKind kind,
-            String baseUrl) {
+    // The generated enum shares its simple name with ours: it is reached through the column's type.
+
+    private static CodeHost toCodeHost(Long id, String name, EnumType kind, String baseUrl) {
         return new CodeHost(id, name, CodeHostKind.fromSqlName(kind.getLiteral()), baseUrl);
     }
 
-    private static dev.changesetsyncer.jooq.enums.CodeHostKind toSql(CodeHostKind kind) {
-        return dev.changesetsyncer.jooq.enums.CodeHostKind.lookupLiteral(kind.sqlName());
+    private static <E extends Enum<E> & EnumType> E toSql(CodeHostKind kind, Class<E> sqlType) {
+        return EnumType.lookupLiteral(sqlType, kind.sqlName());
     }
 }

@@ -1,6 +1,8 @@
 package dev.changesetsyncer.cli;
 
 import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine.ITypeConverter;
@@ -12,7 +14,7 @@ final class DurationConverter implements ITypeConverter<Duration> {
 
     @Override
     public Duration convert(String value) {
-        Matcher m = SHORT.matcher(value.trim().toLowerCase(java.util.Locale.ROOT));
+        Matcher m = SHORT.matcher(value.trim().toLowerCase(Locale.ROOT));
         if (m.matches()) {
             long amount = Long.parseLong(m.group(1));
             return switch (m.group(2)) {
@@ -24,8 +26,8 @@ final class DurationConverter implements ITypeConverter<Duration> {
             };
         }
         try {
-            return Duration.parse(value.trim().toUpperCase(java.util.Locale.ROOT));
-        } catch (java.time.format.DateTimeParseException e) {
+            return Duration.parse(value.trim().toUpperCase(Locale.ROOT));
+        } catch (DateTimeParseException e) {
             throw new TypeConversionException("'" + value + "' is not a duration: use e.g. 500ms, 20s, 5m, 2h, 1d or PT20S");
         }
     }

@@ -1,5 +1,6 @@
 package dev.changesetsyncer.cli;
 
+import com.zaxxer.hikari.pool.HikariPool.PoolInitializationException;
 import dev.changesetsyncer.db.DatabaseErrors;
 import dev.changesetsyncer.db.Migrations.MigrationException;
 import dev.changesetsyncer.db.SchemaViolation;
@@ -35,18 +36,11 @@ public final class Main {
             commandLine.getErr().println(commandLine.getCommandName() + ": " + e.getMessage());
             return 2;
         }
-        if (e instanceof DataAccessException || e instanceof com.zaxxer.hikari.pool.HikariPool.PoolInitializationException) {
-            commandLine.getErr().println(commandLine.getCommandName() + ": database error: " + DatabaseErrors.brief(rootCause(e)));
+        if (e instanceof DataAccessException || e instanceof PoolInitializationException) {
+            commandLine.getErr().println(commandLine.getCommandName() + ": database error: "
+                    + DatabaseErrors.brief(DatabaseErrors.rootCause(e)));
             return 2;
         }
         throw e; // a bug: let picocli print the stack trace
-    }
-
-    private static Throwable rootCause(Throwable e) {
-        Throwable cause = e;
-        while (cause.getCause() != null && cause.getCause() != cause) {
-            cause = cause.getCause();
-        }
-        return cause;
     }
 }

@@ -1,23 +1,20 @@
 package dev.changesetsyncer.cli;
 
 import com.zaxxer.hikari.HikariDataSource;
-import dev.changesetsyncer.catalog.CatalogStore;
 import dev.changesetsyncer.codehost.CodeHostCredentials;
-import dev.changesetsyncer.codehost.DefaultCodeHostClients;
+import dev.changesetsyncer.codehost.hosts.RealCodeHosts;
 import dev.changesetsyncer.codehost.http.HostHttp;
 import dev.changesetsyncer.db.DataSources;
 import dev.changesetsyncer.db.DatabaseErrors;
 import dev.changesetsyncer.db.JdbcUrls;
 import dev.changesetsyncer.db.Migrations;
-import dev.changesetsyncer.simulation.SimulationSettings;
 import dev.changesetsyncer.worker.Replica;
 import dev.changesetsyncer.worker.WorkerMetrics;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import org.jooq.SQLDialect;
-import org.jooq.impl.DSL;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -61,19 +58,15 @@ final class RunCommand implements Callable<Integer> {
         Path tokens = tokensFile != null ? tokensFile
                 : System.getenv("SYNCER_TOKENS_FILE") == null ? null : Path.of(System.getenv("SYNCER_TOKENS_FILE"));
         CodeHostCredentials credentials = CodeHostCredentials.load(System.getenv(), tokens);
-        HikariDataSource lookups = DataSources.open(database.config(id + "-lookups", 1), DataSources.WhenDown.TOLERATE);
-        CatalogStore catalog = new CatalogStore(DSL.using(lookups, SQLDialect.POSTGRES));
         HostHttp http = new HostHttp(new HostHttp.Settings(Duration.ofSeconds(5), httpTimeout, 3));
-        Replica replica = Replica.start(settings, database.config(id, 4),
-                new DefaultCodeHostClients(SimulationSettings.DEFAULT, credentials, http, catalog::codeHostName));
+        Replica replica = Replica.start(settings, database.url(), RealCodeHosts.registry(credentials, http));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             replica.stop();
-            lookups.close();
             stopped.countDown();
         }, id + "-shutdown"));
         WorkerMetrics.Snapshot last = replica.metrics().snapshot();
-        while (!stopped.await(statusEvery.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+        while (!stopped.await(statusEvery.toMillis(), TimeUnit.MILLISECONDS)) {
             WorkerMetrics.Snapshot now = replica.metrics().snapshot();
             log.info("status: {} synced ({}/s), {} unchanged, {} failed, {} gone, {} rate-limited, {} in flight, {} fenced, "
                             + "{} database errors, {} unwritable results",
@@ -96,19 +89,11 @@ final class RunCommand implements Callable<Integer> {
                 return;
             } catch (RuntimeException e) {
                 log.warn("cannot migrate {} yet, retrying in {} s: {}", JdbcUrls.redact(database.url()),
-                        pause.toSeconds(), DatabaseErrors.brief(rootCause(e)));
+                        pause.toSeconds(), DatabaseErrors.brief(DatabaseErrors.rootCause(e)));
                 Thread.sleep(pause);
                 pause = pause.multipliedBy(2).compareTo(Duration.ofSeconds(30)) > 0 ? Duration.ofSeconds(30)
                         : pause.multipliedBy(2);
             }
         }
-    }
-
-    private static Throwable rootCause(Throwable e) {
-        Throwable cause = e;
-        while (cause.getCause() != null && cause.getCause() != cause) {
-            cause = cause.getCause();
-        }
-        return cause;
     }
 }

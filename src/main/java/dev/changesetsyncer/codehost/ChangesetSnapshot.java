@@ -21,6 +21,12 @@ public record ChangesetSnapshot(
         CheckState checkState,
         Instant updatedAt,
         Boolean repoArchived) {
+    /** This snapshot with another archived flag (null: nothing to report). */
+    public ChangesetSnapshot withRepoArchived(Boolean value) {
+        return new ChangesetSnapshot(state, title, author, url, headRef, baseRef, headSha, reviewState, checkState,
+                updatedAt, value);
+    }
+
     /** Only the checks, for a re-sync that found the pull request itself unchanged. */
     public static ChangesetSnapshot checksOnly(CheckState checkState) {
         return new ChangesetSnapshot(null, null, null, null, null, null, null, null, checkState, null, null);

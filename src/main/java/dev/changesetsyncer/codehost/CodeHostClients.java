@@ -1,22 +1,14 @@
 package dev.changesetsyncer.codehost;
 
-import dev.changesetsyncer.catalog.CodeHostKind;
+import dev.changesetsyncer.catalog.CodeHost;
 
 /** Finds the client for a claimed changeset's code host. */
 @FunctionalInterface
 public interface CodeHostClients {
     /**
-     * @throws UnsupportedCodeHostException when this worker cannot talk to that host (for example
-     *     no credentials are configured for it)
+     * The client of {@code host}. A host this worker is not set up for (no token, no client for its
+     * kind) still gets one: it answers every fetch with an {@link FailureKind#UNCONFIGURED} failure
+     * that says what to configure.
      */
-    CodeHostClient forHost(long codeHostId, CodeHostKind kind, String baseUrl);
-
-    /** This worker has no client for a host; the sync fails with this message and backs off. */
-    final class UnsupportedCodeHostException extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        public UnsupportedCodeHostException(String message) {
-            super(message);
-        }
-    }
+    CodeHostClient forHost(CodeHost host);
 }

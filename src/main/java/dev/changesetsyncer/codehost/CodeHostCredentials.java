@@ -1,6 +1,5 @@
 package dev.changesetsyncer.codehost;
 
-import dev.changesetsyncer.codehost.http.Token;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
@@ -54,6 +53,25 @@ public final class CodeHostCredentials {
             value = file.getProperty(codeHostName);
         }
         return value == null || value.isBlank() ? Optional.empty() : Optional.of(new Token(value));
+    }
+
+    /**
+     * The token of a host whose client cannot work without one.
+     *
+     * @throws MissingTokenException naming the host and the variable to set
+     */
+    public Token require(String codeHostName) {
+        return tokenFor(codeHostName).orElseThrow(() -> new MissingTokenException("no token for code host \""
+                + codeHostName + "\": set " + variableFor(codeHostName) + " or add it to the tokens file"));
+    }
+
+    /** A configuration error: the host has no token in this replica's environment or tokens file. */
+    public static final class MissingTokenException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        MissingTokenException(String message) {
+            super(message);
+        }
     }
 
     private static void warnIfReadableByOthers(Path file) {

@@ -6,6 +6,11 @@ public enum FailureKind {
     TRANSIENT,
     /** The host refused because of its rate limit: wait until it resets. */
     RATE_LIMITED,
-    /** Bad or missing credentials, or no permission: retry with backoff, do not hammer. */
-    UNAUTHORIZED
+    /** The host refused the credentials, or they lack a permission: retry with backoff, do not hammer. */
+    UNAUTHORIZED,
+    /**
+     * This replica is not set up for the host (no token, or no client for its kind): nothing was
+     * sent. Retried with backoff until an operator configures it and restarts the replica.
+     */
+    UNCONFIGURED
 }

@@ -5,10 +5,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
-/** The outcome of one fetch. Each variant carries the host's rate-limit status when it gave one. */
+/**
+ * The outcome of one fetch: {@link Completed} (fetched, unchanged, gone), written back as the
+ * changeset's new state, or {@link Failed}. Each variant carries the host's rate-limit status when
+ * it gave one.
+ */
 public sealed interface SyncResult {
     /** null when the host's response said nothing about its rate limit */
     RateLimitStatus rateLimit();
+
+    /** The host answered for the changeset: the sync is complete, whatever the answer. */
+    sealed interface Completed extends SyncResult {}
 
     /**
      * The changeset, fetched.
@@ -17,19 +24,24 @@ public sealed interface SyncResult {
      * @param events timeline items found; already-recorded ones are skipped by their dedupe key
      */
     record Fetched(ChangesetSnapshot snapshot, Map<String, String> changeMarkers, List<TimelineEvent> events,
-            RateLimitStatus rateLimit) implements SyncResult {
+            RateLimitStatus rateLimit) implements Completed {
         public Fetched {
             Objects.requireNonNull(snapshot, "snapshot");
             changeMarkers = Map.copyOf(changeMarkers);
             events = List.copyOf(events);
         }
+
+        /** The same fetch with another snapshot. */
+        public Fetched withSnapshot(ChangesetSnapshot value) {
+            return new Fetched(value, changeMarkers, events, rateLimit);
+        }
     }
 
     /** Nothing changed since the last fetch (conditional requests answered 304). */
-    record Unchanged(RateLimitStatus rateLimit) implements SyncResult {}
+    record Unchanged(RateLimitStatus rateLimit) implements Completed {}
 
     /** The host says the changeset (or its repository) does not exist (404). */
-    record Gone(String message, RateLimitStatus rateLimit) implements SyncResult {}
+    record Gone(String message, RateLimitStatus rateLimit) implements Completed {}
 
     /**
      * The fetch failed; the changeset is retried with backoff.

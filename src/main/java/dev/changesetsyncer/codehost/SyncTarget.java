@@ -1,5 +1,6 @@
 package dev.changesetsyncer.codehost;
 
+import dev.changesetsyncer.catalog.CodeHost;
 import dev.changesetsyncer.catalog.CodeHostKind;
 import java.util.Map;
 
@@ -31,5 +32,10 @@ public record SyncTarget(
         Boolean repoArchived) {
     public SyncTarget {
         changeMarkers = Map.copyOf(changeMarkers);
+    }
+
+    /** The changeset's code host, as its client is chosen. */
+    public CodeHost codeHost() {
+        return new CodeHost(codeHostId, codeHostName, kind, baseUrl);
     }
 }

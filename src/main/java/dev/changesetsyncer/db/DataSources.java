@@ -2,6 +2,7 @@ package dev.changesetsyncer.db;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import java.time.Duration;
 
 /** Connection pools. */
 public final class DataSources {
@@ -20,7 +21,7 @@ public final class DataSources {
      * gets no answer for {@code socketTimeout} fails (and is retried) instead of hanging the worker
      * on a connection the network silently dropped. Worker calls take milliseconds.
      */
-    public static HikariDataSource openForWorker(DatabaseConfig config, java.time.Duration socketTimeout) {
+    public static HikariDataSource openForWorker(DatabaseConfig config, Duration socketTimeout) {
         HikariConfig hikari = config(config, WhenDown.TOLERATE);
         hikari.addDataSourceProperty("socketTimeout", String.valueOf(Math.max(1, socketTimeout.toSeconds())));
         return new HikariDataSource(hikari);

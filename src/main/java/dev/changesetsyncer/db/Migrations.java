@@ -98,7 +98,7 @@ public final class Migrations {
                         .execute();
             });
         } catch (Exception e) {
-            throw new MigrationException("migration failed: " + rootMessage(e), e);
+            throw new MigrationException("migration failed: " + DatabaseErrors.rootCause(e).getMessage(), e);
         }
     }
 
@@ -137,14 +137,6 @@ public final class Migrations {
         try (Statement statement = connection.createStatement()) {
             statement.execute("SELECT pg_advisory_unlock(" + ADVISORY_LOCK_KEY + ")");
         }
-    }
-
-    private static String rootMessage(Throwable e) {
-        Throwable cause = e;
-        while (cause.getCause() != null && cause.getCause() != cause) {
-            cause = cause.getCause();
-        }
-        return cause.getMessage();
     }
 
     /** The database could not be brought up to date; the message says why. */

@@ -7,6 +7,7 @@ import dev.changesetsyncer.catalog.CatalogStore;
 import dev.changesetsyncer.catalog.CodeHost;
 import dev.changesetsyncer.catalog.CodeHostKind;
 import dev.changesetsyncer.catalog.ScheduleSettings;
+import dev.changesetsyncer.codehost.CodeHostClientRegistry;
 import dev.changesetsyncer.db.DataSources;
 import dev.changesetsyncer.db.DatabaseConfig;
 import dev.changesetsyncer.db.Migrations;
@@ -72,11 +73,11 @@ public final class DemoRun {
                     DEMO_SCHEDULE.minSyncDelay().toSeconds(), DEMO_SCHEDULE.maxSyncDelay().toSeconds());
 
             SimulatedCodeHost simulator = new SimulatedCodeHost(DEMO_HOST);
+            CodeHostClientRegistry clients = new CodeHostClientRegistry()
+                    .register(CodeHostKind.SIMULATED, codeHost -> simulator);
             List<Replica> replicas = new ArrayList<>();
             for (int i = 1; i <= replicaCount; i++) {
-                WorkerSettings settings = workerTemplate.withWorkerId("demo-" + i);
-                replicas.add(Replica.start(settings, new DatabaseConfig(jdbcUrl, settings.workerId(), 4),
-                        (id, kind, url) -> simulator));
+                replicas.add(Replica.start(workerTemplate.withWorkerId("demo-" + i), jdbcUrl, clients));
             }
             long started = System.nanoTime();
             try {

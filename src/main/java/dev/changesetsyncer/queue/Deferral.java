@@ -11,7 +11,8 @@ import java.util.Objects;
  * @param retryAfter what the host's Retry-After said (null if it did not)
  * @param rateLimit what its rate-limit headers said (null if nothing)
  */
-public record Deferral(ClaimRef ref, long codeHostId, Duration retryAfter, RateLimitStatus rateLimit, String message) {
+public record Deferral(ClaimRef ref, long codeHostId, Duration retryAfter, RateLimitStatus rateLimit, String message)
+        implements WriteBack {
     public Deferral {
         Objects.requireNonNull(ref, "ref");
         Objects.requireNonNull(message, "message");

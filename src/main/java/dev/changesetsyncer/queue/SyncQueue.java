@@ -1,6 +1,7 @@
 package dev.changesetsyncer.queue;
 
 import static dev.changesetsyncer.jooq.Tables.CLAIM_CHANGESETS;
+import static dev.changesetsyncer.jooq.Tables.CODE_HOSTS;
 import static dev.changesetsyncer.jooq.Tables.COMPLETE_SYNCS;
 import static dev.changesetsyncer.jooq.Tables.DEFER_SYNCS;
 import static dev.changesetsyncer.jooq.Tables.EXTEND_LEASES;
@@ -161,7 +162,7 @@ public final class SyncQueue {
 
     /** How many code hosts there are (replicas share their slots fairly when there is more than one). */
     public int codeHostCount() {
-        return dsl.fetchCount(dev.changesetsyncer.jooq.Tables.CODE_HOSTS);
+        return dsl.fetchCount(CODE_HOSTS);
     }
 
     private static Claim toClaim(ClaimChangesetsRecord r) {

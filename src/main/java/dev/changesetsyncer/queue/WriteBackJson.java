@@ -1,6 +1,7 @@
 package dev.changesetsyncer.queue;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -9,6 +10,7 @@ import dev.changesetsyncer.codehost.SyncResult;
 import dev.changesetsyncer.codehost.TimelineEvent;
 import java.io.UncheckedIOException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -26,7 +28,6 @@ final class WriteBackJson {
                 case SyncResult.Fetched fetched -> fetched(item, fetched);
                 case SyncResult.Unchanged unchanged -> item.put("outcome", "unchanged");
                 case SyncResult.Gone gone -> item.put("outcome", "gone").put("message", gone.message());
-                case SyncResult.Failed failed -> throw new IllegalArgumentException("not a completion: " + failed);
             }
         }
         return write(array);
@@ -36,9 +37,7 @@ final class WriteBackJson {
     static String archivedFlags(List<Completion> completions) {
         ArrayNode array = json.createArrayNode();
         for (Completion completion : completions) {
-            if (completion.result() instanceof SyncResult.Fetched fetched && fetched.snapshot().repoArchived() != null) {
-                ref(array.addObject(), completion.ref()).put("archived", fetched.snapshot().repoArchived());
-            }
+            completion.repoArchived().ifPresent(archived -> ref(array.addObject(), completion.ref()).put("archived", archived));
         }
         return array.isEmpty() ? null : write(array);
     }
@@ -117,7 +116,7 @@ final class WriteBackJson {
      * Postgres text and jsonb cannot hold U+0000, which a host may send inside a title or a comment;
      * it is dropped (everywhere, keys included) so that the write-back does not fail on it.
      */
-    static com.fasterxml.jackson.databind.JsonNode withoutNul(com.fasterxml.jackson.databind.JsonNode node) {
+    static JsonNode withoutNul(JsonNode node) {
         if (node.isTextual()) {
             String text = node.textValue();
             return text.indexOf('\u0000') < 0 ? node : json.getNodeFactory().textNode(text.replace("\u0000", ""));
@@ -129,10 +128,10 @@ final class WriteBackJson {
             }
         } else if (node.isObject()) {
             ObjectNode object = (ObjectNode) node;
-            List<String> keys = new java.util.ArrayList<>();
+            List<String> keys = new ArrayList<>();
             object.fieldNames().forEachRemaining(keys::add);
             for (String key : keys) {
-                com.fasterxml.jackson.databind.JsonNode value = withoutNul(object.get(key));
+                JsonNode value = withoutNul(object.get(key));
                 if (key.indexOf('\u0000') >= 0) {
                     object.remove(key);
                     object.set(key.replace("\u0000", ""), value);
@@ -152,7 +151,7 @@ final class WriteBackJson {
         return instant == null ? null : instant.toString();
     }
 
-    private static com.fasterxml.jackson.databind.JsonNode readTree(String payload) {
+    private static JsonNode readTree(String payload) {
         try {
             return json.readTree(payload);
         } catch (JsonProcessingException e) {

@@ -10,6 +10,7 @@ import dev.changesetsyncer.codehost.SyncResult;
 import dev.changesetsyncer.codehost.SyncTarget;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -17,6 +18,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongConsumer;
 
 /**
  * A code host in memory, for the demo, tests and benchmarks. It also watches its callers: how
@@ -36,7 +38,7 @@ public final class SimulatedCodeHost implements CodeHostClient {
     private final AtomicInteger concurrent = new AtomicInteger();
     private final AtomicInteger maxConcurrent = new AtomicInteger();
     private final LongAdder refusals = new LongAdder();
-    private volatile java.util.function.LongConsumer fetchObserver = id -> { };
+    private volatile LongConsumer fetchObserver = id -> { };
     private volatile long refuseUntilNanos = System.nanoTime(); // (nanoTime values only compare by difference)
     /** Open unless {@link #hold()} closed it: fetches wait here, counted as running. */
     private volatile CountDownLatch gate = new CountDownLatch(0);
@@ -50,7 +52,7 @@ public final class SimulatedCodeHost implements CodeHostClient {
     }
 
     /** Called with the changeset id as each fetch begins (the benchmark times requests with it). */
-    public void observeFetches(java.util.function.LongConsumer observer) {
+    public void observeFetches(LongConsumer observer) {
         this.fetchObserver = observer;
     }
 
@@ -201,7 +203,7 @@ public final class SimulatedCodeHost implements CodeHostClient {
 
     /** Every changeset fetched so far, with how many times. */
     public Map<Long, Long> fetchCounts() {
-        Map<Long, Long> copy = new java.util.HashMap<>();
+        Map<Long, Long> copy = new HashMap<>();
         fetchesByChangeset.forEach((id, count) -> copy.put(id, count.get()));
         return copy;
     }

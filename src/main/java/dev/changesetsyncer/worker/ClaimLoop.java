@@ -1,27 +1,22 @@
 package dev.changesetsyncer.worker;
 
 import dev.changesetsyncer.db.DatabaseErrors;
-import dev.changesetsyncer.codehost.CodeHostClients;
 import dev.changesetsyncer.queue.Claim;
 import dev.changesetsyncer.queue.SyncQueue;
+import dev.changesetsyncer.worker.SyncLauncher.Lane;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
  * The replica's main loop: claim as many due changesets as there are free slots (one round trip),
- * start a sync for each, and when nothing more is due sleep until the earliest next one — or until
- * a NOTIFY says something became due now.
+ * hand them to the {@link SyncLauncher}, and when nothing more is due sleep until the earliest next
+ * one — or until a NOTIFY says something became due now, which it serves first through the express
+ * slots.
  */
 final class ClaimLoop implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(ClaimLoop.class);
@@ -33,44 +28,35 @@ final class ClaimLoop implements Runnable {
 
     private final WorkerSettings settings;
     private final SyncQueue queue;
-    private final CodeHostClients clients;
+    private final SyncLauncher launcher;
+    private final HostShares shares;
     private final CompletionWriter writer;
-    private final InFlight inFlight;
-    private final ExecutorService syncs;
     private final WorkerMetrics metrics;
-    private final Semaphore slots;
-    /** A few extra slots that only requested changesets may use, so a request need not wait for a busy replica. */
-    private final Semaphore expressSlots;
-    private final java.util.concurrent.atomic.AtomicBoolean requestsArrived = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean requestsArrived = new AtomicBoolean();
     private final Wakeup workArrived;
-    private final Wakeup capacityFreed = new Wakeup();
-    private final Map<Long, AtomicInteger> runningByHost = new ConcurrentHashMap<>();
-    private volatile boolean severalHosts;
+    private final Wakeup capacityFreed;
     private volatile boolean running = true;
     private Duration contendedPause = FIRST_CONTENDED_PAUSE;
 
-    ClaimLoop(WorkerSettings settings, SyncQueue queue, CodeHostClients clients, CompletionWriter writer,
-            InFlight inFlight, ExecutorService syncs, WorkerMetrics metrics, Wakeup workArrived) {
+    /**
+     * @param workArrived signalled when something may have become due sooner than the loop thought
+     * @param capacityFreed signalled when a sync finished or a write-back made room
+     */
+    ClaimLoop(WorkerSettings settings, SyncQueue queue, SyncLauncher launcher, HostShares shares,
+            CompletionWriter writer, WorkerMetrics metrics, Wakeup workArrived, Wakeup capacityFreed) {
         this.settings = settings;
         this.queue = queue;
-        this.clients = clients;
+        this.launcher = launcher;
+        this.shares = shares;
         this.writer = writer;
-        this.inFlight = inFlight;
-        this.syncs = syncs;
         this.metrics = metrics;
         this.workArrived = workArrived;
-        this.slots = new Semaphore(settings.concurrency());
-        this.expressSlots = new Semaphore(settings.expressConcurrency());
+        this.capacityFreed = capacityFreed;
     }
 
     void stop() {
         running = false;
         workArrived.signal();
-        capacityFreed.signal();
-    }
-
-    /** Called when a sync finished or a write-back made room. */
-    void capacityFreed() {
         capacityFreed.signal();
     }
 
@@ -107,7 +93,7 @@ final class ClaimLoop implements Runnable {
         if (requestsArrived.getAndSet(false)) {
             claimExpress();
         }
-        int capacity = Math.min(Math.min(slots.availablePermits(), settings.batchSize()),
+        int capacity = Math.min(Math.min(launcher.freeSlots(Lane.REGULAR), settings.batchSize()),
                 settings.maxPendingWrites() - writer.pending());
         if (capacity <= 0) {
             capacityFreed.await(settings.pollInterval());
@@ -116,7 +102,7 @@ final class ClaimLoop implements Runnable {
         List<Claim> claims;
         long sent = System.nanoTime();
         try {
-            claims = queue.claim(settings.workerId(), capacity, settings.lease(), saturatedHosts());
+            claims = queue.claim(settings.workerId(), capacity, settings.lease(), shares.saturated());
             backoff.reset();
         } catch (RuntimeException e) {
             metrics.databaseErrors.increment();
@@ -130,8 +116,8 @@ final class ClaimLoop implements Runnable {
         metrics.claimed.add(claims.size());
         long deadline = sent + settings.lease().toNanos();
         for (Claim claim : claims) {
-            if (!start(claim, deadline, slots)) {
-                return; // stopping: what was not started is released with the rest of the claims
+            if (!launcher.start(claim, deadline, Lane.REGULAR)) {
+                return; // stopping: the claims not started are left to their leases
             }
         }
         if (!claims.isEmpty()) {
@@ -142,45 +128,22 @@ final class ClaimLoop implements Runnable {
         }
     }
 
-    /** Set by the replica's housekeeping: when there is more than one code host, no host may take every slot. */
-    void severalHosts(boolean value) {
-        severalHosts = value;
-    }
-
-    /**
-     * Hosts using three quarters of this replica's slots are left out of the next claim, so that a
-     * slow host cannot hold every slot while another host's changesets wait.
-     */
-    private Set<Long> saturatedHosts() {
-        if (!severalHosts) {
-            return Set.of();
-        }
-        int share = Math.max(1, settings.concurrency() * 3 / 4);
-        Set<Long> saturated = new HashSet<>();
-        runningByHost.forEach((host, count) -> {
-            if (count.get() >= share) {
-                saturated.add(host);
-            }
-        });
-        return saturated;
-    }
-
     /**
      * Requested changesets only, into the express slots: taken at once on a NOTIFY even when every
      * regular slot is busy or write-backs are queued. A failure here is left to the regular claim.
      */
     private void claimExpress() {
-        int free = expressSlots.availablePermits();
+        int free = launcher.freeSlots(Lane.EXPRESS);
         if (free == 0) {
             return;
         }
         long sent = System.nanoTime();
         try {
-            List<Claim> claims = queue.claim(settings.workerId(), free, settings.lease(), saturatedHosts(), true);
+            List<Claim> claims = queue.claim(settings.workerId(), free, settings.lease(), shares.saturated(), true);
             metrics.claimCalls.increment();
             metrics.claimed.add(claims.size());
             for (Claim claim : claims) {
-                start(claim, sent + settings.lease().toNanos(), expressSlots);
+                launcher.start(claim, sent + settings.lease().toNanos(), Lane.EXPRESS);
             }
         } catch (RuntimeException e) {
             metrics.databaseErrors.increment();
@@ -188,35 +151,11 @@ final class ClaimLoop implements Runnable {
         }
     }
 
-    /** Starts the sync of a claim in a slot; false if the replica is shutting down. */
-    private boolean start(Claim claim, long deadlineNanos, Semaphore permits) {
-        permits.acquireUninterruptibly();
-        AtomicInteger hostCount = runningByHost.computeIfAbsent(claim.target().codeHostId(), id -> new AtomicInteger());
-        hostCount.incrementAndGet();
-        InFlight.Running entry = inFlight.add(claim, deadlineNanos);
-        log.trace("changeset={} claim={} claimed", claim.changesetId(), claim.ref().claimToken());
-        Runnable done = () -> {
-            if (!entry.writing) {
-                inFlight.remove(entry); // no result to write: the claim ends here
-            }
-            hostCount.decrementAndGet();
-            permits.release();
-            capacityFreed.signal();
-        };
-        try {
-            syncs.execute(new SyncTask(settings.workerId(), entry, clients, writer, done));
-            return true;
-        } catch (java.util.concurrent.RejectedExecutionException e) { // shut down: the replica is stopping
-            done.run();
-            return false;
-        }
-    }
-
     /** Nothing (more) is due: sleep until the earliest next changeset, a NOTIFY, or the poll interval. */
     private void idle(boolean claimedNothing) throws InterruptedException {
         Duration sleep = settings.pollInterval();
         try {
-            Optional<Duration> untilDue = queue.nextClaimDelay(saturatedHosts());
+            Optional<Duration> untilDue = queue.nextClaimDelay(shares.saturated());
             if (untilDue.isPresent() && untilDue.get().compareTo(sleep) < 0) {
                 sleep = untilDue.get();
             }

@@ -41,41 +41,49 @@ final class LeaseKeeper implements Runnable {
     public void run() {
         giveUpOnExpired();
         long sent = System.nanoTime();
-        List<InFlight.Running> expiring = inFlight.expiringWithin(sent, 2 * period(lease).toNanos());
+        List<InFlightSync> expiring = inFlight.expiringWithin(sent, 2 * period(lease).toNanos());
         if (expiring.isEmpty()) {
             return;
         }
         Set<Long> kept;
         try {
-            kept = queue.extendLeases(workerId, expiring.stream().map(InFlight.Running::ref).toList(), lease);
+            kept = queue.extendLeases(workerId, expiring.stream().map(InFlightSync::ref).toList(), lease);
         } catch (RuntimeException e) {
             metrics.databaseErrors.increment();
             log.warn("could not extend {} leases, will retry: {}", expiring.size(), DatabaseErrors.brief(e));
             return;
         }
         long deadline = sent + lease.toNanos();
-        for (InFlight.Running entry : expiring) {
-            if (kept.contains(entry.claim.changesetId())) {
-                entry.deadlineNanos = deadline;
+        for (InFlightSync sync : expiring) {
+            if (kept.contains(sync.ref().changesetId())) {
+                sync.extendTo(deadline);
             } else {
-                lose(entry, "the database no longer has this claim");
+                lose(sync, "the database no longer has this claim");
             }
         }
     }
 
     private void giveUpOnExpired() {
         long now = System.nanoTime();
-        for (InFlight.Running entry : inFlight.all()) {
-            if (!entry.lost && entry.deadlineNanos - now <= 0) {
-                lose(entry, "its lease ran out before a heartbeat got through");
+        for (InFlightSync sync : inFlight.all()) {
+            if (sync.state() != InFlightSync.State.LOST && sync.deadlineNanos() - now <= 0) {
+                lose(sync, "its lease ran out before a heartbeat got through");
             }
         }
     }
 
-    private void lose(InFlight.Running entry, String why) {
-        ClaimRef ref = entry.ref();
+    private void lose(InFlightSync sync, String why) {
+        ClaimRef ref = sync.ref();
+        switch (sync.lose()) {
+            case RUNNING -> log.warn("cancelling the sync of changeset={} claim={}: {}", ref.changesetId(),
+                    ref.claimToken(), why);
+            case WRITING -> log.warn("no longer keeping the lease of changeset={} claim={} while its result waits to "
+                    + "be written (the write is fenced off if the changeset was claimed again): {}", ref.changesetId(),
+                    ref.claimToken(), why);
+            case LOST -> {
+                return; // lost meanwhile by someone else, who counted it
+            }
+        }
         metrics.lost.increment();
-        log.warn("cancelling the sync of changeset={} claim={}: {}", ref.changesetId(), ref.claimToken(), why);
-        entry.lose();
     }
 }

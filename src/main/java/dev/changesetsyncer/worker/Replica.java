@@ -1,10 +1,10 @@
 package dev.changesetsyncer.worker;
 
-import dev.changesetsyncer.db.DatabaseErrors;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.changesetsyncer.codehost.CodeHostClients;
 import dev.changesetsyncer.db.DataSources;
 import dev.changesetsyncer.db.DatabaseConfig;
+import dev.changesetsyncer.db.DatabaseErrors;
 import dev.changesetsyncer.queue.ClaimRef;
 import dev.changesetsyncer.queue.SyncQueue;
 import java.time.Duration;
@@ -26,7 +26,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class Replica {
     private static final Logger log = LoggerFactory.getLogger(Replica.class);
-    private static final int POOL_SIZE = 4; // claim loop, writer, lease keeper/sweeper, one spare
+    /**
+     * Pooled connections: the claim loop, the writer and the housekeeping thread each use one at a
+     * time, plus a spare. The LISTEN connection comes on top: {@value} + 1 per replica.
+     */
+    private static final int POOL_SIZE = 4;
     private static final Duration SOCKET_TIMEOUT = Duration.ofSeconds(60);
 
     private final WorkerSettings settings;
@@ -35,6 +39,8 @@ public final class Replica {
     private final InFlight inFlight = new InFlight();
     private final SyncQueue queue;
     private final Wakeup workArrived = new Wakeup();
+    private final Wakeup capacityFreed = new Wakeup();
+    private final HostShares shares;
     private final CompletionWriter writer;
     private final ClaimLoop claimLoop;
     private final WakeupListener listener;
@@ -45,18 +51,19 @@ public final class Replica {
     private final Thread listenerThread;
     private volatile boolean stopped;
 
-    private Replica(WorkerSettings settings, DatabaseConfig database, CodeHostClients clients) {
+    private Replica(WorkerSettings settings, String jdbcUrl, CodeHostClients clients) {
         this.settings = settings;
-        this.pool = DataSources.openForWorker(new DatabaseConfig(database.jdbcUrl(), settings.workerId(), POOL_SIZE),
+        this.pool = DataSources.openForWorker(new DatabaseConfig(jdbcUrl, settings.workerId(), POOL_SIZE),
                 SOCKET_TIMEOUT);
         this.queue = new SyncQueue(DSL.using(pool, SQLDialect.POSTGRES));
-        ClaimLoop[] loop = new ClaimLoop[1];
         this.writer = new CompletionWriter(settings.workerId(), queue, metrics, () -> {
-            loop[0].capacityFreed();
+            capacityFreed.signal();
             workArrived.signal(); // a write-back can make something due sooner than the loop thought
         }, inFlight::remove);
-        this.claimLoop = loop[0] = new ClaimLoop(settings, queue, clients, writer, inFlight, syncs, metrics, workArrived);
-        this.listener = new WakeupListener(settings.workerId(), database.jdbcUrl(), claimLoop::requestsArrived, metrics);
+        this.shares = new HostShares(settings.concurrency());
+        SyncLauncher launcher = new SyncLauncher(settings, clients, writer, inFlight, shares, syncs, capacityFreed);
+        this.claimLoop = new ClaimLoop(settings, queue, launcher, shares, writer, metrics, workArrived, capacityFreed);
+        this.listener = new WakeupListener(settings.workerId(), jdbcUrl, claimLoop::requestsArrived, metrics);
         this.housekeeping = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name(settings.workerId() + "-housekeeping").daemon().factory());
         this.claimThread = Thread.ofPlatform().name(settings.workerId() + "-claims").unstarted(claimLoop);
@@ -67,10 +74,12 @@ public final class Replica {
     /**
      * Starts a replica. The schema must be migrated (the {@code run} command does so first).
      *
+     * @param jdbcUrl the database; the replica opens a pool of 4 connections and a LISTEN connection,
+     *     all named after its worker id in {@code pg_stat_activity}
      * @param clients resolves each claimed changeset's code host client
      */
-    public static Replica start(WorkerSettings settings, DatabaseConfig database, CodeHostClients clients) {
-        Replica replica = new Replica(settings, database, clients);
+    public static Replica start(WorkerSettings settings, String jdbcUrl, CodeHostClients clients) {
+        Replica replica = new Replica(settings, jdbcUrl, clients);
         replica.startThreads();
         return replica;
     }
@@ -86,7 +95,7 @@ public final class Replica {
                 heartbeat.toMillis(), heartbeat.toMillis(), TimeUnit.MILLISECONDS);
         housekeeping.scheduleWithFixedDelay(
                 new Guarded("code host count", settings.workerId(), log, metrics.databaseErrors,
-                        () -> claimLoop.severalHosts(queue.codeHostCount() > 1)),
+                        () -> shares.severalHosts(queue.codeHostCount() > 1)),
                 0, 30, TimeUnit.SECONDS);
         long sweepMillis = Math.max(250, settings.lease().dividedBy(2).toMillis());
         housekeeping.scheduleWithFixedDelay(
@@ -138,7 +147,7 @@ public final class Replica {
         log.info("replica {} stopping: {} syncs in flight", settings.workerId(), inFlight.size());
         claimLoop.stop();
         join(claimThread, Duration.ofSeconds(5));
-        while (!inFlight.syncing().isEmpty() && System.nanoTime() < deadline) {
+        while (!inFlight.running().isEmpty() && System.nanoTime() < deadline) {
             sleep(Duration.ofMillis(20));
         }
         releaseUnfinished();
@@ -166,16 +175,17 @@ public final class Replica {
         log.warn("replica {} killed with {} syncs in flight", settings.workerId(), inFlight.size());
         claimLoop.stop();
         writer.stopNow();
-        inFlight.all().forEach(InFlight.Running::lose);
+        inFlight.all().forEach(InFlightSync::lose);
         closeEverything();
     }
 
     /** Gives back the claims whose sync is still running; finished ones are written by the writer's flush. */
     private void releaseUnfinished() {
         List<ClaimRef> unfinished = new ArrayList<>();
-        for (InFlight.Running entry : inFlight.syncing()) {
-            entry.lose();
-            unfinished.add(entry.ref());
+        for (InFlightSync sync : inFlight.running()) {
+            if (sync.lose() == InFlightSync.State.RUNNING) { // else its result just went to the writer
+                unfinished.add(sync.ref());
+            }
         }
         if (unfinished.isEmpty()) {
             return;

@@ -4,10 +4,13 @@ import dev.changesetsyncer.codehost.CodeHostClients;
 import dev.changesetsyncer.codehost.FailureKind;
 import dev.changesetsyncer.codehost.SyncResult;
 import dev.changesetsyncer.codehost.SyncTarget;
+import dev.changesetsyncer.queue.ClaimRef;
 import dev.changesetsyncer.queue.Completion;
 import dev.changesetsyncer.queue.Deferral;
 import dev.changesetsyncer.queue.FailedAttempt;
 import dev.changesetsyncer.queue.RateLimitObservation;
+import dev.changesetsyncer.queue.WriteBack;
+import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -16,57 +19,86 @@ import org.slf4j.MDC;
 final class SyncTask implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(SyncTask.class);
 
+    /** Called once the sync is over, whatever happened. */
+    @FunctionalInterface
+    interface Finished {
+        /** @param resultQueued a result went to the writer, which ends the claim once it is written */
+        void run(boolean resultQueued);
+    }
+
     private final String workerId;
-    private final InFlight.Running entry;
+    private final InFlightSync sync;
     private final CodeHostClients clients;
     private final CompletionWriter writer;
-    private final Runnable done;
+    private final Finished finished;
 
-    SyncTask(String workerId, InFlight.Running entry, CodeHostClients clients, CompletionWriter writer, Runnable done) {
+    SyncTask(String workerId, InFlightSync sync, CodeHostClients clients, CompletionWriter writer, Finished finished) {
         this.workerId = workerId;
-        this.entry = entry;
+        this.sync = sync;
         this.clients = clients;
         this.writer = writer;
-        this.done = done;
+        this.finished = finished;
     }
 
     @Override
     public void run() {
         MDC.put("worker", workerId);
-        SyncTarget target = entry.claim.target();
+        SyncTarget target = sync.claim().target();
+        ClaimRef ref = sync.ref();
+        boolean queued = false;
         try {
-            if (!entry.begin()) {
+            if (!sync.begin()) {
                 return; // lost before it started
             }
-            SyncResult result = clients.forHost(target.codeHostId(), target.kind(), target.baseUrl()).fetch(target);
-            if (entry.lost) {
-                return;
+            SyncResult result = clients.forHost(target.codeHost()).fetch(target);
+            WriteBack writeBack = writeBack(ref, target, result);
+            if (!sync.handOver()) {
+                return; // lost while fetching: the result is dropped
             }
-            entry.writing = true;
-            log.trace("changeset={} claim={} fetched: {}", target.changesetId(), entry.ref().claimToken(), result);
+            log.trace("changeset={} claim={} fetched: {}", ref.changesetId(), ref.claimToken(), result);
             if (result.rateLimit() != null) {
                 writer.observed(new RateLimitObservation(target.codeHostId(), result.rateLimit()));
             }
-            switch (result) {
-                case SyncResult.Failed failed when failed.kind() == FailureKind.RATE_LIMITED ->
-                        writer.deferred(new Deferral(entry.ref(), target.codeHostId(), failed.retryAfter(),
-                                failed.rateLimit(), failed.message()));
-                case SyncResult.Failed failed -> writer.failed(new FailedAttempt(entry.ref(),
-                        failed.kind().name().toLowerCase(java.util.Locale.ROOT) + ": " + failed.message()));
-                default -> writer.completed(new Completion(entry.ref(), result));
-            }
+            writer.submit(writeBack);
+            queued = true;
         } catch (InterruptedException e) {
-            log.debug("changeset={} claim={} sync cancelled", target.changesetId(), entry.ref().claimToken());
+            log.debug("changeset={} claim={} sync cancelled", ref.changesetId(), ref.claimToken());
         } catch (RuntimeException e) {
-            if (!entry.lost) {
-                log.warn("changeset={} claim={} sync failed unexpectedly: {}", target.changesetId(),
-                        entry.ref().claimToken(), e.toString());
-                entry.writing = true;
-                writer.failed(new FailedAttempt(entry.ref(), "error: " + e));
+            if (sync.handOver()) {
+                log.warn("changeset={} claim={} sync failed unexpectedly: {}", ref.changesetId(), ref.claimToken(),
+                        e.toString());
+                writer.submit(new FailedAttempt(ref, "error: " + e));
+                queued = true;
             }
         } finally {
-            done.run();
+            finished.run(queued);
             MDC.remove("worker");
         }
+    }
+
+    private static WriteBack writeBack(ClaimRef ref, SyncTarget target, SyncResult result) {
+        return switch (result) {
+            case SyncResult.Failed failed when failed.kind() == FailureKind.RATE_LIMITED ->
+                    new Deferral(ref, target.codeHostId(), failed.retryAfter(), failed.rateLimit(), failed.message());
+            case SyncResult.Failed failed ->
+                    new FailedAttempt(ref, failed.kind().name().toLowerCase(Locale.ROOT) + ": " + failed.message());
+            case SyncResult.Completed completed ->
+                    new Completion(ref, archivedFlagOnlyIfChanged(completed, target.repoArchived()));
+        };
+    }
+
+    /**
+     * Drops a repository archived flag equal to the one the claim carried: it is not news, and a
+     * batch with no flag to record skips {@code record_archived_flags} (GitHub and Bitbucket report
+     * the flag with every pull request they send).
+     */
+    static SyncResult.Completed archivedFlagOnlyIfChanged(SyncResult.Completed result, Boolean claimed) {
+        return switch (result) {
+            case SyncResult.Fetched fetched when claimed != null && claimed.equals(fetched.snapshot().repoArchived()) ->
+                    fetched.withSnapshot(fetched.snapshot().withRepoArchived(null));
+            case SyncResult.Fetched fetched -> fetched;
+            case SyncResult.Unchanged unchanged -> unchanged;
+            case SyncResult.Gone gone -> gone;
+        };
     }
 }

@@ -11,6 +11,7 @@ import dev.changesetsyncer.testing.Catalog;
 import dev.changesetsyncer.testing.PostgresExtension;
 import dev.changesetsyncer.testing.TestDatabase;
 import java.time.Duration;
+import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -30,8 +31,8 @@ class CodeHostSettingsTest {
         this.catalog = new Catalog(database);
     }
 
-    static java.util.stream.Stream<Arguments> invalidSettings() {
-        return java.util.stream.Stream.of(
+    static Stream<Arguments> invalidSettings() {
+        return Stream.of(
                 Arguments.of("min above max", settings(ofHours(9), ofHours(8), ofHours(8), ofHours(24)),
                         "code_hosts_min_sync_delay_at_most_max"),
                 Arguments.of("negative min", settings(ofMinutes(-2), ofHours(8), ofMinutes(5), ofHours(24)),

@@ -3,9 +3,6 @@ package dev.changesetsyncer.codehost;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.changesetsyncer.catalog.CodeHostKind;
-import dev.changesetsyncer.codehost.http.HostHttp;
-import dev.changesetsyncer.simulation.SimulationSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -40,14 +37,12 @@ class CodeHostCredentialsTest {
     }
 
     @Test
-    void aHostWithoutATokenGetsNoClientAndTheMessageSaysHowToConfigureIt() {
-        DefaultCodeHostClients clients = new DefaultCodeHostClients(SimulationSettings.DEFAULT,
-                CodeHostCredentials.load(Map.of(), null), new HostHttp(HostHttp.Settings.DEFAULT), id -> "github.com");
+    void aRequiredTokenThatIsMissingIsAConfigurationErrorNamingTheHostAndTheVariable() {
+        CodeHostCredentials credentials = CodeHostCredentials.load(Map.of("SYNCER_TOKEN_GITLAB_COM", "glpat-secret"), null);
 
-        assertThatThrownBy(() -> clients.forHost(3, CodeHostKind.GITHUB, "https://api.github.com"))
-                .isInstanceOf(CodeHostClients.UnsupportedCodeHostException.class)
-                .hasMessageContaining("no token for code host \"github.com\"")
-                .hasMessageContaining("SYNCER_TOKEN_GITHUB_COM");
-        assertThat(clients.forHost(4, CodeHostKind.SIMULATED, "https://sim.test")).isNotNull();
+        assertThat(credentials.require("gitlab.com").reveal()).isEqualTo("glpat-secret");
+        assertThatThrownBy(() -> credentials.require("github.com"))
+                .isInstanceOf(CodeHostCredentials.MissingTokenException.class)
+                .hasMessage("no token for code host \"github.com\": set SYNCER_TOKEN_GITHUB_COM or add it to the tokens file");
     }
 }

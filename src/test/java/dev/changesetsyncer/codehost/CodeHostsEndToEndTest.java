@@ -12,14 +12,14 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import dev.changesetsyncer.catalog.CatalogStore;
 import dev.changesetsyncer.catalog.CodeHost;
 import dev.changesetsyncer.catalog.CodeHostKind;
 import dev.changesetsyncer.catalog.Repo;
 import dev.changesetsyncer.catalog.ScheduleSettings;
+import dev.changesetsyncer.codehost.hosts.RealCodeHosts;
 import dev.changesetsyncer.codehost.http.HostHttp;
-import dev.changesetsyncer.db.DatabaseConfig;
-import dev.changesetsyncer.simulation.SimulationSettings;
 import dev.changesetsyncer.testing.Fixtures;
 import dev.changesetsyncer.testing.PostgresExtension;
 import dev.changesetsyncer.testing.TestDatabase;
@@ -142,13 +142,30 @@ class CodeHostsEndToEndTest {
         assertThat(column("state", mergeRequest)).isEqualTo("open");
     }
 
+    @Test
+    void aHostWithoutATokenFailsItsSyncsAsUnconfiguredAndNothingIsSentToIt() {
+        CodeHost gl = catalog.createCodeHost("gitlab-without-token", CodeHostKind.GITLAB, gitlab.baseUrl(),
+                ScheduleSettings.DEFAULTS);
+        Repo diaspora = catalog.createRepo(gl.id(), "178504", "diaspora/diaspora");
+        List<Long> mergeRequests = catalog.createChangesets(diaspora.id(), List.of("133", "134"));
+        startReplica();
+
+        await().atMost(ofSeconds(30)).until(() -> database.value(Long.class,
+                "SELECT count(*) FROM changeset_sync_state WHERE failures = 1 AND claim_token IS NULL") == 2);
+        for (long id : mergeRequests) {
+            assertThat(database.value(String.class, "SELECT last_error FROM changeset_sync_state WHERE changeset_id = " + id))
+                    .isEqualTo("unconfigured: no token for code host \"gitlab-without-token\": "
+                            + "set SYNCER_TOKEN_GITLAB_WITHOUT_TOKEN or add it to the tokens file");
+        }
+        assertThat(gitlab.getAllServeEvents()).isEmpty();
+    }
+
     void startReplica() {
         CodeHostCredentials tokens = CodeHostCredentials.load(
                 Map.of("SYNCER_TOKEN_FAKE_GITHUB", "gh-token", "SYNCER_TOKEN_FAKE_GITLAB", "gl-token"), null);
         HostHttp http = new HostHttp(new HostHttp.Settings(Duration.ofSeconds(2), Duration.ofSeconds(5), 2));
         replica = Replica.start(WorkerSettings.defaults("e2e").withConcurrency(4).withPollInterval(Duration.ofMillis(500)),
-                new DatabaseConfig(database.url(), "e2e", 4),
-                new DefaultCodeHostClients(SimulationSettings.DEFAULT, tokens, http, catalog::codeHostName));
+                database.url(), RealCodeHosts.registry(tokens, http));
     }
 
     void servePull(int number, boolean archived) {
@@ -168,7 +185,7 @@ class CodeHostsEndToEndTest {
         return database.value(String.class, "SELECT " + name + "::text FROM changesets WHERE id = " + changesetId);
     }
 
-    static com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder json(String body) {
+    static ResponseDefinitionBuilder json(String body) {
         return aResponse().withStatus(200).withHeader("Content-Type", "application/json").withBody(body);
     }
 }

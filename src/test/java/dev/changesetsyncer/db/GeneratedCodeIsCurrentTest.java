@@ -6,6 +6,8 @@ import dev.changesetsyncer.codegen.JooqCodegen;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
@@ -21,7 +23,7 @@ class GeneratedCodeIsCurrentTest {
         Map<String, String> expected = read(regenerated);
         Map<String, String> committed = read(JooqCodegen.COMMITTED);
 
-        java.util.List<String> differences = new java.util.ArrayList<>();
+        List<String> differences = new ArrayList<>();
         expected.forEach((file, content) -> {
             if (!committed.containsKey(file)) {
                 differences.add("missing: " + file);

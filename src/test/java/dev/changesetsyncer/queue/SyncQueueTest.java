@@ -114,7 +114,7 @@ class SyncQueueTest {
         List<Completion> completions = new java.util.ArrayList<>();
         for (Claim claim : claims) {
             long id = claim.changesetId();
-            SyncResult result = switch ((int) (id % 4)) {
+            SyncResult.Completed result = switch ((int) (id % 4)) {
                 case 0 -> new SyncResult.Unchanged(null);
                 case 1 -> new SyncResult.Gone("404", null);
                 case 2 -> new SyncResult.Fetched(new ChangesetSnapshot(ChangesetState.OPEN, "t", "a", "u", "h", "b",

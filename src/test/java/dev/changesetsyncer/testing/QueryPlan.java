@@ -10,6 +10,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import org.jooq.impl.DSL;
 
 /** A parsed {@code EXPLAIN (FORMAT JSON)} plan, for assertions on how a query runs, not how fast. */
 public final class QueryPlan {
@@ -27,7 +28,7 @@ public final class QueryPlan {
         String[] result = new String[2];
         try {
             database.dsl().transaction(configuration -> {
-                var dsl = org.jooq.impl.DSL.using(configuration);
+                var dsl = DSL.using(configuration);
                 result[0] = dsl.fetchSingle("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + sql).get(0, String.class);
                 result[1] = String.join("\n", dsl.fetch("EXPLAIN (ANALYZE, BUFFERS) " + sql).getValues(0, String.class));
                 throw new Rollback();
@@ -37,7 +38,7 @@ public final class QueryPlan {
         }
         try {
             return new QueryPlan(json.readTree(result[0]).get(0), result[1]);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new IllegalStateException("unreadable EXPLAIN output", e);
         }
     }

@@ -1,7 +1,6 @@
 package dev.changesetsyncer.testing;
 
 import dev.changesetsyncer.codehost.CodeHostClient;
-import dev.changesetsyncer.db.DatabaseConfig;
 import dev.changesetsyncer.worker.Replica;
 import dev.changesetsyncer.worker.WorkerSettings;
 import java.util.ArrayList;
@@ -18,8 +17,7 @@ public final class Replicas implements AutoCloseable {
 
     /** A replica whose every code host is {@code client}. */
     public Replica start(WorkerSettings settings, CodeHostClient client) {
-        Replica replica = Replica.start(settings, new DatabaseConfig(database.url(), settings.workerId(), 4),
-                (id, kind, url) -> client);
+        Replica replica = Replica.start(settings, database.url(), host -> client);
         started.add(replica);
         return replica;
     }

@@ -10,7 +10,6 @@ import static org.awaitility.Awaitility.await;
 import dev.changesetsyncer.catalog.CodeHost;
 import dev.changesetsyncer.catalog.RateLimitSettings;
 import dev.changesetsyncer.codehost.CodeHostClient;
-import dev.changesetsyncer.db.DatabaseConfig;
 import dev.changesetsyncer.simulation.SimulatedCodeHost;
 import dev.changesetsyncer.simulation.SimulationSettings;
 import dev.changesetsyncer.testing.Catalog;
@@ -158,8 +157,7 @@ class RateLimitedReplicasTest {
     void start(String workerId, Map<Long, CodeHostClient> clients) {
         WorkerSettings settings = WorkerSettings.defaults(workerId).withConcurrency(8).withBatchSize(16)
                 .withPollInterval(ofMillis(200)).withShutdownGrace(ofMillis(100));
-        replicas.add(Replica.start(settings, new DatabaseConfig(database.url(), workerId, 4),
-                (id, kind, url) -> clients.get(id)));
+        replicas.add(Replica.start(settings, database.url(), host -> clients.get(host.id())));
     }
 
     /** Waits until each replica has made two more claims: whatever they could claim now, they have. */

@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import dev.changesetsyncer.catalog.CodeHost;
 import dev.changesetsyncer.catalog.Repo;
-import dev.changesetsyncer.db.DatabaseConfig;
 import dev.changesetsyncer.simulation.SimulatedCodeHost;
 import dev.changesetsyncer.simulation.SimulationSettings;
 import dev.changesetsyncer.testing.Catalog;
@@ -45,10 +44,8 @@ class ReplicaDrainTest {
 
         List<Replica> replicas = new ArrayList<>();
         for (int i = 1; i <= 4; i++) {
-            replicas.add(Replica.start(
-                    WorkerSettings.defaults("drain-" + i).withConcurrency(8).withBatchSize(32),
-                    new DatabaseConfig(database.url(), "drain-" + i, 4),
-                    (id, kind, url) -> simulator));
+            replicas.add(Replica.start(WorkerSettings.defaults("drain-" + i).withConcurrency(8).withBatchSize(32),
+                    database.url(), codeHost -> simulator));
         }
         try {
             await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(200)).until(() ->

@@ -6,13 +6,15 @@ import dev.changesetsyncer.codehost.CodeHostClient;
 import dev.changesetsyncer.codehost.SyncResult;
 import dev.changesetsyncer.codehost.SyncTarget;
 import dev.changesetsyncer.codehost.TimelineEvent;
+import dev.changesetsyncer.codehost.Token;
 import dev.changesetsyncer.codehost.http.HostCallException;
 import dev.changesetsyncer.codehost.http.HostHttp;
 import dev.changesetsyncer.codehost.http.HostResponse;
 import dev.changesetsyncer.codehost.http.HostSession;
 import dev.changesetsyncer.codehost.http.JsonFields;
-import dev.changesetsyncer.codehost.http.Token;
 import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -140,8 +142,7 @@ public final class GitHubClient implements CodeHostClient {
         if (parts.length != 2 || parts[0].isBlank() || parts[1].isBlank()) {
             throw HostSession.invalidTarget(name, "repository name \"" + repoName + "\" is not owner/name");
         }
-        return java.net.URLEncoder.encode(parts[0], java.nio.charset.StandardCharsets.UTF_8) + "/"
-                + java.net.URLEncoder.encode(parts[1], java.nio.charset.StandardCharsets.UTF_8);
+        return URLEncoder.encode(parts[0], StandardCharsets.UTF_8) + "/" + URLEncoder.encode(parts[1], StandardCharsets.UTF_8);
     }
 
     /** The items of a list answer and of the pages its Link header points to (at most 10 pages). */

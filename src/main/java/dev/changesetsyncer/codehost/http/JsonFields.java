@@ -6,6 +6,7 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeFormatterBuilder;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -117,7 +118,7 @@ public final class JsonFields {
         if (!child.isArray()) {
             throw missing(path.isEmpty() ? "(the document)" : path, "an array");
         }
-        java.util.List<JsonFields> items = new java.util.ArrayList<>();
+        List<JsonFields> items = new ArrayList<>();
         child.forEach(item -> items.add(new JsonFields(item, where)));
         return items;
     }

@@ -1,4 +1,4 @@
-package dev.changesetsyncer.codehost.http;
+package dev.changesetsyncer.codehost;
 
 import java.util.Objects;
 
