@@ -9,11 +9,13 @@ import dev.changesetsyncer.db.DataSources;
 import dev.changesetsyncer.db.DatabaseErrors;
 import dev.changesetsyncer.db.JdbcUrls;
 import dev.changesetsyncer.db.Migrations;
+import dev.changesetsyncer.service.HttpService;
 import dev.changesetsyncer.simulation.SimulationSettings;
 import dev.changesetsyncer.worker.Replica;
 import dev.changesetsyncer.worker.WorkerMetrics;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.jooq.SQLDialect;
@@ -35,6 +37,9 @@ final class RunCommand implements Callable<Integer> {
 
     @Mixin
     WorkerOptions worker;
+
+    @Mixin
+    HttpOptions http;
 
     @Option(names = "--worker-id", paramLabel = "ID",
             description = "Name of this replica in leases, logs and pg_stat_activity (default: <host>-<pid>).")
@@ -63,12 +68,17 @@ final class RunCommand implements Callable<Integer> {
         CodeHostCredentials credentials = CodeHostCredentials.load(System.getenv(), tokens);
         HikariDataSource lookups = DataSources.open(database.config(id + "-lookups", 1), DataSources.WhenDown.TOLERATE);
         CatalogStore catalog = new CatalogStore(DSL.using(lookups, SQLDialect.POSTGRES));
-        HostHttp http = new HostHttp(new HostHttp.Settings(Duration.ofSeconds(5), httpTimeout, 3));
+        HostHttp hostHttp = new HostHttp(new HostHttp.Settings(Duration.ofSeconds(5), httpTimeout, 3));
+        // the server first: a port that cannot be bound stops the start before anything is claimed
+        Optional<HttpService> server = http.settings()
+                .map(serverSettings -> HttpService.start(id, serverSettings, database.url(), http.secrets()));
         Replica replica = Replica.start(settings, database.config(id, 4),
-                new DefaultCodeHostClients(SimulationSettings.DEFAULT, credentials, http, catalog::codeHostName));
+                new DefaultCodeHostClients(SimulationSettings.DEFAULT, credentials, hostHttp, catalog::codeHostName));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            // webhooks need only the database: the server keeps taking them while the replica drains
             replica.stop();
+            server.ifPresent(HttpService::close);
             lookups.close();
             stopped.countDown();
         }, id + "-shutdown"));

@@ -2,12 +2,14 @@ package dev.changesetsyncer.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.changesetsyncer.http.HttpSettings;
 import dev.changesetsyncer.testing.TestDatabases;
 import dev.changesetsyncer.worker.WorkerSettings;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -31,7 +33,8 @@ class DemoRunTest {
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(captured, true, StandardCharsets.UTF_8);
 
-        String summary = new DemoRun(TestDatabases.urlOf(database), 500, 2, WorkerSettings.defaults("demo"), out)
+        String summary = new DemoRun(TestDatabases.urlOf(database), 500, 2, WorkerSettings.defaults("demo"),
+                Optional.of(new DemoHttp(HttpSettings.onPort(0), false)), out)
                 .run(Duration.ofSeconds(4), () -> false);
 
         String printed = captured.toString(StandardCharsets.UTF_8);
