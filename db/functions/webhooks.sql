@@ -14,20 +14,27 @@ COMMENT ON FUNCTION webhook_delivery_retention() IS
 
 
 -- The repository a webhook names: by the host's repository id first, else by its name. A name
--- shared by a deleted and a live repository means the live one.
-CREATE OR REPLACE FUNCTION webhook_repo_id(code_host bigint, repo_external_id text, repo_name text)
-    RETURNS bigint
-    LANGUAGE sql STABLE PARALLEL SAFE
-RETURN coalesce(
-    (SELECT r.id FROM repos r WHERE r.code_host_id = code_host AND r.external_id = repo_external_id),
-    (SELECT r.id FROM repos r
+-- shared by a deleted and a live repository means the live one. A single SELECT returning a set,
+-- so that Postgres inlines it where it is used (and its plan shows the indexes it reads).
+CREATE OR REPLACE FUNCTION webhook_repo(code_host bigint, repo_external_id text, repo_name text)
+    RETURNS TABLE (repo_id bigint)
+    LANGUAGE sql STABLE
+AS $$
+    SELECT r.id
+      FROM repos r
+     WHERE r.code_host_id = code_host AND r.external_id = repo_external_id
+    UNION ALL
+    (SELECT r.id
+       FROM repos r
       WHERE r.code_host_id = code_host AND lower(r.name) = lower(repo_name)
+        AND NOT EXISTS (SELECT 1 FROM repos e WHERE e.code_host_id = code_host AND e.external_id = repo_external_id)
       ORDER BY r.deleted_at IS NOT NULL, r.id
-      LIMIT 1));
+      LIMIT 1)
+$$;
 
-COMMENT ON FUNCTION webhook_repo_id(bigint, text, text) IS
-'The repository of code_host a webhook names: repos.external_id = repo_external_id, else the repository whose name is '
-'repo_name (case-insensitive; a live one before a deleted one). NULL when there is none.';
+COMMENT ON FUNCTION webhook_repo(bigint, text, text) IS
+'The repository of code_host a webhook names (one row, or none): repos.external_id = repo_external_id, else the '
+'repository whose name is repo_name (case-insensitive; a live one before a deleted one).';
 
 
 -- The changesets a webhook is about. Each target is {repo_external_id, repo_name, number} (a pull
@@ -40,21 +47,19 @@ CREATE OR REPLACE FUNCTION webhook_changesets(code_host bigint, targets jsonb)
 AS $$
     SELECT c.id
       FROM jsonb_to_recordset(targets) AS t(repo_external_id text, repo_name text, number text, head_sha text)
-      JOIN changesets c
-        ON c.repo_id = webhook_repo_id(code_host, t.repo_external_id, t.repo_name)
-       AND c.external_id = t.number
+     CROSS JOIN LATERAL webhook_repo(code_host, t.repo_external_id, t.repo_name) r
+      JOIN changesets c ON c.repo_id = r.repo_id AND c.external_id = t.number
     UNION
     SELECT c.id
       FROM jsonb_to_recordset(targets) AS t(repo_external_id text, repo_name text, number text, head_sha text)
-      JOIN changesets c
-        ON c.repo_id = webhook_repo_id(code_host, t.repo_external_id, t.repo_name)
-       AND c.head_sha = t.head_sha
+     CROSS JOIN LATERAL webhook_repo(code_host, t.repo_external_id, t.repo_name) r
+      JOIN changesets c ON c.repo_id = r.repo_id AND c.head_sha = t.head_sha
      WHERE t.number IS NULL
 $$;
 
 COMMENT ON FUNCTION webhook_changesets(bigint, jsonb) IS
 'The changesets of code_host that webhook targets name: [{repo_external_id, repo_name, number}] (by pull request '
-'number) or [{repo_external_id, repo_name, head_sha}] (by head commit). Repositories as in webhook_repo_id().';
+'number) or [{repo_external_id, repo_name, head_sha}] (by head commit). Repositories as in webhook_repo().';
 
 
 DROP FUNCTION IF EXISTS record_webhook_delivery(bigint, text, text, jsonb, jsonb, jsonb);
@@ -100,7 +105,8 @@ BEGIN
       INTO matched
       FROM webhook_changesets(code_host, coalesce(targets, '[]'::jsonb)) w;
     IF repo_change IS NOT NULL THEN
-        repo := webhook_repo_id(code_host, repo_change ->> 'repo_external_id', repo_change ->> 'repo_name');
+        SELECT w.repo_id INTO repo
+          FROM webhook_repo(code_host, repo_change ->> 'repo_external_id', repo_change ->> 'repo_name') w;
     END IF;
 
     IF matched IS NULL AND repo IS NULL THEN

@@ -22,6 +22,7 @@ import dev.changesetsyncer.jooq.tables.Repos;
 import dev.changesetsyncer.jooq.tables.SyncRequests;
 import dev.changesetsyncer.jooq.tables.WebhookChangesets;
 import dev.changesetsyncer.jooq.tables.WebhookDeliveries;
+import dev.changesetsyncer.jooq.tables.WebhookRepo;
 import dev.changesetsyncer.jooq.tables.records.ClaimChangesetsRecord;
 import dev.changesetsyncer.jooq.tables.records.CompleteSyncsRecord;
 import dev.changesetsyncer.jooq.tables.records.DeferSyncsRecord;
@@ -30,6 +31,7 @@ import dev.changesetsyncer.jooq.tables.records.FailSyncsRecord;
 import dev.changesetsyncer.jooq.tables.records.RecordArchivedFlagsRecord;
 import dev.changesetsyncer.jooq.tables.records.RecordWebhookDeliveryRecord;
 import dev.changesetsyncer.jooq.tables.records.WebhookChangesetsRecord;
+import dev.changesetsyncer.jooq.tables.records.WebhookRepoRecord;
 
 import java.time.Duration;
 import java.util.Arrays;
@@ -507,7 +509,7 @@ public class Public extends SchemaImpl {
      * The changesets of code_host that webhook targets name:
      * [{repo_external_id, repo_name, number}] (by pull request number) or
      * [{repo_external_id, repo_name, head_sha}] (by head commit). Repositories
-     * as in webhook_repo_id().
+     * as in webhook_repo().
      */
     public final WebhookChangesets WEBHOOK_CHANGESETS = WebhookChangesets.WEBHOOK_CHANGESETS;
 
@@ -560,6 +562,59 @@ public class Public extends SchemaImpl {
     public final WebhookDeliveries WEBHOOK_DELIVERIES = WebhookDeliveries.WEBHOOK_DELIVERIES;
 
     /**
+     * The repository of code_host a webhook names (one row, or none):
+     * repos.external_id = repo_external_id, else the repository whose name is
+     * repo_name (case-insensitive; a live one before a deleted one).
+     */
+    public final WebhookRepo WEBHOOK_REPO = WebhookRepo.WEBHOOK_REPO;
+
+    /**
+     * Call <code>public.webhook_repo</code>.
+     */
+    public static Result<WebhookRepoRecord> WEBHOOK_REPO(
+          Configuration configuration
+        , Long codeHost
+        , String repoExternalId
+        , String repoName
+    ) {
+        return configuration.dsl().selectFrom(dev.changesetsyncer.jooq.tables.WebhookRepo.WEBHOOK_REPO.call(
+              codeHost
+            , repoExternalId
+            , repoName
+        )).fetch();
+    }
+
+    /**
+     * Get <code>public.webhook_repo</code> as a table.
+     */
+    public static WebhookRepo WEBHOOK_REPO(
+          Long codeHost
+        , String repoExternalId
+        , String repoName
+    ) {
+        return dev.changesetsyncer.jooq.tables.WebhookRepo.WEBHOOK_REPO.call(
+            codeHost,
+            repoExternalId,
+            repoName
+        );
+    }
+
+    /**
+     * Get <code>public.webhook_repo</code> as a table.
+     */
+    public static WebhookRepo WEBHOOK_REPO(
+          Field<Long> codeHost
+        , Field<String> repoExternalId
+        , Field<String> repoName
+    ) {
+        return dev.changesetsyncer.jooq.tables.WebhookRepo.WEBHOOK_REPO.call(
+            codeHost,
+            repoExternalId,
+            repoName
+        );
+    }
+
+    /**
      * No further instances allowed
      */
     private Public() {
@@ -599,7 +654,8 @@ public class Public extends SchemaImpl {
             Repos.REPOS,
             SyncRequests.SYNC_REQUESTS,
             WebhookChangesets.WEBHOOK_CHANGESETS,
-            WebhookDeliveries.WEBHOOK_DELIVERIES
+            WebhookDeliveries.WEBHOOK_DELIVERIES,
+            WebhookRepo.WEBHOOK_REPO
         );
     }
 }

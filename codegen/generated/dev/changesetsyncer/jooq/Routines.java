@@ -27,7 +27,6 @@ import dev.changesetsyncer.jooq.routines.SyncQuietTimeNextAt;
 import dev.changesetsyncer.jooq.routines.SyncRetryDelay;
 import dev.changesetsyncer.jooq.routines.SyncWakeupChannel;
 import dev.changesetsyncer.jooq.routines.WebhookDeliveryRetention;
-import dev.changesetsyncer.jooq.routines.WebhookRepoId;
 import dev.changesetsyncer.jooq.tables.ClaimChangesets;
 import dev.changesetsyncer.jooq.tables.CompleteSyncs;
 import dev.changesetsyncer.jooq.tables.DeferSyncs;
@@ -36,6 +35,7 @@ import dev.changesetsyncer.jooq.tables.FailSyncs;
 import dev.changesetsyncer.jooq.tables.RecordArchivedFlags;
 import dev.changesetsyncer.jooq.tables.RecordWebhookDelivery;
 import dev.changesetsyncer.jooq.tables.WebhookChangesets;
+import dev.changesetsyncer.jooq.tables.WebhookRepo;
 import dev.changesetsyncer.jooq.tables.records.ClaimChangesetsRecord;
 import dev.changesetsyncer.jooq.tables.records.CompleteSyncsRecord;
 import dev.changesetsyncer.jooq.tables.records.DeferSyncsRecord;
@@ -44,6 +44,7 @@ import dev.changesetsyncer.jooq.tables.records.FailSyncsRecord;
 import dev.changesetsyncer.jooq.tables.records.RecordArchivedFlagsRecord;
 import dev.changesetsyncer.jooq.tables.records.RecordWebhookDeliveryRecord;
 import dev.changesetsyncer.jooq.tables.records.WebhookChangesetsRecord;
+import dev.changesetsyncer.jooq.tables.records.WebhookRepoRecord;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -989,56 +990,6 @@ public class Routines {
     }
 
     /**
-     * Call <code>public.webhook_repo_id</code>
-     */
-    public static Long webhookRepoId(
-          Configuration configuration
-        , Long codeHost
-        , String repoExternalId
-        , String repoName
-    ) {
-        WebhookRepoId f = new WebhookRepoId();
-        f.setCodeHost(codeHost);
-        f.setRepoExternalId(repoExternalId);
-        f.setRepoName(repoName);
-
-        f.execute(configuration);
-        return f.getReturnValue();
-    }
-
-    /**
-     * Get <code>public.webhook_repo_id</code> as a field.
-     */
-    public static Field<Long> webhookRepoId(
-          Long codeHost
-        , String repoExternalId
-        , String repoName
-    ) {
-        WebhookRepoId f = new WebhookRepoId();
-        f.setCodeHost(codeHost);
-        f.setRepoExternalId(repoExternalId);
-        f.setRepoName(repoName);
-
-        return f.asField();
-    }
-
-    /**
-     * Get <code>public.webhook_repo_id</code> as a field.
-     */
-    public static Field<Long> webhookRepoId(
-          Field<Long> codeHost
-        , Field<String> repoExternalId
-        , Field<String> repoName
-    ) {
-        WebhookRepoId f = new WebhookRepoId();
-        f.setCodeHost(codeHost);
-        f.setRepoExternalId(repoExternalId);
-        f.setRepoName(repoName);
-
-        return f.asField();
-    }
-
-    /**
      * Call <code>public.claim_changesets</code>.
      */
     public static Result<ClaimChangesetsRecord> claimChangesets(
@@ -1385,6 +1336,52 @@ public class Routines {
         return dev.changesetsyncer.jooq.tables.WebhookChangesets.WEBHOOK_CHANGESETS.call(
             codeHost,
             targets
+        );
+    }
+
+    /**
+     * Call <code>public.webhook_repo</code>.
+     */
+    public static Result<WebhookRepoRecord> webhookRepo(
+          Configuration configuration
+        , Long codeHost
+        , String repoExternalId
+        , String repoName
+    ) {
+        return configuration.dsl().selectFrom(dev.changesetsyncer.jooq.tables.WebhookRepo.WEBHOOK_REPO.call(
+              codeHost
+            , repoExternalId
+            , repoName
+        )).fetch();
+    }
+
+    /**
+     * Get <code>public.webhook_repo</code> as a table.
+     */
+    public static WebhookRepo webhookRepo(
+          Long codeHost
+        , String repoExternalId
+        , String repoName
+    ) {
+        return dev.changesetsyncer.jooq.tables.WebhookRepo.WEBHOOK_REPO.call(
+            codeHost,
+            repoExternalId,
+            repoName
+        );
+    }
+
+    /**
+     * Get <code>public.webhook_repo</code> as a table.
+     */
+    public static WebhookRepo webhookRepo(
+          Field<Long> codeHost
+        , Field<String> repoExternalId
+        , Field<String> repoName
+    ) {
+        return dev.changesetsyncer.jooq.tables.WebhookRepo.WEBHOOK_REPO.call(
+            codeHost,
+            repoExternalId,
+            repoName
         );
     }
 }

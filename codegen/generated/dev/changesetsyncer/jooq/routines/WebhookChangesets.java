@@ -17,7 +17,7 @@ import org.jooq.impl.SQLDataType;
 /**
  * The changesets of code_host that webhook targets name: [{repo_external_id,
  * repo_name, number}] (by pull request number) or [{repo_external_id,
- * repo_name, head_sha}] (by head commit). Repositories as in webhook_repo_id().
+ * repo_name, head_sha}] (by head commit). Repositories as in webhook_repo().
  */
 @SuppressWarnings({ "all", "unchecked", "rawtypes", "this-escape" })
 public class WebhookChangesets extends AbstractRoutine<Long> {
@@ -48,7 +48,7 @@ public class WebhookChangesets extends AbstractRoutine<Long> {
      * Create a new routine call instance
      */
     public WebhookChangesets() {
-        super("webhook_changesets", Public.PUBLIC, DSL.comment("The changesets of code_host that webhook targets name: [{repo_external_id, repo_name, number}] (by pull request number) or [{repo_external_id, repo_name, head_sha}] (by head commit). Repositories as in webhook_repo_id()."), SQLDataType.BIGINT);
+        super("webhook_changesets", Public.PUBLIC, DSL.comment("The changesets of code_host that webhook targets name: [{repo_external_id, repo_name, number}] (by pull request number) or [{repo_external_id, repo_name, head_sha}] (by head commit). Repositories as in webhook_repo()."), SQLDataType.BIGINT);
 
         setReturnParameter(RETURN_VALUE);
         addInParameter(CODE_HOST);

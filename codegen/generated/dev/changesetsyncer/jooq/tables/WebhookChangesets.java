@@ -23,7 +23,7 @@ import org.jooq.impl.TableImpl;
 /**
  * The changesets of code_host that webhook targets name: [{repo_external_id,
  * repo_name, number}] (by pull request number) or [{repo_external_id,
- * repo_name, head_sha}] (by head commit). Repositories as in webhook_repo_id().
+ * repo_name, head_sha}] (by head commit). Repositories as in webhook_repo().
  */
 @SuppressWarnings({ "all", "unchecked", "rawtypes", "this-escape" })
 public class WebhookChangesets extends TableImpl<WebhookChangesetsRecord> {
@@ -60,7 +60,7 @@ public class WebhookChangesets extends TableImpl<WebhookChangesetsRecord> {
     }
 
     private WebhookChangesets(Name alias, Table<WebhookChangesetsRecord> aliased, Field<?>[] parameters, Condition where) {
-        super(alias, null, aliased, parameters, DSL.comment("The changesets of code_host that webhook targets name: [{repo_external_id, repo_name, number}] (by pull request number) or [{repo_external_id, repo_name, head_sha}] (by head commit). Repositories as in webhook_repo_id()."), TableOptions.function(), where);
+        super(alias, null, aliased, parameters, DSL.comment("The changesets of code_host that webhook targets name: [{repo_external_id, repo_name, number}] (by pull request number) or [{repo_external_id, repo_name, head_sha}] (by head commit). Repositories as in webhook_repo()."), TableOptions.function(), where);
     }
 
     /**

@@ -12,7 +12,7 @@ import org.jooq.impl.TableRecordImpl;
 /**
  * The changesets of code_host that webhook targets name: [{repo_external_id,
  * repo_name, number}] (by pull request number) or [{repo_external_id,
- * repo_name, head_sha}] (by head commit). Repositories as in webhook_repo_id().
+ * repo_name, head_sha}] (by head commit). Repositories as in webhook_repo().
  */
 @SuppressWarnings({ "all", "unchecked", "rawtypes", "this-escape" })
 public class WebhookChangesetsRecord extends TableRecordImpl<WebhookChangesetsRecord> {
