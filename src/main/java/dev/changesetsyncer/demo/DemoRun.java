@@ -131,7 +131,7 @@ public final class DemoRun {
             long synced = replicas.stream().mapToLong(r -> r.metrics().snapshot().synced()).sum();
             QueueReport report = QueueReport.read(dsl);
             return String.format("demo finished: %d syncs in %.1f s (%.0f/s) by %d replicas; %d requests served "
-                            + "(p50 %d ms, p99 %d ms); %d webhooks stored; %d failing, %d gone; %d overlapping syncs of one "
+                            + "(p50 %d ms, p99 %d ms); webhooks: %d stored; %d failing, %d gone; %d overlapping syncs of one "
                             + "changeset",
                     synced, seconds, synced / seconds, replicaCount, report.requestsServed(),
                     report.requestP50().toMillis(), report.requestP99().toMillis(),

@@ -39,9 +39,12 @@ class DemoRunTest {
 
         String printed = captured.toString(StandardCharsets.UTF_8);
         assertThat(printed).contains("500 changesets in 5 repositories").contains("syncs/s")
-                .contains(">> archived demo/repo-1");
+                .contains(">> archived demo/repo-1")
+                .contains("webhooks: POST http://localhost:")
+                .containsPattern(">> webhook pull_request\\.synchronize for demo/repo-\\d+#\\d+ \\(GitHub's format, signed\\) "
+                        + "answered 200: it was due in");
         assertThat(printed.lines().filter(line -> line.startsWith("["))).hasSizeGreaterThanOrEqualTo(3);
-        assertThat(summary).startsWith("demo finished: ").contains("0 overlapping syncs");
+        assertThat(summary).startsWith("demo finished: ").contains("0 overlapping syncs").contains("webhooks: 1 stored");
         assertThat(Long.parseLong(summary.replaceAll("demo finished: (\\d+) syncs.*", "$1"))).isGreaterThanOrEqualTo(500);
     }
 }
