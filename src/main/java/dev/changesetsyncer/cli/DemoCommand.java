@@ -47,10 +47,10 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         AtomicBoolean interrupted = new AtomicBoolean();
         Interrupts.onCtrlC(() -> interrupted.set(true));
+        Optional<DemoHttp> server = http.settings().map(settings -> new DemoHttp(settings, !http.portChosen()));
         try (LocalPostgres postgres = LocalPostgres.dedicated(databaseUrl, DEFAULT_URL, "demo")) {
             System.out.printf("demo database: %s%s%n", JdbcUrls.redact(postgres.url()),
                     postgres.isEmbedded() ? " (embedded Postgres)" : "");
-            Optional<DemoHttp> server = http.settings().map(settings -> new DemoHttp(settings, !http.portChosen()));
             String summary = new DemoRun(postgres.url(), changesets, replicas, worker.settings("demo"), server, System.out)
                     .run(duration, interrupted::get);
             System.out.println(summary);
