@@ -20,16 +20,16 @@ CREATE OR REPLACE FUNCTION webhook_repo(code_host bigint, repo_external_id text,
     RETURNS TABLE (repo_id bigint)
     LANGUAGE sql STABLE
 AS $$
-    SELECT r.id
-      FROM repos r
-     WHERE r.code_host_id = code_host AND r.external_id = repo_external_id
-    UNION ALL
-    (SELECT r.id
-       FROM repos r
-      WHERE r.code_host_id = code_host AND lower(r.name) = lower(repo_name)
-        AND NOT EXISTS (SELECT 1 FROM repos e WHERE e.code_host_id = code_host AND e.external_id = repo_external_id)
-      ORDER BY r.deleted_at IS NOT NULL, r.id
-      LIMIT 1)
+    SELECT found.id
+      FROM (SELECT r.id, 0 AS preference
+              FROM repos r
+             WHERE r.code_host_id = code_host AND r.external_id = repo_external_id
+            UNION ALL
+            SELECT r.id, CASE WHEN r.deleted_at IS NULL THEN 1 ELSE 2 END
+              FROM repos r
+             WHERE r.code_host_id = code_host AND lower(r.name) = lower(repo_name)) found
+     ORDER BY found.preference, found.id
+     LIMIT 1
 $$;
 
 COMMENT ON FUNCTION webhook_repo(bigint, text, text) IS
@@ -40,21 +40,20 @@ COMMENT ON FUNCTION webhook_repo(bigint, text, text) IS
 -- The changesets a webhook is about. Each target is {repo_external_id, repo_name, number} (a pull
 -- request by its number) or {repo_external_id, repo_name, head_sha} (every changeset of that
 -- repository whose head commit it is). A single SELECT, so that Postgres inlines it and its plan
--- can be checked.
+-- can be checked. The lookups are LATERAL and fenced (OFFSET 0): Postgres guesses a JSON array
+-- holds 100 targets and would otherwise hash-join them against the whole changesets table.
 CREATE OR REPLACE FUNCTION webhook_changesets(code_host bigint, targets jsonb)
     RETURNS TABLE (changeset_id bigint)
     LANGUAGE sql STABLE
 AS $$
-    SELECT c.id
+    SELECT DISTINCT m.id
       FROM jsonb_to_recordset(targets) AS t(repo_external_id text, repo_name text, number text, head_sha text)
      CROSS JOIN LATERAL webhook_repo(code_host, t.repo_external_id, t.repo_name) r
-      JOIN changesets c ON c.repo_id = r.repo_id AND c.external_id = t.number
-    UNION
-    SELECT c.id
-      FROM jsonb_to_recordset(targets) AS t(repo_external_id text, repo_name text, number text, head_sha text)
-     CROSS JOIN LATERAL webhook_repo(code_host, t.repo_external_id, t.repo_name) r
-      JOIN changesets c ON c.repo_id = r.repo_id AND c.head_sha = t.head_sha
-     WHERE t.number IS NULL
+     CROSS JOIN LATERAL (
+           SELECT c.id FROM changesets c WHERE c.repo_id = r.repo_id AND c.external_id = t.number
+           UNION ALL
+           SELECT c.id FROM changesets c WHERE c.repo_id = r.repo_id AND c.head_sha = t.head_sha AND t.number IS NULL
+           OFFSET 0) m
 $$;
 
 COMMENT ON FUNCTION webhook_changesets(bigint, jsonb) IS

@@ -19,6 +19,9 @@ public final class GitHubWebhookSender {
     /** The answer to one delivery. */
     public record Answer(int status, String body) {}
 
+    /** An event and its body, signed once, to deliver many times under different delivery ids. */
+    public record Signed(String event, byte[] body, String signature) {}
+
     private final HttpClient client;
     private final URI endpoint;
     private final byte[] secret;
@@ -29,7 +32,7 @@ public final class GitHubWebhookSender {
      * @param secret the webhook secret configured for it
      */
     public GitHubWebhookSender(String baseUrl, String codeHost, String secret) {
-        this.client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
         this.endpoint = URI.create(baseUrl + Webhooks.GITHUB_PATH + "?" + WebhookReceiver.CODE_HOST_PARAMETER + "="
                 + java.net.URLEncoder.encode(codeHost, StandardCharsets.UTF_8));
         this.secret = secret.getBytes(StandardCharsets.UTF_8);
@@ -62,14 +65,23 @@ public final class GitHubWebhookSender {
 
     /** Delivers {@code body} as event {@code event} under {@code deliveryId} (the same id again is a redelivery). */
     public Answer send(String event, String deliveryId, byte[] body) throws IOException, InterruptedException {
+        return send(sign(event, body), deliveryId);
+    }
+
+    public Signed sign(String event, byte[] body) {
+        return new Signed(event, body.clone(), Signatures.hubSignature(secret, body));
+    }
+
+    /** Delivers a signed event under {@code deliveryId}. */
+    public Answer send(Signed signed, String deliveryId) throws IOException, InterruptedException {
         HttpRequest request = HttpRequest.newBuilder(endpoint)
                 .timeout(Duration.ofSeconds(10)) // GitHub's own
                 .header("Content-Type", "application/json")
                 .header("User-Agent", "GitHub-Hookshot/changeset-syncer")
-                .header(GitHubDialect.EVENT, event)
+                .header(GitHubDialect.EVENT, signed.event())
                 .header(GitHubDialect.DELIVERY, deliveryId)
-                .header(GitHubDialect.SIGNATURE, Signatures.hubSignature(secret, body))
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                .header(GitHubDialect.SIGNATURE, signed.signature())
+                .POST(HttpRequest.BodyPublishers.ofByteArray(signed.body()))
                 .build();
         HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
         return new Answer(response.statusCode(), response.body().strip());
