@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import org.jooq.Record;
+import java.util.Arrays;
 
 /**
  * Webhooks into one replica's HTTP server, from a load generator on loopback in the same JVM:
@@ -108,7 +109,7 @@ final class WebhookBenchmark {
         double seconds = (finished - started) / 1e9;
         long events = db.count("SELECT count(*) FROM changeset_events WHERE source = 'webhook' AND dedupe_key LIKE 'delivery:bench-%'");
         return new ThroughputResult(sent, CLIENTS, bodyBytes, seconds, ok.sum() / seconds, ok.sum(), other.sum(), events,
-                Percentiles.of(java.util.Arrays.copyOf(latencies, (int) Math.min(sent, latencies.length))));
+                Percentiles.of(Arrays.copyOf(latencies, (int) Math.min(sent, latencies.length))));
     }
 
     LatencyResult latency(int deliveries) throws Exception {

@@ -10,6 +10,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.UUID;
+import java.net.URLEncoder;
 
 /**
  * Sends webhook deliveries the way GitHub does (its headers, its HMAC-SHA256 signature of the
@@ -34,7 +35,7 @@ public final class GitHubWebhookSender {
     public GitHubWebhookSender(String baseUrl, String codeHost, String secret) {
         this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
         this.endpoint = URI.create(baseUrl + Webhooks.GITHUB_PATH + "?" + WebhookReceiver.CODE_HOST_PARAMETER + "="
-                + java.net.URLEncoder.encode(codeHost, StandardCharsets.UTF_8));
+                + URLEncoder.encode(codeHost, StandardCharsets.UTF_8));
         this.secret = secret.getBytes(StandardCharsets.UTF_8);
     }
 

@@ -23,6 +23,8 @@ import org.eclipse.jetty.util.Fields;
 import org.jooq.exception.DataAccessException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import java.util.function.Supplier;
+import java.io.IOException;
 
 /**
  * One webhook endpoint ({@code POST /webhooks/<host>?code_host=NAME}). Checks, in this order, each
@@ -114,7 +116,7 @@ final class WebhookReceiver implements Request.Handler {
         } catch (JacksonException e) {
             return new Answer(host.name(), 400, "malformed JSON" + contentTypeHint(headers) + ": "
                     + e.getOriginalMessage());
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return new Answer(host.name(), 400, "malformed JSON: " + e.getMessage());
         }
         if (payload == null || !payload.isObject()) {
@@ -136,7 +138,7 @@ final class WebhookReceiver implements Request.Handler {
         }
     }
 
-    private Answer stored(KnownHost host, String deliveryKey, String event, java.util.function.Supplier<StoreOutcome> write,
+    private Answer stored(KnownHost host, String deliveryKey, String event, Supplier<StoreOutcome> write,
             String about) {
         StoreOutcome outcome;
         try {

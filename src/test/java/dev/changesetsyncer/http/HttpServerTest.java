@@ -174,7 +174,8 @@ class HttpServerTest {
     }
 
     private static boolean accepts(int port) {
-        try (Socket ignored = new Socket("127.0.0.1", port)) {
+        try {
+            new Socket("127.0.0.1", port).close();
             return true;
         } catch (IOException e) {
             return false;

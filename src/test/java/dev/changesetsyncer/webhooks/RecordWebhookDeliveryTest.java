@@ -61,7 +61,7 @@ class RecordWebhookDeliveryTest {
     }
 
     Result deliver(String delivery, String event, String targets, String repoChange) throws SQLException {
-        ((PGConnection) caller.unwrap(PGConnection.class)).getNotifications(); // drop earlier ones
+        caller.unwrap(PGConnection.class).getNotifications(); // drop earlier ones
         try (PreparedStatement call = caller.prepareStatement(
                 "SELECT * FROM record_webhook_delivery(?, ?, ?, ?::jsonb, ?::jsonb, '{\"event\": \"test\"}'::jsonb)")) {
             call.setLong(1, host.id());

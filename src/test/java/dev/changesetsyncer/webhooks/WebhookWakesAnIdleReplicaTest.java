@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.jooq.impl.DSL;
 
 /**
  * A webhook long after the last sync makes an idle replica sync the changeset: the replica polls
@@ -49,7 +50,7 @@ class WebhookWakesAnIdleReplicaTest {
                 new ScheduleSettings(ofSeconds(1), ofHours(8), ofMinutes(5), ofHours(24)));
         Repo repo = catalog.createRepo(host.id(), "186853002", "Codertocat/Hello-World");
         long changeset = database.dsl().transactionResult(configuration -> {
-            var dsl = org.jooq.impl.DSL.using(configuration);
+            var dsl = DSL.using(configuration);
             long id = dsl.fetchSingle("INSERT INTO changesets (repo_id, external_id, state) VALUES (?, '2', 'open') RETURNING id",
                     repo.id()).get(0, Long.class);
             dsl.execute("""

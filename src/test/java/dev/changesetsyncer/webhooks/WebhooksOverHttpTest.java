@@ -26,7 +26,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -36,6 +35,11 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import java.util.HashMap;
+import java.net.URLEncoder;
+import java.time.Instant;
+import org.jooq.impl.DSL;
+import java.util.LinkedHashMap;
 
 /**
  * Every fixture payload of every host, signed with a test secret, sent over real HTTP to a
@@ -60,7 +64,7 @@ class WebhooksOverHttpTest {
     Replicas replicas;
     HttpService service;
     SignedDeliveries send;
-    final Map<String, Long> hosts = new java.util.HashMap<>();
+    final Map<String, Long> hosts = new HashMap<>();
 
     WebhooksOverHttpTest(TestDatabase database) {
         this.database = database;
@@ -375,7 +379,7 @@ class WebhooksOverHttpTest {
         assertAnswer(send.github(GITHUB, "pull_request", "bad-7", noNumber.toString().getBytes(UTF_8)), 400,
                 "pull_request payload has no pull_request.number");
         Map<WebhookCounts.Key, Long> countedBefore = service.webhookCounts().snapshot();
-        byte[] form = ("payload=" + java.net.URLEncoder.encode(new String(pull, UTF_8), UTF_8)).getBytes(UTF_8);
+        byte[] form = ("payload=" + URLEncoder.encode(new String(pull, UTF_8), UTF_8)).getBytes(UTF_8);
         assertAnswer(send.post("/webhooks/github", GITHUB, Map.of("X-GitHub-Event", "pull_request", "X-GitHub-Delivery", "bad-8",
                 "X-Hub-Signature-256", "sha256=" + SignedDeliveries.hmacSha256Hex(SECRET, form),
                 "Content-Type", "application/x-www-form-urlencoded"), form), 400, "set its content type to application/json");
@@ -422,7 +426,7 @@ class WebhooksOverHttpTest {
     void aConnectionLostInTheMiddleOfTheWriteLeavesNothingHalfWritten() throws Exception {
         long changeset = quietChangeset(helloWorld(), "2", null);
         byte[] pull = Fixtures.text("github/webhooks/pull_request.opened.json").getBytes(UTF_8);
-        java.time.Instant latestBefore = database.value(java.time.Instant.class,
+        Instant latestBefore = database.value(Instant.class,
                 "SELECT latest_event_at FROM changeset_sync_state WHERE changeset_id = " + changeset);
         // the server's session dies after the delivery id and the queue row are written, before the event is
         database.execute("""
@@ -437,7 +441,7 @@ class WebhooksOverHttpTest {
         }
         assertThat(count("webhook_deliveries")).isZero();
         assertThat(eventsOf(changeset)).isEmpty();
-        assertThat(database.value(java.time.Instant.class,
+        assertThat(database.value(Instant.class,
                 "SELECT latest_event_at FROM changeset_sync_state WHERE changeset_id = " + changeset)).isEqualTo(latestBefore);
 
         await().atMost(Duration.ofSeconds(30)).until(() -> send.github(GITHUB, "pull_request", "crash-1", pull).status() == 200);
@@ -466,7 +470,7 @@ class WebhooksOverHttpTest {
      */
     long quietChangeset(Repo repo, String number, String headSha) {
         return database.dsl().transactionResult(configuration -> {
-            var dsl = org.jooq.impl.DSL.using(configuration);
+            var dsl = DSL.using(configuration);
             long id = dsl.fetchSingle("INSERT INTO changesets (repo_id, external_id, head_sha, state) VALUES (?, ?, ?, 'open') "
                     + "RETURNING id", repo.id(), number, headSha).get(0, Long.class);
             dsl.execute("""
@@ -500,7 +504,7 @@ class WebhooksOverHttpTest {
     }
 
     static Map<String, String> with(Map<String, String> headers, String... more) {
-        Map<String, String> all = new java.util.LinkedHashMap<>(headers);
+        Map<String, String> all = new LinkedHashMap<>(headers);
         for (int i = 0; i < more.length; i += 2) {
             all.put(more[i], more[i + 1]);
         }
@@ -511,10 +515,5 @@ class WebhooksOverHttpTest {
         try (Connection connection = PostgresServer.get().connect(); Statement statement = connection.createStatement()) {
             statement.execute(sql);
         }
-    }
-
-    @SuppressWarnings("unused")
-    private static String newId() {
-        return UUID.randomUUID().toString();
     }
 }
