@@ -47,8 +47,12 @@ class HttpServerTest {
     };
 
     HttpServer start(Routes routes) {
-        server = HttpServer.start("test", HttpSettings.onPort(0).withMaxRequestBytes(4096)
-                .withIdleTimeout(Duration.ofMillis(500)), routes);
+        return start(routes, HttpSettings.DEFAULT_IDLE_TIMEOUT);
+    }
+
+    HttpServer start(Routes routes, Duration idleTimeout) {
+        server = HttpServer.start("test", HttpSettings.onPort(0).withMaxRequestBytes(4096).withIdleTimeout(idleTimeout),
+                routes);
         return server;
     }
 
@@ -112,7 +116,7 @@ class HttpServerTest {
 
     @Test
     void aClientThatStopsSendingIsDisconnectedAfterTheIdleTimeout() throws Exception {
-        start(new Routes().post("/echo", ECHO));
+        start(new Routes().post("/echo", ECHO), Duration.ofMillis(500));
 
         try (Socket socket = new Socket("127.0.0.1", server.port())) {
             socket.setSoTimeout(30_000);

@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -83,8 +84,6 @@ class WebhooksOverHttpTest {
                 ScheduleSettings.DEFAULTS).id());
         hosts.put(NO_SECRET, catalog.createCodeHost(NO_SECRET, CodeHostKind.GITHUB, "https://no-secret.test",
                 ScheduleSettings.DEFAULTS).id());
-        replicas = new Replicas(database);
-        replicas.start(WorkerSettings.defaults("webhooks-replica"), new SimulatedCodeHost(SimulationSettings.DEFAULT));
         service = HttpService.start("wh", HttpSettings.onPort(0), database.url(), WebhookSecrets.of(Map.of(
                 GITHUB, SECRET, GITLAB, SECRET, BITBUCKET, SECRET, SIMULATED, SECRET)));
         send = new SignedDeliveries("http://127.0.0.1:" + service.port(), SECRET);
@@ -93,14 +92,21 @@ class WebhooksOverHttpTest {
     @AfterAll
     void stop() {
         service.close();
-        replicas.close();
         githubApi.stop();
     }
 
+    /** A replica per test, started on an empty catalogue (truncating under a running replica could deadlock). */
     @BeforeEach
-    void noRepositories() {
+    void noRepositoriesAndAReplica() {
         database.execute("TRUNCATE repos, changesets, changeset_sync_state, sync_requests, changeset_events, "
                 + "webhook_deliveries CASCADE");
+        replicas = new Replicas(database);
+        replicas.start(WorkerSettings.defaults("webhooks-replica"), new SimulatedCodeHost(SimulationSettings.DEFAULT));
+    }
+
+    @AfterEach
+    void stopTheReplica() {
+        replicas.close();
     }
 
     /**
