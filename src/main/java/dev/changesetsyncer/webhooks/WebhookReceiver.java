@@ -19,7 +19,6 @@ import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
-import org.eclipse.jetty.util.Fields;
 import org.jooq.exception.DataAccessException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -80,8 +79,12 @@ final class WebhookReceiver implements Request.Handler {
         } catch (RequestBodies.Unreadable e) {
             return new Answer(WebhookCounts.UNKNOWN_HOST, e.status(), e.getMessage());
         }
-        Fields query = Request.extractQueryParameters(request);
-        String name = query.getValue(CODE_HOST_PARAMETER);
+        String name;
+        try {
+            name = Request.extractQueryParameters(request).getValue(CODE_HOST_PARAMETER);
+        } catch (IllegalArgumentException e) { // a broken %-escape: no code host can be read from it
+            name = null;
+        }
         if (name == null || name.isBlank()) {
             return new Answer(WebhookCounts.UNKNOWN_HOST, 404, "name the code host: POST " + dialect.path()
                     + "?code_host=NAME, NAME as in code_hosts.name");
@@ -93,7 +96,7 @@ final class WebhookReceiver implements Request.Handler {
             return databaseDown(WebhookCounts.UNKNOWN_HOST, e);
         }
         if (found.isEmpty()) {
-            return new Answer(WebhookCounts.UNKNOWN_HOST, 404, "no code host named \"" + name + "\"");
+            return new Answer(WebhookCounts.UNKNOWN_HOST, 404, "no code host named \"" + printable(name) + "\"");
         }
         KnownHost host = found.get();
         if (!dialect.kinds().contains(host.kind())) {
@@ -159,6 +162,12 @@ final class WebhookReceiver implements Request.Handler {
     private static Answer databaseDown(String codeHost, DataAccessException e) {
         log.warn("webhook delivery not stored, the database failed: {}", DatabaseErrors.brief(e));
         return new Answer(codeHost, 503, "the database is unavailable: the delivery was not stored; redeliver it later");
+    }
+
+    /** A name the sender chose, fit to echo and log: no control characters, not too long. */
+    private static String printable(String text) {
+        String clean = text.replaceAll("\\p{Cntrl}", "?");
+        return clean.length() > 100 ? clean.substring(0, 100) + "..." : clean;
     }
 
     private static String describe(List<Target> targets) {

@@ -1,5 +1,6 @@
 package dev.changesetsyncer.webhooks;
 
+import java.net.Socket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -53,6 +54,22 @@ final class SignedDeliveries {
         all.forEach(request::header);
         HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
         return new Answer(response.statusCode(), response.body().strip());
+    }
+
+    /** A POST to a path with its query byte for byte as given (a URI class would refuse a broken one). */
+    Answer postRaw(String pathAndQuery, byte[] body) throws Exception {
+        URI base = URI.create(baseUrl);
+        try (Socket socket = new Socket(base.getHost(), base.getPort())) {
+            socket.setSoTimeout(30_000);
+            String head = "POST " + pathAndQuery + " HTTP/1.1\r\nHost: " + base.getHost() + "\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: " + body.length + "\r\nConnection: close\r\n\r\n";
+            socket.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().write(body);
+            socket.getOutputStream().flush();
+            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            int status = Integer.parseInt(answer.substring("HTTP/1.1 ".length(), "HTTP/1.1 ".length() + 3));
+            return new Answer(status, answer.substring(answer.indexOf("\r\n\r\n") + 4).strip());
+        }
     }
 
     static String hmacSha256Hex(String key, byte[] body) throws Exception {

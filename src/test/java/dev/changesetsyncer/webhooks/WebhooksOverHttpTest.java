@@ -360,6 +360,8 @@ class WebhooksOverHttpTest {
         // 404: no host named, an unknown one, or one of another kind; before any signature is looked at
         assertAnswer(send.post("/webhooks/github", null, signedPull, pull), 404, "name the code host");
         assertAnswer(send.post("/webhooks/github", "nobody", Map.of(), pull), 404, "no code host named \"nobody\"");
+        assertAnswer(send.post("/webhooks/github", "evil\nline", Map.of(), pull), 404, "no code host named \"evil?line\"");
+        assertAnswer(send.postRaw("/webhooks/github?code_host=%zz", pull), 404, "name the code host");
         assertAnswer(send.post("/webhooks/github", GITLAB, signedPull, pull), 404, "its webhooks go to /webhooks/gitlab");
         assertAnswer(send.post("/webhooks/gitlab", GITHUB, signedPull, pull), 404, "its webhooks go to /webhooks/github");
         // 403: no secret for the host, even for a well-signed delivery
