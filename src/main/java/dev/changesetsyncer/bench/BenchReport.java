@@ -64,9 +64,11 @@ final class BenchReport {
             return;
         }
         out.printf("webhooks   1 replica, %d clients on loopback, %,d-byte GitHub deliveries: %,d in %.2f s = %,.0f stored/s "
-                        + "(%,d answered 200, %,d otherwise; %,d events stored) | answer p50 %.2f ms, p99 %.2f ms%n",
+                        + "(%,d answered 200, %,d otherwise; %,d events stored) | answer p50 %.2f ms, p99 %.2f ms | "
+                        + "%,d claims by the woken replica%n",
                 r.clients(), r.bodyBytes(), r.deliveries(), r.seconds(), r.deliveriesPerSecond(), r.answered200(),
-                r.otherAnswers(), r.eventsStored(), r.answerLatency().p50Millis(), r.answerLatency().p99Millis());
+                r.otherAnswers(), r.eventsStored(), r.answerLatency().p50Millis(), r.answerLatency().p99Millis(),
+                r.replicaClaims());
     }
 
     void webhookLatency(WebhookBenchmark.LatencyResult r) {

@@ -42,8 +42,9 @@ final class WebhookBenchmark {
     static final Duration TIME_LIMIT = Duration.ofSeconds(60);
     static final int CLIENTS = 32;
 
+    /** @param replicaClaims claim round trips the replica made meanwhile (each delivery that made a changeset due earlier woke it) */
     record ThroughputResult(long deliveries, int clients, int bodyBytes, double seconds, double deliveriesPerSecond,
-            long answered200, long otherAnswers, long eventsStored, Percentiles answerLatency) {}
+            long answered200, long otherAnswers, long eventsStored, Percentiles answerLatency, long replicaClaims) {}
 
     /**
      * @param latency from sending the delivery to the start of the changeset's fetch
@@ -74,6 +75,8 @@ final class WebhookBenchmark {
         AtomicInteger next = new AtomicInteger();
         long started;
         long finished;
+        long claimsBefore;
+        long claims;
         int bodyBytes;
         try (HttpService service = HttpService.start("bench", HttpSettings.onPort(0), db.url,
                 WebhookSecrets.of(Map.of(host.name(), SECRET)))) {
@@ -86,6 +89,7 @@ final class WebhookBenchmark {
             bodyBytes = bodies.getFirst().body().length;
             send(sender, bodies.subList(0, 10), 100, "warm-up"); // connections, JIT
             long deadline = System.nanoTime() + TIME_LIMIT.toNanos();
+            claimsBefore = replicas.getFirst().metrics().snapshot().claimCalls();
             started = System.nanoTime();
             try (ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
                 for (int c = 0; c < CLIENTS; c++) {
@@ -102,6 +106,7 @@ final class WebhookBenchmark {
                 }
             }
             finished = System.nanoTime();
+            claims = replicas.getFirst().metrics().snapshot().claimCalls() - claimsBefore;
         } finally {
             replicas.forEach(Replica::stop);
         }
@@ -109,7 +114,7 @@ final class WebhookBenchmark {
         double seconds = (finished - started) / 1e9;
         long events = db.count("SELECT count(*) FROM changeset_events WHERE source = 'webhook' AND dedupe_key LIKE 'delivery:bench-%'");
         return new ThroughputResult(sent, CLIENTS, bodyBytes, seconds, ok.sum() / seconds, ok.sum(), other.sum(), events,
-                Percentiles.of(Arrays.copyOf(latencies, (int) Math.min(sent, latencies.length))));
+                Percentiles.of(Arrays.copyOf(latencies, (int) Math.min(sent, latencies.length))), claims);
     }
 
     LatencyResult latency(int deliveries) throws Exception {
