@@ -25,7 +25,7 @@ public final class HttpService implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HttpService.class);
     /**
      * A delivery holds a connection for one short call; more deliveries at once wait for one. 8 stored
-     * 1.3-1.6x more deliveries a second than 4 in the benchmark (more commits flushed together).
+     * 1.2-1.6x more deliveries a second than 4 in the benchmark (more commits flushed together).
      */
     private static final int POOL_SIZE = 8;
     /** Longer than any webhook call takes, shorter than the hosts' own timeouts (GitHub: 10 s). */
