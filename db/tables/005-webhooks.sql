@@ -9,7 +9,8 @@ CREATE TABLE webhook_deliveries (
     event        text        NOT NULL,
     received_at  timestamptz NOT NULL DEFAULT now(),
     changesets   integer     NOT NULL DEFAULT 0,
-    repo_id      bigint,
+    repo_id      bigint
+                             CONSTRAINT webhook_deliveries_repo_fk REFERENCES repos (id) ON DELETE SET NULL,
     CONSTRAINT webhook_deliveries_pkey PRIMARY KEY (code_host_id, delivery_key),
     CONSTRAINT webhook_deliveries_delivery_key_not_blank CHECK (btrim(delivery_key) <> ''),
     CONSTRAINT webhook_deliveries_delivery_key_at_most_200_characters CHECK (length(delivery_key) <= 200),

@@ -8,6 +8,7 @@ import dev.changesetsyncer.jooq.Indexes;
 import dev.changesetsyncer.jooq.Keys;
 import dev.changesetsyncer.jooq.Public;
 import dev.changesetsyncer.jooq.tables.CodeHosts.CodeHostsPath;
+import dev.changesetsyncer.jooq.tables.Repos.ReposPath;
 import dev.changesetsyncer.jooq.tables.records.WebhookDeliveriesRecord;
 
 import java.time.Instant;
@@ -181,7 +182,7 @@ public class WebhookDeliveries extends TableImpl<WebhookDeliveriesRecord> {
 
     @Override
     public List<ForeignKey<WebhookDeliveriesRecord, ?>> getReferences() {
-        return Arrays.asList(Keys.WEBHOOK_DELIVERIES__WEBHOOK_DELIVERIES_CODE_HOST_FK);
+        return Arrays.asList(Keys.WEBHOOK_DELIVERIES__WEBHOOK_DELIVERIES_CODE_HOST_FK, Keys.WEBHOOK_DELIVERIES__WEBHOOK_DELIVERIES_REPO_FK);
     }
 
     private transient CodeHostsPath _codeHosts;
@@ -194,6 +195,18 @@ public class WebhookDeliveries extends TableImpl<WebhookDeliveriesRecord> {
             _codeHosts = new CodeHostsPath(this, Keys.WEBHOOK_DELIVERIES__WEBHOOK_DELIVERIES_CODE_HOST_FK, null);
 
         return _codeHosts;
+    }
+
+    private transient ReposPath _repos;
+
+    /**
+     * Get the implicit join path to the <code>public.repos</code> table.
+     */
+    public ReposPath repos() {
+        if (_repos == null)
+            _repos = new ReposPath(this, Keys.WEBHOOK_DELIVERIES__WEBHOOK_DELIVERIES_REPO_FK, null);
+
+        return _repos;
     }
 
     @Override
