@@ -11,8 +11,10 @@ import dev.changesetsyncer.webhooks.Interpretation.ChangesetActivity;
 import dev.changesetsyncer.webhooks.Interpretation.NotUsed;
 import dev.changesetsyncer.webhooks.Interpretation.Ping;
 import dev.changesetsyncer.webhooks.Interpretation.RepositoryActivity;
+import java.io.IOException;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
@@ -22,8 +24,6 @@ import org.eclipse.jetty.util.Callback;
 import org.jooq.exception.DataAccessException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import java.util.function.Supplier;
-import java.io.IOException;
 
 /**
  * One webhook endpoint ({@code POST /webhooks/<host>?code_host=NAME}). Checks, in this order, each

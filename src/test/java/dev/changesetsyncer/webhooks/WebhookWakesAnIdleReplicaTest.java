@@ -24,9 +24,9 @@ import dev.changesetsyncer.worker.Replica;
 import dev.changesetsyncer.worker.WorkerSettings;
 import java.util.List;
 import java.util.Map;
+import org.jooq.impl.DSL;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.jooq.impl.DSL;
 
 /**
  * A webhook long after the last sync makes an idle replica sync the changeset: the replica polls

@@ -21,12 +21,17 @@ import dev.changesetsyncer.testing.PostgresServer;
 import dev.changesetsyncer.testing.Replicas;
 import dev.changesetsyncer.testing.TestDatabase;
 import dev.changesetsyncer.worker.WorkerSettings;
+import java.net.URLEncoder;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.jooq.impl.DSL;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -36,11 +41,6 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import java.util.HashMap;
-import java.net.URLEncoder;
-import java.time.Instant;
-import org.jooq.impl.DSL;
-import java.util.LinkedHashMap;
 
 /**
  * Every fixture payload of every host, signed with a test secret, sent over real HTTP to a
