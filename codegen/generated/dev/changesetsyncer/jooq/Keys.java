@@ -11,6 +11,7 @@ import dev.changesetsyncer.jooq.tables.CodeHostBudgets;
 import dev.changesetsyncer.jooq.tables.CodeHosts;
 import dev.changesetsyncer.jooq.tables.Repos;
 import dev.changesetsyncer.jooq.tables.SyncRequests;
+import dev.changesetsyncer.jooq.tables.WebhookDeliveries;
 import dev.changesetsyncer.jooq.tables.records.ChangesetEventsRecord;
 import dev.changesetsyncer.jooq.tables.records.ChangesetSyncStateRecord;
 import dev.changesetsyncer.jooq.tables.records.ChangesetsRecord;
@@ -18,6 +19,7 @@ import dev.changesetsyncer.jooq.tables.records.CodeHostBudgetsRecord;
 import dev.changesetsyncer.jooq.tables.records.CodeHostsRecord;
 import dev.changesetsyncer.jooq.tables.records.ReposRecord;
 import dev.changesetsyncer.jooq.tables.records.SyncRequestsRecord;
+import dev.changesetsyncer.jooq.tables.records.WebhookDeliveriesRecord;
 
 import org.jooq.ForeignKey;
 import org.jooq.TableField;
@@ -49,6 +51,7 @@ public class Keys {
     public static final UniqueKey<ReposRecord> REPOS_EXTERNAL_ID_UNIQUE = Internal.createUniqueKey(Repos.REPOS, DSL.name("repos_external_id_unique"), new TableField[] { Repos.REPOS.CODE_HOST_ID, Repos.REPOS.EXTERNAL_ID }, true);
     public static final UniqueKey<ReposRecord> REPOS_PKEY = Internal.createUniqueKey(Repos.REPOS, DSL.name("repos_pkey"), new TableField[] { Repos.REPOS.ID }, true);
     public static final UniqueKey<SyncRequestsRecord> SYNC_REQUESTS_PKEY = Internal.createUniqueKey(SyncRequests.SYNC_REQUESTS, DSL.name("sync_requests_pkey"), new TableField[] { SyncRequests.SYNC_REQUESTS.ID }, true);
+    public static final UniqueKey<WebhookDeliveriesRecord> WEBHOOK_DELIVERIES_PKEY = Internal.createUniqueKey(WebhookDeliveries.WEBHOOK_DELIVERIES, DSL.name("webhook_deliveries_pkey"), new TableField[] { WebhookDeliveries.WEBHOOK_DELIVERIES.CODE_HOST_ID, WebhookDeliveries.WEBHOOK_DELIVERIES.DELIVERY_KEY }, true);
 
     // -------------------------------------------------------------------------
     // FOREIGN KEY definitions
@@ -61,4 +64,6 @@ public class Keys {
     public static final ForeignKey<CodeHostBudgetsRecord, CodeHostsRecord> CODE_HOST_BUDGETS__CODE_HOST_BUDGETS_CODE_HOST_FK = Internal.createForeignKey(CodeHostBudgets.CODE_HOST_BUDGETS, DSL.name("code_host_budgets_code_host_fk"), new TableField[] { CodeHostBudgets.CODE_HOST_BUDGETS.CODE_HOST_ID }, Keys.CODE_HOSTS_PKEY, new TableField[] { CodeHosts.CODE_HOSTS.ID }, true, ForeignKeyRule.CASCADE, ForeignKeyRule.NO_ACTION);
     public static final ForeignKey<ReposRecord, CodeHostsRecord> REPOS__REPOS_CODE_HOST_FK = Internal.createForeignKey(Repos.REPOS, DSL.name("repos_code_host_fk"), new TableField[] { Repos.REPOS.CODE_HOST_ID }, Keys.CODE_HOSTS_PKEY, new TableField[] { CodeHosts.CODE_HOSTS.ID }, true, ForeignKeyRule.NO_ACTION, ForeignKeyRule.NO_ACTION);
     public static final ForeignKey<SyncRequestsRecord, ChangesetsRecord> SYNC_REQUESTS__SYNC_REQUESTS_CHANGESET_MUST_EXIST = Internal.createForeignKey(SyncRequests.SYNC_REQUESTS, DSL.name("sync_requests_changeset_must_exist"), new TableField[] { SyncRequests.SYNC_REQUESTS.CHANGESET_ID }, Keys.CHANGESETS_PKEY, new TableField[] { Changesets.CHANGESETS.ID }, true, ForeignKeyRule.CASCADE, ForeignKeyRule.NO_ACTION);
+    public static final ForeignKey<WebhookDeliveriesRecord, CodeHostsRecord> WEBHOOK_DELIVERIES__WEBHOOK_DELIVERIES_CODE_HOST_FK = Internal.createForeignKey(WebhookDeliveries.WEBHOOK_DELIVERIES, DSL.name("webhook_deliveries_code_host_fk"), new TableField[] { WebhookDeliveries.WEBHOOK_DELIVERIES.CODE_HOST_ID }, Keys.CODE_HOSTS_PKEY, new TableField[] { CodeHosts.CODE_HOSTS.ID }, true, ForeignKeyRule.CASCADE, ForeignKeyRule.NO_ACTION);
+    public static final ForeignKey<WebhookDeliveriesRecord, ReposRecord> WEBHOOK_DELIVERIES__WEBHOOK_DELIVERIES_REPO_FK = Internal.createForeignKey(WebhookDeliveries.WEBHOOK_DELIVERIES, DSL.name("webhook_deliveries_repo_fk"), new TableField[] { WebhookDeliveries.WEBHOOK_DELIVERIES.REPO_ID }, Keys.REPOS_PKEY, new TableField[] { Repos.REPOS.ID }, true, ForeignKeyRule.SET_NULL, ForeignKeyRule.NO_ACTION);
 }

@@ -18,8 +18,12 @@ import dev.changesetsyncer.jooq.tables.EndClaims;
 import dev.changesetsyncer.jooq.tables.ExtendLeases;
 import dev.changesetsyncer.jooq.tables.FailSyncs;
 import dev.changesetsyncer.jooq.tables.RecordArchivedFlags;
+import dev.changesetsyncer.jooq.tables.RecordWebhookDelivery;
 import dev.changesetsyncer.jooq.tables.Repos;
 import dev.changesetsyncer.jooq.tables.SyncRequests;
+import dev.changesetsyncer.jooq.tables.WebhookChangesets;
+import dev.changesetsyncer.jooq.tables.WebhookDeliveries;
+import dev.changesetsyncer.jooq.tables.WebhookRepo;
 import dev.changesetsyncer.jooq.tables.records.ClaimChangesetsRecord;
 import dev.changesetsyncer.jooq.tables.records.CompleteSyncsRecord;
 import dev.changesetsyncer.jooq.tables.records.DeferSyncsRecord;
@@ -27,6 +31,9 @@ import dev.changesetsyncer.jooq.tables.records.EndClaimsRecord;
 import dev.changesetsyncer.jooq.tables.records.ExtendLeasesRecord;
 import dev.changesetsyncer.jooq.tables.records.FailSyncsRecord;
 import dev.changesetsyncer.jooq.tables.records.RecordArchivedFlagsRecord;
+import dev.changesetsyncer.jooq.tables.records.RecordWebhookDeliveryRecord;
+import dev.changesetsyncer.jooq.tables.records.WebhookChangesetsRecord;
+import dev.changesetsyncer.jooq.tables.records.WebhookRepoRecord;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -489,6 +496,83 @@ public class Public extends SchemaImpl {
     }
 
     /**
+     * Stores one verified webhook delivery of code_host, in one transaction:
+     * targets [{repo_external_id, repo_name, number | head_sha}] get a
+     * changeset_events row each (source webhook, kind event_kind, dedupe_key
+     * delivery:&lt;delivery&gt;, payload summary), which moves their schedule,
+     * and a NOTIFY on sync_wakeup_channel() when one became due earlier; or
+     * repo_change {repo_external_id, repo_name, archived, renamed_to, deleted}
+     * updates that repository. Returns outcome stored, duplicate (delivery
+     * already stored: nothing written) or unmatched (no such changeset or
+     * repository: nothing written).
+     */
+    public final RecordWebhookDelivery RECORD_WEBHOOK_DELIVERY = RecordWebhookDelivery.RECORD_WEBHOOK_DELIVERY;
+
+    /**
+     * Call <code>public.record_webhook_delivery</code>.
+     */
+    public static Result<RecordWebhookDeliveryRecord> RECORD_WEBHOOK_DELIVERY(
+          Configuration configuration
+        , Long codeHost
+        , String delivery
+        , String eventKind
+        , JSONB targets
+        , JSONB repoChange
+        , JSONB summary
+    ) {
+        return configuration.dsl().selectFrom(dev.changesetsyncer.jooq.tables.RecordWebhookDelivery.RECORD_WEBHOOK_DELIVERY.call(
+              codeHost
+            , delivery
+            , eventKind
+            , targets
+            , repoChange
+            , summary
+        )).fetch();
+    }
+
+    /**
+     * Get <code>public.record_webhook_delivery</code> as a table.
+     */
+    public static RecordWebhookDelivery RECORD_WEBHOOK_DELIVERY(
+          Long codeHost
+        , String delivery
+        , String eventKind
+        , JSONB targets
+        , JSONB repoChange
+        , JSONB summary
+    ) {
+        return dev.changesetsyncer.jooq.tables.RecordWebhookDelivery.RECORD_WEBHOOK_DELIVERY.call(
+            codeHost,
+            delivery,
+            eventKind,
+            targets,
+            repoChange,
+            summary
+        );
+    }
+
+    /**
+     * Get <code>public.record_webhook_delivery</code> as a table.
+     */
+    public static RecordWebhookDelivery RECORD_WEBHOOK_DELIVERY(
+          Field<Long> codeHost
+        , Field<String> delivery
+        , Field<String> eventKind
+        , Field<JSONB> targets
+        , Field<JSONB> repoChange
+        , Field<JSONB> summary
+    ) {
+        return dev.changesetsyncer.jooq.tables.RecordWebhookDelivery.RECORD_WEBHOOK_DELIVERY.call(
+            codeHost,
+            delivery,
+            eventKind,
+            targets,
+            repoChange,
+            summary
+        );
+    }
+
+    /**
      * A repository on a code host. Flipping archived requests a sync of all its
      * changesets; setting deleted_at stops their routine syncs.
      */
@@ -500,6 +584,115 @@ public class Public extends SchemaImpl {
      * served them.
      */
     public final SyncRequests SYNC_REQUESTS = SyncRequests.SYNC_REQUESTS;
+
+    /**
+     * The changesets of code_host that webhook targets name:
+     * [{repo_external_id, repo_name, number}] (by pull request number) or
+     * [{repo_external_id, repo_name, head_sha}] (by head commit). Repositories
+     * as in webhook_repo().
+     */
+    public final WebhookChangesets WEBHOOK_CHANGESETS = WebhookChangesets.WEBHOOK_CHANGESETS;
+
+    /**
+     * Call <code>public.webhook_changesets</code>.
+     */
+    public static Result<WebhookChangesetsRecord> WEBHOOK_CHANGESETS(
+          Configuration configuration
+        , Long codeHost
+        , JSONB targets
+    ) {
+        return configuration.dsl().selectFrom(dev.changesetsyncer.jooq.tables.WebhookChangesets.WEBHOOK_CHANGESETS.call(
+              codeHost
+            , targets
+        )).fetch();
+    }
+
+    /**
+     * Get <code>public.webhook_changesets</code> as a table.
+     */
+    public static WebhookChangesets WEBHOOK_CHANGESETS(
+          Long codeHost
+        , JSONB targets
+    ) {
+        return dev.changesetsyncer.jooq.tables.WebhookChangesets.WEBHOOK_CHANGESETS.call(
+            codeHost,
+            targets
+        );
+    }
+
+    /**
+     * Get <code>public.webhook_changesets</code> as a table.
+     */
+    public static WebhookChangesets WEBHOOK_CHANGESETS(
+          Field<Long> codeHost
+        , Field<JSONB> targets
+    ) {
+        return dev.changesetsyncer.jooq.tables.WebhookChangesets.WEBHOOK_CHANGESETS.call(
+            codeHost,
+            targets
+        );
+    }
+
+    /**
+     * Webhook deliveries that were stored (written by
+     * record_webhook_delivery()): a redelivery of the same delivery_key is
+     * answered as a duplicate and stored once. Rows older than
+     * webhook_delivery_retention() are pruned by later deliveries.
+     */
+    public final WebhookDeliveries WEBHOOK_DELIVERIES = WebhookDeliveries.WEBHOOK_DELIVERIES;
+
+    /**
+     * The repository of code_host a webhook names (one row, or none):
+     * repos.external_id = repo_external_id, else the repository whose name is
+     * repo_name (case-insensitive; a live one before a deleted one).
+     */
+    public final WebhookRepo WEBHOOK_REPO = WebhookRepo.WEBHOOK_REPO;
+
+    /**
+     * Call <code>public.webhook_repo</code>.
+     */
+    public static Result<WebhookRepoRecord> WEBHOOK_REPO(
+          Configuration configuration
+        , Long codeHost
+        , String repoExternalId
+        , String repoName
+    ) {
+        return configuration.dsl().selectFrom(dev.changesetsyncer.jooq.tables.WebhookRepo.WEBHOOK_REPO.call(
+              codeHost
+            , repoExternalId
+            , repoName
+        )).fetch();
+    }
+
+    /**
+     * Get <code>public.webhook_repo</code> as a table.
+     */
+    public static WebhookRepo WEBHOOK_REPO(
+          Long codeHost
+        , String repoExternalId
+        , String repoName
+    ) {
+        return dev.changesetsyncer.jooq.tables.WebhookRepo.WEBHOOK_REPO.call(
+            codeHost,
+            repoExternalId,
+            repoName
+        );
+    }
+
+    /**
+     * Get <code>public.webhook_repo</code> as a table.
+     */
+    public static WebhookRepo WEBHOOK_REPO(
+          Field<Long> codeHost
+        , Field<String> repoExternalId
+        , Field<String> repoName
+    ) {
+        return dev.changesetsyncer.jooq.tables.WebhookRepo.WEBHOOK_REPO.call(
+            codeHost,
+            repoExternalId,
+            repoName
+        );
+    }
 
     /**
      * No further instances allowed
@@ -538,8 +731,12 @@ public class Public extends SchemaImpl {
             ExtendLeases.EXTEND_LEASES,
             FailSyncs.FAIL_SYNCS,
             RecordArchivedFlags.RECORD_ARCHIVED_FLAGS,
+            RecordWebhookDelivery.RECORD_WEBHOOK_DELIVERY,
             Repos.REPOS,
-            SyncRequests.SYNC_REQUESTS
+            SyncRequests.SYNC_REQUESTS,
+            WebhookChangesets.WEBHOOK_CHANGESETS,
+            WebhookDeliveries.WEBHOOK_DELIVERIES,
+            WebhookRepo.WEBHOOK_REPO
         );
     }
 }

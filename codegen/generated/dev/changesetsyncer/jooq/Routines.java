@@ -31,6 +31,7 @@ import dev.changesetsyncer.jooq.routines.SyncPriorityShift;
 import dev.changesetsyncer.jooq.routines.SyncQuietTimeNextAt;
 import dev.changesetsyncer.jooq.routines.SyncRetryDelay;
 import dev.changesetsyncer.jooq.routines.SyncWakeupChannel;
+import dev.changesetsyncer.jooq.routines.WebhookDeliveryRetention;
 import dev.changesetsyncer.jooq.tables.ClaimChangesets;
 import dev.changesetsyncer.jooq.tables.CompleteSyncs;
 import dev.changesetsyncer.jooq.tables.DeferSyncs;
@@ -38,6 +39,9 @@ import dev.changesetsyncer.jooq.tables.EndClaims;
 import dev.changesetsyncer.jooq.tables.ExtendLeases;
 import dev.changesetsyncer.jooq.tables.FailSyncs;
 import dev.changesetsyncer.jooq.tables.RecordArchivedFlags;
+import dev.changesetsyncer.jooq.tables.RecordWebhookDelivery;
+import dev.changesetsyncer.jooq.tables.WebhookChangesets;
+import dev.changesetsyncer.jooq.tables.WebhookRepo;
 import dev.changesetsyncer.jooq.tables.records.ClaimChangesetsRecord;
 import dev.changesetsyncer.jooq.tables.records.CompleteSyncsRecord;
 import dev.changesetsyncer.jooq.tables.records.DeferSyncsRecord;
@@ -45,6 +49,9 @@ import dev.changesetsyncer.jooq.tables.records.EndClaimsRecord;
 import dev.changesetsyncer.jooq.tables.records.ExtendLeasesRecord;
 import dev.changesetsyncer.jooq.tables.records.FailSyncsRecord;
 import dev.changesetsyncer.jooq.tables.records.RecordArchivedFlagsRecord;
+import dev.changesetsyncer.jooq.tables.records.RecordWebhookDeliveryRecord;
+import dev.changesetsyncer.jooq.tables.records.WebhookChangesetsRecord;
+import dev.changesetsyncer.jooq.tables.records.WebhookRepoRecord;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -1127,6 +1134,27 @@ public class Routines {
     }
 
     /**
+     * Call <code>public.webhook_delivery_retention</code>
+     */
+    public static Duration webhookDeliveryRetention(
+          Configuration configuration
+    ) {
+        WebhookDeliveryRetention f = new WebhookDeliveryRetention();
+
+        f.execute(configuration);
+        return f.getReturnValue();
+    }
+
+    /**
+     * Get <code>public.webhook_delivery_retention</code> as a field.
+     */
+    public static Field<Duration> webhookDeliveryRetention() {
+        WebhookDeliveryRetention f = new WebhookDeliveryRetention();
+
+        return f.asField();
+    }
+
+    /**
      * Call <code>public.claim_changesets</code>.
      */
     public static Result<ClaimChangesetsRecord> claimChangesets(
@@ -1433,6 +1461,156 @@ public class Routines {
     ) {
         return dev.changesetsyncer.jooq.tables.RecordArchivedFlags.RECORD_ARCHIVED_FLAGS.call(
             flags
+        );
+    }
+
+    /**
+     * Call <code>public.record_webhook_delivery</code>.
+     */
+    public static Result<RecordWebhookDeliveryRecord> recordWebhookDelivery(
+          Configuration configuration
+        , Long codeHost
+        , String delivery
+        , String eventKind
+        , JSONB targets
+        , JSONB repoChange
+        , JSONB summary
+    ) {
+        return configuration.dsl().selectFrom(dev.changesetsyncer.jooq.tables.RecordWebhookDelivery.RECORD_WEBHOOK_DELIVERY.call(
+              codeHost
+            , delivery
+            , eventKind
+            , targets
+            , repoChange
+            , summary
+        )).fetch();
+    }
+
+    /**
+     * Get <code>public.record_webhook_delivery</code> as a table.
+     */
+    public static RecordWebhookDelivery recordWebhookDelivery(
+          Long codeHost
+        , String delivery
+        , String eventKind
+        , JSONB targets
+        , JSONB repoChange
+        , JSONB summary
+    ) {
+        return dev.changesetsyncer.jooq.tables.RecordWebhookDelivery.RECORD_WEBHOOK_DELIVERY.call(
+            codeHost,
+            delivery,
+            eventKind,
+            targets,
+            repoChange,
+            summary
+        );
+    }
+
+    /**
+     * Get <code>public.record_webhook_delivery</code> as a table.
+     */
+    public static RecordWebhookDelivery recordWebhookDelivery(
+          Field<Long> codeHost
+        , Field<String> delivery
+        , Field<String> eventKind
+        , Field<JSONB> targets
+        , Field<JSONB> repoChange
+        , Field<JSONB> summary
+    ) {
+        return dev.changesetsyncer.jooq.tables.RecordWebhookDelivery.RECORD_WEBHOOK_DELIVERY.call(
+            codeHost,
+            delivery,
+            eventKind,
+            targets,
+            repoChange,
+            summary
+        );
+    }
+
+    /**
+     * Call <code>public.webhook_changesets</code>.
+     */
+    public static Result<WebhookChangesetsRecord> webhookChangesets(
+          Configuration configuration
+        , Long codeHost
+        , JSONB targets
+    ) {
+        return configuration.dsl().selectFrom(dev.changesetsyncer.jooq.tables.WebhookChangesets.WEBHOOK_CHANGESETS.call(
+              codeHost
+            , targets
+        )).fetch();
+    }
+
+    /**
+     * Get <code>public.webhook_changesets</code> as a table.
+     */
+    public static WebhookChangesets webhookChangesets(
+          Long codeHost
+        , JSONB targets
+    ) {
+        return dev.changesetsyncer.jooq.tables.WebhookChangesets.WEBHOOK_CHANGESETS.call(
+            codeHost,
+            targets
+        );
+    }
+
+    /**
+     * Get <code>public.webhook_changesets</code> as a table.
+     */
+    public static WebhookChangesets webhookChangesets(
+          Field<Long> codeHost
+        , Field<JSONB> targets
+    ) {
+        return dev.changesetsyncer.jooq.tables.WebhookChangesets.WEBHOOK_CHANGESETS.call(
+            codeHost,
+            targets
+        );
+    }
+
+    /**
+     * Call <code>public.webhook_repo</code>.
+     */
+    public static Result<WebhookRepoRecord> webhookRepo(
+          Configuration configuration
+        , Long codeHost
+        , String repoExternalId
+        , String repoName
+    ) {
+        return configuration.dsl().selectFrom(dev.changesetsyncer.jooq.tables.WebhookRepo.WEBHOOK_REPO.call(
+              codeHost
+            , repoExternalId
+            , repoName
+        )).fetch();
+    }
+
+    /**
+     * Get <code>public.webhook_repo</code> as a table.
+     */
+    public static WebhookRepo webhookRepo(
+          Long codeHost
+        , String repoExternalId
+        , String repoName
+    ) {
+        return dev.changesetsyncer.jooq.tables.WebhookRepo.WEBHOOK_REPO.call(
+            codeHost,
+            repoExternalId,
+            repoName
+        );
+    }
+
+    /**
+     * Get <code>public.webhook_repo</code> as a table.
+     */
+    public static WebhookRepo webhookRepo(
+          Field<Long> codeHost
+        , Field<String> repoExternalId
+        , Field<String> repoName
+    ) {
+        return dev.changesetsyncer.jooq.tables.WebhookRepo.WEBHOOK_REPO.call(
+            codeHost,
+            repoExternalId,
+            repoName
         );
     }
 }

@@ -4,6 +4,7 @@
 package dev.changesetsyncer.jooq.tables;
 
 
+import dev.changesetsyncer.jooq.Indexes;
 import dev.changesetsyncer.jooq.Keys;
 import dev.changesetsyncer.jooq.Public;
 import dev.changesetsyncer.jooq.enums.ChangesetState;
@@ -25,6 +26,7 @@ import org.jooq.Condition;
 import org.jooq.Field;
 import org.jooq.ForeignKey;
 import org.jooq.Identity;
+import org.jooq.Index;
 import org.jooq.InverseForeignKey;
 import org.jooq.JSONB;
 import org.jooq.Name;
@@ -215,6 +217,11 @@ public class Changesets extends TableImpl<ChangesetsRecord> {
     @Override
     public Schema getSchema() {
         return aliased() ? null : Public.PUBLIC;
+    }
+
+    @Override
+    public List<Index> getIndexes() {
+        return Arrays.asList(Indexes.CHANGESETS_HEAD_SHA_IDX);
     }
 
     @Override

@@ -11,6 +11,7 @@ import dev.changesetsyncer.jooq.enums.CodeHostKind;
 import dev.changesetsyncer.jooq.tables.ChangesetSyncState.ChangesetSyncStatePath;
 import dev.changesetsyncer.jooq.tables.CodeHostBudgets.CodeHostBudgetsPath;
 import dev.changesetsyncer.jooq.tables.Repos.ReposPath;
+import dev.changesetsyncer.jooq.tables.WebhookDeliveries.WebhookDeliveriesPath;
 import dev.changesetsyncer.jooq.tables.records.CodeHostsRecord;
 
 import java.time.Duration;
@@ -262,6 +263,19 @@ public class CodeHosts extends TableImpl<CodeHostsRecord> {
             _repos = new ReposPath(this, null, Keys.REPOS__REPOS_CODE_HOST_FK.getInverseKey());
 
         return _repos;
+    }
+
+    private transient WebhookDeliveriesPath _webhookDeliveries;
+
+    /**
+     * Get the implicit to-many join path to the
+     * <code>public.webhook_deliveries</code> table
+     */
+    public WebhookDeliveriesPath webhookDeliveries() {
+        if (_webhookDeliveries == null)
+            _webhookDeliveries = new WebhookDeliveriesPath(this, null, Keys.WEBHOOK_DELIVERIES__WEBHOOK_DELIVERIES_CODE_HOST_FK.getInverseKey());
+
+        return _webhookDeliveries;
     }
 
     @Override

@@ -8,6 +8,7 @@ import dev.changesetsyncer.jooq.Keys;
 import dev.changesetsyncer.jooq.Public;
 import dev.changesetsyncer.jooq.tables.Changesets.ChangesetsPath;
 import dev.changesetsyncer.jooq.tables.CodeHosts.CodeHostsPath;
+import dev.changesetsyncer.jooq.tables.WebhookDeliveries.WebhookDeliveriesPath;
 import dev.changesetsyncer.jooq.tables.records.ReposRecord;
 
 import java.time.Instant;
@@ -214,6 +215,19 @@ public class Repos extends TableImpl<ReposRecord> {
             _changesets = new ChangesetsPath(this, null, Keys.CHANGESETS__CHANGESETS_REPO_FK.getInverseKey());
 
         return _changesets;
+    }
+
+    private transient WebhookDeliveriesPath _webhookDeliveries;
+
+    /**
+     * Get the implicit to-many join path to the
+     * <code>public.webhook_deliveries</code> table
+     */
+    public WebhookDeliveriesPath webhookDeliveries() {
+        if (_webhookDeliveries == null)
+            _webhookDeliveries = new WebhookDeliveriesPath(this, null, Keys.WEBHOOK_DELIVERIES__WEBHOOK_DELIVERIES_REPO_FK.getInverseKey());
+
+        return _webhookDeliveries;
     }
 
     @Override

@@ -59,6 +59,30 @@ final class BenchReport {
                 r.throttledLimitPerSecond());
     }
 
+    void webhookThroughput(WebhookBenchmark.ThroughputResult r) {
+        if (asJson) {
+            emit(json.valueToTree(r), "webhook-throughput");
+            return;
+        }
+        out.printf("webhooks   1 replica, %d clients on loopback, %,d-byte GitHub deliveries: %,d in %.2f s = %,.0f stored/s "
+                        + "(%,d answered 200, %,d otherwise; %,d events stored) | answer p50 %.2f ms, p99 %.2f ms | "
+                        + "%,d claims by the woken replica%n",
+                r.clients(), r.bodyBytes(), r.deliveries(), r.seconds(), r.deliveriesPerSecond(), r.answered200(),
+                r.otherAnswers(), r.eventsStored(), r.answerLatency().p50Millis(), r.answerLatency().p99Millis(),
+                r.replicaClaims());
+    }
+
+    void webhookLatency(WebhookBenchmark.LatencyResult r) {
+        if (asJson) {
+            emit(json.valueToTree(r), "webhook-latency");
+            return;
+        }
+        out.printf("webhook    idle replica (poll 10 min), min_sync_delay %s: delivery to sync start p50 %.2f ms, p99 %.2f ms, "
+                        + "max %.2f ms (answer to start p50 %.2f ms, p99 %.2f ms; %d deliveries)%n",
+                r.minSyncDelay(), r.latency().p50Millis(), r.latency().p99Millis(), r.latency().maxMillis(),
+                r.afterAnswer().p50Millis(), r.afterAnswer().p99Millis(), r.deliveries());
+    }
+
     private void emit(JsonNode result, String scenario) {
         ObjectNode line = json.createObjectNode().put("scenario", scenario);
         line.setAll((ObjectNode) result);

@@ -17,9 +17,11 @@ public final class Benchmarks {
      * @param replicaCounts drain with each of these numbers of replicas
      * @param drainChangesets backlog size for the drain runs
      * @param claimSizes table sizes for the claim-cost runs, ascending
+     * @param webhookDeliveries deliveries sent in the webhook throughput run (at most a minute of them)
      */
     public record Plan(List<Integer> replicaCounts, long drainChangesets, int latencyRequests, List<Long> claimSizes,
-            WorkerSettings worker, boolean drain, boolean latency, boolean claims, boolean twoHosts) {}
+            WorkerSettings worker, boolean drain, boolean latency, boolean claims, boolean twoHosts, boolean webhooks,
+            long webhookDeliveries) {}
 
     private Benchmarks() {}
 
@@ -43,6 +45,11 @@ public final class Benchmarks {
             }
             if (plan.twoHosts()) {
                 report.twoHosts(new TwoHostBenchmark(db, plan.worker()).run(2, plan.drainChangesets()));
+            }
+            if (plan.webhooks()) {
+                WebhookBenchmark webhooks = new WebhookBenchmark(db, plan.worker());
+                report.webhookThroughput(webhooks.throughput(plan.webhookDeliveries()));
+                report.webhookLatency(webhooks.latency(plan.latencyRequests()));
             }
             if (plan.claims()) {
                 for (ClaimCostBenchmark.Result result : new ClaimCostBenchmark(db).run(plan.claimSizes(), 100, 300)) {

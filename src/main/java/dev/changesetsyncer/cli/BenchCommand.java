@@ -12,7 +12,8 @@ import picocli.CommandLine.Option;
 /** {@code bench}: throughput, request latency and claim cost, on a database of its own. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Measure drain throughput (1, 2, 4 replicas), request-to-sync latency (idle and busy), a fast "
-                + "host beside a throttled one, and claim cost as the table grows, against simulated hosts at zero latency.",
+                + "host beside a throttled one, claim cost as the table grows, and webhooks (deliveries per second, delivery "
+                + "to sync start), against simulated hosts at zero latency.",
             "Recreates its database (name must contain 'bench'). Record results in docs/benchmarks.md."})
 final class BenchCommand implements Callable<Integer> {
     static final String DEFAULT_URL = "jdbc:postgresql://127.0.0.1:5432/changeset_syncer_bench?user=postgres";
@@ -39,8 +40,13 @@ final class BenchCommand implements Callable<Integer> {
     boolean tenMillion;
 
     @Option(names = "--only", paramLabel = "SCENARIO", split = ",",
-            description = "Run only these: drain, latency, two-hosts, claim.")
+            description = "Run only these: drain, latency, two-hosts, claim, webhooks.")
     List<String> only;
+
+    @Option(names = "--webhooks", paramLabel = "N", defaultValue = "20000",
+            description = "Webhook deliveries in the webhook throughput run, at most a minute of them (default: ${DEFAULT-VALUE}; "
+                    + "the latency run sends --requests of them).")
+    long webhookDeliveries;
 
     @Option(names = "--workers", paramLabel = "N", defaultValue = "1000",
             description = "Concurrent syncs per replica (default: ${DEFAULT-VALUE}: no-op syncs need many slots to keep the database busy).")
@@ -58,7 +64,7 @@ final class BenchCommand implements Callable<Integer> {
         }
         WorkerSettings worker = WorkerSettings.defaults("bench").withConcurrency(workers).withBatchSize(batch);
         var plan = new Benchmarks.Plan(replicas, drainChangesets, requests, sizes, worker,
-                runs("drain"), runs("latency"), runs("claim"), runs("two-hosts"));
+                runs("drain"), runs("latency"), runs("claim"), runs("two-hosts"), runs("webhooks"), webhookDeliveries);
         try (LocalPostgres postgres = LocalPostgres.dedicated(databaseUrl, DEFAULT_URL, "bench")) {
             Benchmarks.run(postgres.url(), plan, System.out, json);
         }
@@ -70,8 +76,9 @@ final class BenchCommand implements Callable<Integer> {
             return true;
         }
         for (String wanted : only) {
-            if (!List.of("drain", "latency", "two-hosts", "claim").contains(wanted)) {
-                throw new IllegalArgumentException("unknown scenario " + wanted + ": use drain, latency, two-hosts or claim");
+            if (!List.of("drain", "latency", "two-hosts", "claim", "webhooks").contains(wanted)) {
+                throw new IllegalArgumentException("unknown scenario " + wanted
+                        + ": use drain, latency, two-hosts, claim or webhooks");
             }
         }
         return only.contains(scenario);

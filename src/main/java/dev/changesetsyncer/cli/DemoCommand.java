@@ -2,8 +2,10 @@ package dev.changesetsyncer.cli;
 
 import dev.changesetsyncer.db.JdbcUrls;
 import dev.changesetsyncer.db.LocalPostgres;
+import dev.changesetsyncer.demo.DemoHttp;
 import dev.changesetsyncer.demo.DemoRun;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
@@ -38,14 +40,18 @@ final class DemoCommand implements Callable<Integer> {
     @Mixin
     WorkerOptions worker;
 
+    @Mixin
+    HttpOptions http;
+
     @Override
     public Integer call() throws InterruptedException {
         AtomicBoolean interrupted = new AtomicBoolean();
         Interrupts.onCtrlC(() -> interrupted.set(true));
+        Optional<DemoHttp> server = http.settings().map(settings -> new DemoHttp(settings, !http.portChosen()));
         try (LocalPostgres postgres = LocalPostgres.dedicated(databaseUrl, DEFAULT_URL, "demo")) {
             System.out.printf("demo database: %s%s%n", JdbcUrls.redact(postgres.url()),
                     postgres.isEmbedded() ? " (embedded Postgres)" : "");
-            String summary = new DemoRun(postgres.url(), changesets, replicas, worker.settings("demo"), System.out)
+            String summary = new DemoRun(postgres.url(), changesets, replicas, worker.settings("demo"), server, System.out)
                     .run(duration, interrupted::get);
             System.out.println(summary);
         }

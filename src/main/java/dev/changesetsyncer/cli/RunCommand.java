@@ -8,10 +8,12 @@ import dev.changesetsyncer.db.DataSources;
 import dev.changesetsyncer.db.DatabaseErrors;
 import dev.changesetsyncer.db.JdbcUrls;
 import dev.changesetsyncer.db.Migrations;
+import dev.changesetsyncer.service.HttpService;
 import dev.changesetsyncer.worker.Replica;
 import dev.changesetsyncer.worker.WorkerMetrics;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -32,6 +34,9 @@ final class RunCommand implements Callable<Integer> {
 
     @Mixin
     WorkerOptions worker;
+
+    @Mixin
+    HttpOptions http;
 
     @Option(names = "--worker-id", paramLabel = "ID",
             description = "Name of this replica in leases, logs and pg_stat_activity (default: <host>-<pid>).")
@@ -58,11 +63,16 @@ final class RunCommand implements Callable<Integer> {
         Path tokens = tokensFile != null ? tokensFile
                 : System.getenv("SYNCER_TOKENS_FILE") == null ? null : Path.of(System.getenv("SYNCER_TOKENS_FILE"));
         CodeHostCredentials credentials = CodeHostCredentials.load(System.getenv(), tokens);
-        HostHttp http = new HostHttp(new HostHttp.Settings(Duration.ofSeconds(5), httpTimeout, 3));
-        Replica replica = Replica.start(settings, database.url(), RealCodeHosts.registry(credentials, http));
+        HostHttp hostHttp = new HostHttp(new HostHttp.Settings(Duration.ofSeconds(5), httpTimeout, 3));
+        // the server first: a port that cannot be bound stops the start before anything is claimed
+        Optional<HttpService> server = http.settings()
+                .map(serverSettings -> HttpService.start(id, serverSettings, database.url(), http.secrets()));
+        Replica replica = Replica.start(settings, database.url(), RealCodeHosts.registry(credentials, hostHttp));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            // webhooks need only the database: the server keeps taking them while the replica drains
             replica.stop();
+            server.ifPresent(HttpService::close);
             stopped.countDown();
         }, id + "-shutdown"));
         WorkerMetrics.Snapshot last = replica.metrics().snapshot();

@@ -11,16 +11,24 @@ import dev.changesetsyncer.codehost.CodeHostClientRegistry;
 import dev.changesetsyncer.db.DataSources;
 import dev.changesetsyncer.db.DatabaseConfig;
 import dev.changesetsyncer.db.Migrations;
+import dev.changesetsyncer.service.HttpService;
 import dev.changesetsyncer.simulation.BulkSeeder;
 import dev.changesetsyncer.simulation.SeedPlan;
 import dev.changesetsyncer.simulation.SimulatedCodeHost;
 import dev.changesetsyncer.simulation.SimulationSettings;
+import dev.changesetsyncer.webhooks.GitHubWebhookSender;
+import dev.changesetsyncer.webhooks.WebhookSecrets;
+import dev.changesetsyncer.webhooks.Webhooks;
 import dev.changesetsyncer.worker.Replica;
 import dev.changesetsyncer.worker.WorkerSettings;
 import java.io.PrintStream;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import org.jooq.DSLContext;
 import org.jooq.SQLDialect;
@@ -31,6 +39,7 @@ import org.jooq.impl.DSL;
  * asking for syncs by SQL, a repository being archived — and a live summary of the queue.
  */
 public final class DemoRun {
+    static final String HOST_NAME = "simulated-demo";
     /** Short delays so that a 20-second demo shows the schedule at work. */
     static final ScheduleSettings DEMO_SCHEDULE = new ScheduleSettings(ofSeconds(1), ofSeconds(15), ofSeconds(5), ofSeconds(30));
     /**
@@ -43,9 +52,12 @@ public final class DemoRun {
     private final int changesets;
     private final int replicaCount;
     private final WorkerSettings workerTemplate;
+    private final Optional<DemoHttp> http;
     private final PrintStream out;
 
-    public DemoRun(String jdbcUrl, int changesets, int replicaCount, WorkerSettings workerTemplate, PrintStream out) {
+    /** @param http the demo's HTTP server, which receives the simulated host's webhooks; empty: none */
+    public DemoRun(String jdbcUrl, int changesets, int replicaCount, WorkerSettings workerTemplate,
+            Optional<DemoHttp> http, PrintStream out) {
         if (changesets < 100) {
             throw new IllegalArgumentException("the demo needs at least 100 changesets, got " + changesets);
         }
@@ -56,7 +68,28 @@ public final class DemoRun {
         this.changesets = changesets;
         this.replicaCount = replicaCount;
         this.workerTemplate = workerTemplate;
+        this.http = http;
         this.out = out;
+    }
+
+    private HttpService startServer(DemoHttp settings, String secret) {
+        WebhookSecrets secrets = WebhookSecrets.of(Map.of(HOST_NAME, secret));
+        try {
+            return HttpService.start("demo", settings.settings(), jdbcUrl, secrets);
+        } catch (IllegalStateException busy) {
+            if (!settings.anyPortIfBusy()) {
+                throw busy;
+            }
+            out.printf("port %d is busy; the demo's HTTP server takes any free port instead%n", settings.settings().port());
+            return HttpService.start("demo", settings.settings().withPort(0), jdbcUrl, secrets);
+        }
+    }
+
+    /** A webhook secret for this run only: 32 random bytes, hex. */
+    private static String newSecret() {
+        byte[] bytes = new byte[32];
+        new SecureRandom().nextBytes(bytes);
+        return HexFormat.of().formatHex(bytes);
     }
 
     /** Runs until {@code duration} passes or {@code stopRequested} says so; returns the final summary line. */
@@ -64,7 +97,7 @@ public final class DemoRun {
         try (HikariDataSource pool = DataSources.open(new DatabaseConfig(jdbcUrl, "demo", 4))) {
             Migrations.migrate(pool);
             DSLContext dsl = DSL.using(pool, SQLDialect.POSTGRES);
-            CodeHost host = new CatalogStore(dsl).createCodeHost("simulated-demo", CodeHostKind.SIMULATED,
+            CodeHost host = new CatalogStore(dsl).createCodeHost(HOST_NAME, CodeHostKind.SIMULATED,
                     "https://code.example.test", DEMO_SCHEDULE);
             int repos = Math.max(1, changesets / 100);
             new BulkSeeder(pool).seed(new SeedPlan(host.id(), "demo/repo", repos, changesets / repos, 0.5));
@@ -72,27 +105,38 @@ public final class DemoRun {
                     + "%d replicas; schedule min %ds, max %ds%n", changesets / repos * repos, repos, replicaCount,
                     DEMO_SCHEDULE.minSyncDelay().toSeconds(), DEMO_SCHEDULE.maxSyncDelay().toSeconds());
 
+            String secret = newSecret();
+            Optional<HttpService> server = http.map(settings -> startServer(settings, secret));
+            Optional<DemoWebhooks> webhooks = server.map(s -> new DemoWebhooks(dsl,
+                    new GitHubWebhookSender("http://127.0.0.1:" + s.port(), HOST_NAME, secret), out));
+            out.println(server.map(s -> String.format("webhooks: POST http://localhost:%d%s?code_host=%s, in GitHub's "
+                            + "format, signed with a secret made for this run; the simulated host sends one now and then",
+                            s.port(), Webhooks.GITHUB_PATH, HOST_NAME))
+                    .orElse("webhooks: off (--no-http)"));
+
             SimulatedCodeHost simulator = new SimulatedCodeHost(DEMO_HOST);
             CodeHostClientRegistry clients = new CodeHostClientRegistry()
                     .register(CodeHostKind.SIMULATED, codeHost -> simulator);
             List<Replica> replicas = new ArrayList<>();
-            for (int i = 1; i <= replicaCount; i++) {
-                replicas.add(Replica.start(workerTemplate.withWorkerId("demo-" + i), jdbcUrl, clients));
-            }
             long started = System.nanoTime();
             try {
-                new DemoScript(dsl, out, replicas).play(duration, stopRequested);
+                for (int i = 1; i <= replicaCount; i++) {
+                    replicas.add(Replica.start(workerTemplate.withWorkerId("demo-" + i), jdbcUrl, clients));
+                }
+                new DemoScript(dsl, out, replicas, webhooks).play(duration, stopRequested);
             } finally {
                 replicas.forEach(Replica::stop);
+                server.ifPresent(HttpService::close);
             }
             double seconds = (System.nanoTime() - started) / 1e9;
             long synced = replicas.stream().mapToLong(r -> r.metrics().snapshot().synced()).sum();
             QueueReport report = QueueReport.read(dsl);
             return String.format("demo finished: %d syncs in %.1f s (%.0f/s) by %d replicas; %d requests served "
-                            + "(p50 %d ms, p99 %d ms); %d failing, %d gone; %d overlapping syncs of one changeset",
+                            + "(p50 %d ms, p99 %d ms); webhooks: %d stored; %d failing, %d gone; %d overlapping syncs of one "
+                            + "changeset",
                     synced, seconds, synced / seconds, replicaCount, report.requestsServed(),
-                    report.requestP50().toMillis(), report.requestP99().toMillis(), report.failing(), report.gone(),
-                    simulator.overlaps());
+                    report.requestP50().toMillis(), report.requestP99().toMillis(),
+                    webhooks.map(DemoWebhooks::stored).orElse(0), report.failing(), report.gone(), simulator.overlaps());
         }
     }
 }

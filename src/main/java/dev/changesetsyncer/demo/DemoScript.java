@@ -4,6 +4,7 @@ import dev.changesetsyncer.worker.Replica;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import org.jooq.DSLContext;
 
@@ -12,12 +13,16 @@ final class DemoScript {
     private static final Duration TICK = Duration.ofSeconds(1);
     private final DSLContext dsl;
     private final PrintStream out;
+    /** Every this many seconds (from the third), a webhook. */
+    private static final int WEBHOOK_EVERY_SECONDS = 5;
     private final List<Replica> replicas;
+    private final Optional<DemoWebhooks> webhooks;
 
-    DemoScript(DSLContext dsl, PrintStream out, List<Replica> replicas) {
+    DemoScript(DSLContext dsl, PrintStream out, List<Replica> replicas, Optional<DemoWebhooks> webhooks) {
         this.dsl = dsl;
         this.out = out;
         this.replicas = replicas;
+        this.webhooks = webhooks;
     }
 
     void play(Duration duration, BooleanSupplier stopRequested) throws InterruptedException {
@@ -32,6 +37,12 @@ final class DemoScript {
             if (!archived && System.nanoTime() >= archiveAt) {
                 archiveARepository();
                 archived = true;
+            }
+            if (webhooks.isPresent()) {
+                webhooks.get().reportSynced();
+                if (second % WEBHOOK_EVERY_SECONDS == 3) {
+                    webhooks.get().deliverOne();
+                }
             }
             sleepUntil(Math.min(end, start + second * TICK.toNanos()), stopRequested);
             long now = System.nanoTime();

@@ -157,4 +157,12 @@ class CommandsTest {
         assertThat(database.value(Long.class, "SELECT count(*) FROM code_hosts WHERE id = " + host.id()))
                 .as("nothing was dropped").isEqualTo(1);
     }
+
+    @Test
+    void aPortOutOfRangeIsAClearError() {
+        Run run = run("demo", "--http-port", "70000");
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("demo: the HTTP port must be within [0, 65535] (0 = any free port), got 70000");
+    }
 }

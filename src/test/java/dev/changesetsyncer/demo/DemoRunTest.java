@@ -2,12 +2,14 @@ package dev.changesetsyncer.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.changesetsyncer.http.HttpSettings;
 import dev.changesetsyncer.testing.TestDatabases;
 import dev.changesetsyncer.worker.WorkerSettings;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -31,14 +33,18 @@ class DemoRunTest {
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(captured, true, StandardCharsets.UTF_8);
 
-        String summary = new DemoRun(TestDatabases.urlOf(database), 500, 2, WorkerSettings.defaults("demo"), out)
+        String summary = new DemoRun(TestDatabases.urlOf(database), 500, 2, WorkerSettings.defaults("demo"),
+                Optional.of(new DemoHttp(HttpSettings.onPort(0), false)), out)
                 .run(Duration.ofSeconds(4), () -> false);
 
         String printed = captured.toString(StandardCharsets.UTF_8);
         assertThat(printed).contains("500 changesets in 5 repositories").contains("syncs/s")
-                .contains(">> archived demo/repo-1");
+                .contains(">> archived demo/repo-1")
+                .contains("webhooks: POST http://localhost:")
+                .containsPattern(">> webhook pull_request\\.synchronize for demo/repo-\\d+#\\d+ \\(GitHub's format, signed\\) "
+                        + "answered 200: it was due in");
         assertThat(printed.lines().filter(line -> line.startsWith("["))).hasSizeGreaterThanOrEqualTo(3);
-        assertThat(summary).startsWith("demo finished: ").contains("0 overlapping syncs");
+        assertThat(summary).startsWith("demo finished: ").contains("0 overlapping syncs").contains("webhooks: 1 stored");
         assertThat(Long.parseLong(summary.replaceAll("demo finished: (\\d+) syncs.*", "$1"))).isGreaterThanOrEqualTo(500);
     }
 }

@@ -117,4 +117,20 @@ class QueryPlansAtAMillionChangesetsTest {
         assertThat(plan.indexesUsed()).contains("changeset_sync_state_claim_idx", "changeset_sync_state_leased_idx",
                 "changeset_sync_state_troubled_idx");
     }
+
+    @Test
+    void aWebhookFindsItsChangesetsByNumberAndByHeadCommitThroughIndexes() {
+        String sha = database.value(String.class, """
+                SELECT c.head_sha FROM changesets c JOIN repos r ON r.id = c.repo_id
+                 WHERE r.name = 'plan-501' AND c.external_id = '9'""");
+        QueryPlan plan = QueryPlan.explainAnalyze(database, """
+                SELECT * FROM webhook_changesets(%d, '[{"repo_external_id": "plan-500", "number": "7"},
+                                                      {"repo_external_id": "1234", "repo_name": "PLAN-501", "head_sha": "%s"}]')"""
+                .formatted(host.id(), sha));
+        log.info("webhook targets, 1M changesets: {} buffers, {} ms\n{}", plan.buffers(), plan.executionMillis(), plan);
+
+        assertThat(plan.indexesUsed()).contains("repos_external_id_unique", "repos_name_idx",
+                "changesets_external_id_unique", "changesets_head_sha_idx");
+        assertThat(plan.seqScannedTables()).doesNotContain("changesets", "repos", "changeset_sync_state");
+    }
 }
