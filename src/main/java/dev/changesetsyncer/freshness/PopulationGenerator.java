@@ -26,7 +26,12 @@ final class PopulationGenerator {
         void change(long changesetId, double at, ChangeKind kind, double webhookDraw, double checksPendingUntil);
     }
 
-    private record Change(double at, ChangeKind kind, double checksDoneAt) {}
+    /** @param pushedAt for a push, its CI's end; for a check run, when its head was pushed; else NaN */
+    private record Change(double at, ChangeKind kind, double checksDoneAt, double pushedAt) {
+        static Change of(double at, ChangeKind kind) {
+            return new Change(at, kind, Double.NaN, Double.NaN);
+        }
+    }
 
     private final Population population;
     private final double horizon;
@@ -63,7 +68,7 @@ final class PopulationGenerator {
     private List<Change> comments(SplittableRandom random, double perDay) {
         List<Change> changes = new ArrayList<>();
         for (double at : poisson(random, perDay / DAY, 0, horizon)) {
-            changes.add(new Change(at, ChangeKind.COMMENT, Double.NaN));
+            changes.add(Change.of(at, ChangeKind.COMMENT));
         }
         return changes;
     }
@@ -74,7 +79,7 @@ final class PopulationGenerator {
             if (random.nextDouble() < population.openIdlePushShare()) {
                 push(random, at, hasCi, changes);
             } else {
-                changes.add(new Change(at, ChangeKind.COMMENT, Double.NaN));
+                changes.add(Change.of(at, ChangeKind.COMMENT));
             }
         }
         return changes;
@@ -87,15 +92,15 @@ final class PopulationGenerator {
             push(random, at, hasCi, changes);
             if (random.nextDouble() < population.reviewsPerBurst()) {
                 double delay = seconds(population.reviewDelayMedian()) * Math.exp(random.nextGaussian());
-                changes.add(new Change(at + delay, ChangeKind.REVIEW, Double.NaN));
+                changes.add(Change.of(at + delay, ChangeKind.REVIEW));
             }
             for (int i = poissonCount(random, population.commentsPerBurst()); i > 0; i--) {
                 double delay = random.nextExponential() * seconds(population.commentDelayMean());
-                changes.add(new Change(at + delay, ChangeKind.COMMENT, Double.NaN));
+                changes.add(Change.of(at + delay, ChangeKind.COMMENT));
             }
         }
         if (mergedAt < horizon) {
-            changes.add(new Change(mergedAt, ChangeKind.MERGE, Double.NaN));
+            changes.add(Change.of(mergedAt, ChangeKind.MERGE));
         }
         return changes;
     }
@@ -103,43 +108,44 @@ final class PopulationGenerator {
     /** A push and, with CI, its check runs: the slowest ends after the CI duration, the others earlier. */
     private void push(SplittableRandom random, double at, boolean hasCi, List<Change> changes) {
         if (!hasCi) {
-            changes.add(new Change(at, ChangeKind.PUSH, Double.NaN));
+            changes.add(Change.of(at, ChangeKind.PUSH));
             return;
         }
         double duration = seconds(population.ciMedian()) * Math.exp(population.ciSigma() * random.nextGaussian());
-        changes.add(new Change(at, ChangeKind.PUSH, at + duration));
-        changes.add(new Change(at + duration, ChangeKind.CHECK, Double.NaN));
+        changes.add(new Change(at, ChangeKind.PUSH, at + duration, Double.NaN));
+        changes.add(new Change(at + duration, ChangeKind.CHECK, Double.NaN, at));
         for (int i = 1; i < population.checkRunsPerPush(); i++) {
-            changes.add(new Change(at + duration * between(random, 0.2, 1), ChangeKind.CHECK, Double.NaN));
+            changes.add(new Change(at + duration * between(random, 0.2, 1), ChangeKind.CHECK, Double.NaN, at));
         }
     }
 
     /**
-     * Sorted by time, within the run: check runs of a head that a later push replaced are dropped (the
-     * client only reads the current head's checks), and a push's checks run until they finish or the
-     * next push, whichever comes first.
+     * Sorted by time, within the run: check runs of a head that a later push replaced are dropped (the client
+     * only reads the current head's checks), and a push's checks run until they finish or the next push,
+     * whichever comes first.
      */
     private void write(long id, List<Change> changes, SplittableRandom random, Sink sink) {
         changes.sort(Comparator.comparingDouble(Change::at));
-        double nextPushAt = Double.POSITIVE_INFINITY;
-        List<Change> kept = new ArrayList<>(changes.size());
+        double[] nextPushAt = new double[changes.size()];
+        double next = Double.POSITIVE_INFINITY;
         for (int i = changes.size() - 1; i >= 0; i--) {
-            Change change = changes.get(i);
-            if (change.kind() == ChangeKind.CHECK && change.at() >= nextPushAt) {
-                continue;
-            }
-            if (change.kind() == ChangeKind.PUSH) {
-                kept.add(new Change(change.at(), change.kind(), Math.min(change.checksDoneAt(), nextPushAt)));
-                nextPushAt = change.at();
-            } else {
-                kept.add(change);
+            nextPushAt[i] = next;
+            if (changes.get(i).kind() == ChangeKind.PUSH) {
+                next = changes.get(i).at();
             }
         }
-        for (int i = kept.size() - 1; i >= 0; i--) {
-            Change change = kept.get(i);
-            if (change.at() < horizon) {
-                sink.change(id, change.at(), change.kind(), random.nextDouble(), change.checksDoneAt());
+        double head = Double.NaN;
+        for (int i = 0; i < changes.size(); i++) {
+            Change change = changes.get(i);
+            if (change.kind() == ChangeKind.PUSH) {
+                head = change.at();
             }
+            if (change.at() >= horizon || change.kind() == ChangeKind.CHECK && change.pushedAt() != head) {
+                continue;
+            }
+            double checksPendingUntil = change.kind() == ChangeKind.PUSH
+                    ? Math.min(change.checksDoneAt(), nextPushAt[i]) : Double.NaN;
+            sink.change(id, change.at(), change.kind(), random.nextDouble(), checksPendingUntil);
         }
     }
 

@@ -5,8 +5,11 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * A rule strategy's own row in {@code code_hosts}: inserted with the column defaults, then given the
@@ -35,23 +38,8 @@ final class StrategyHost {
                 id = row.getLong(1);
             }
         }
-        for (Map.Entry<String, String> setting : rule.hostSettings().entrySet()) {
-            String type = types.get(setting.getKey());
-            if (type == null || setting.getKey().equals("id") || setting.getKey().equals("name")) {
-                throw new IllegalArgumentException("code_hosts has no setting " + setting.getKey() + " (strategy "
-                        + rule.name() + "); settings are columns such as min_sync_delay, max_sync_delay, "
-                        + "checks_pending_max_delay, finished_max_delay");
-            }
-            // the column name comes from the catalog, the value is a parameter
-            try (PreparedStatement update = connection.prepareStatement(
-                    "UPDATE code_hosts SET " + setting.getKey() + " = CAST(? AS " + type + ") WHERE id = ?")) {
-                update.setString(1, setting.getValue());
-                update.setLong(2, id);
-                update.executeUpdate();
-            } catch (SQLException e) {
-                throw new IllegalArgumentException("strategy " + rule.name() + ": " + setting.getKey() + " = "
-                        + setting.getValue() + " is refused: " + DatabaseErrors.brief(e), e);
-            }
+        if (!rule.hostSettings().isEmpty()) {
+            settle(connection, rule, id, types);
         }
         Map<String, Column> columns = new LinkedHashMap<>();
         try (PreparedStatement select = connection.prepareStatement(
@@ -64,6 +52,35 @@ final class StrategyHost {
             }
         }
         return columns;
+    }
+
+    /** All settings in one statement: the constraints relate them, so one at a time could be refused midway. */
+    private static void settle(Connection connection, Strategy.Rule rule, long id, Map<String, String> types)
+            throws SQLException {
+        List<String> assignments = new ArrayList<>();
+        List<String> values = new ArrayList<>();
+        for (Map.Entry<String, String> setting : new TreeMap<>(rule.hostSettings()).entrySet()) {
+            String type = types.get(setting.getKey());
+            if (type == null || setting.getKey().equals("id") || setting.getKey().equals("name")) {
+                throw new IllegalArgumentException("code_hosts has no setting " + setting.getKey() + " (strategy "
+                        + rule.name() + "); settings are columns such as min_sync_delay, max_sync_delay, "
+                        + "checks_pending_max_delay, finished_max_delay");
+            }
+            // the column name comes from the catalog, the value is a parameter
+            assignments.add(setting.getKey() + " = CAST(? AS " + type + ")");
+            values.add(setting.getValue());
+        }
+        try (PreparedStatement update = connection.prepareStatement(
+                "UPDATE code_hosts SET " + String.join(", ", assignments) + " WHERE id = ?")) {
+            for (int i = 0; i < values.size(); i++) {
+                update.setString(i + 1, values.get(i));
+            }
+            update.setLong(values.size() + 1, id);
+            update.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalArgumentException("strategy " + rule.name() + ": the settings " + new TreeMap<>(rule.hostSettings())
+                    + " are refused: " + DatabaseErrors.brief(e), e);
+        }
     }
 
     private static Map<String, String> columnTypes(Connection connection) throws SQLException {

@@ -1,13 +1,13 @@
--- every_2_min, in closed form: each changeset is synced every 2 minutes at its own offset (phase × 2 min), so
--- the sync that brings in a change is the first one at or after it. Rows are written for the syncs that bring
+-- every_2_min, in closed form: each changeset is synced every 2 minutes, its last sync before the start phase × 2 min
+-- before it (as the replay places it), so the sync that brings in a change is the first one at or after it. Rows are written for the syncs that bring
 -- in changes, and one row per quiet stretch between them (repeats = its number of identical syncs): 100,000
 -- changesets make 72 million syncs a day, which no replay needs to enumerate.
 INSERT INTO freshness.attempts (changeset_id, at, ok, prev_synced_at, covered, pull_changed, reviewed, pushed,
                                 checks_changed, checks_unsettled, repeats, token_renewals)
 WITH cs AS (
-    SELECT c.id, c.has_ci, c.phase * 120 AS offset_s,
-           -- syncs k = 0 .. syncs - 1 fall within the run
-           ceil((${days} * 86400 - c.phase * 120) / 120)::integer AS syncs
+    SELECT c.id, c.has_ci, (1 - c.phase) * 120 AS offset_s,
+           -- syncs k = 0 .. syncs - 1, at start + offset_s + 120 k, fall within the run
+           ceil((${days} * 86400 - (1 - c.phase) * 120) / 120)::integer AS syncs
       FROM freshness.changesets c
 ),
 windows AS (
