@@ -3,8 +3,10 @@ package dev.changesetsyncer.cli;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.changesetsyncer.db.DataSources;
 import dev.changesetsyncer.db.DatabaseConfig;
+import dev.changesetsyncer.db.DatabaseErrors;
 import dev.changesetsyncer.db.LocalPostgres;
 import dev.changesetsyncer.db.Migrations;
+import dev.changesetsyncer.freshness.FreshnessJson;
 import dev.changesetsyncer.freshness.FreshnessPlot;
 import dev.changesetsyncer.freshness.FreshnessReport;
 import dev.changesetsyncer.freshness.Population;
@@ -12,6 +14,7 @@ import dev.changesetsyncer.freshness.Simulation;
 import dev.changesetsyncer.freshness.SimulationPlan;
 import dev.changesetsyncer.freshness.Strategy;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -82,9 +85,14 @@ final class SimulateCommand implements Callable<Integer> {
         try (LocalPostgres postgres = LocalPostgres.dedicated(databaseUrl, DEFAULT_URL, "freshness");
                 HikariDataSource pool = DataSources.open(new DatabaseConfig(postgres.url(), "changeset-syncer-simulate", 1))) {
             Migrations.migrate(pool);
-            Simulation.Results results = Simulation.run(pool, plan, System.err::println);
+            Simulation.Results results;
+            try {
+                results = Simulation.run(pool, plan, System.err::println);
+            } catch (SQLException e) {
+                throw new IllegalStateException("the simulation's database failed: " + DatabaseErrors.brief(e), e);
+            }
             if (json) {
-                FreshnessReport.json(results, System.out);
+                FreshnessJson.print(results, System.out);
             } else {
                 FreshnessReport.text(results, System.out);
             }

@@ -16,6 +16,7 @@ import java.util.Map;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.LogAxis;
+import org.jfree.chart.axis.NumberTickUnit;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.chart.title.TextTitle;
@@ -37,6 +38,10 @@ public final class FreshnessPlot {
         XYSeriesCollection data = new XYSeriesCollection();
         Map<String, List<Double>> shares = new LinkedHashMap<>();
         for (Figures f : FreshnessReport.lines(results)) {
+            boolean webhooksChangeNothing = f.strategy().equals(Strategy.EveryTwoMinutes.NAME);
+            if (webhooksChangeNothing && f.webhookShare() != results.plan().webhookShares().getFirst()) {
+                continue;
+            }
             String key = f.strategy() + (f.conditionalRequests() ? ", conditional requests" : ", no conditional requests");
             XYSeries series = data.getSeriesIndex(key) >= 0 ? data.getSeries(key) : null;
             if (series == null) {
@@ -45,13 +50,17 @@ public final class FreshnessPlot {
                 shares.put(key, new ArrayList<>());
             }
             series.add(Math.max(f.billablePerChangesetDay(), 1e-3), Math.max(f.staleness().p95(), 1) / 60);
-            shares.get(key).add(f.webhookShare());
+            shares.get(key).add(webhooksChangeNothing ? Double.NaN : f.webhookShare());
         }
 
         LogAxis calls = new LogAxis("billable API calls per changeset per day (log)");
         calls.setNumberFormatOverride(new DecimalFormat("#,##0.###"));
+        calls.setTickUnit(new NumberTickUnit(1));
+        calls.setMinorTickCount(9);
         LogAxis staleness = new LogAxis("staleness p95, minutes (log)");
         staleness.setNumberFormatOverride(new DecimalFormat("#,##0.#"));
+        staleness.setTickUnit(new NumberTickUnit(1));
+        staleness.setMinorTickCount(9);
         XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, true);
         List<String> keys = List.copyOf(shares.keySet());
         Map<String, Integer> colourOfStrategy = new LinkedHashMap<>();
@@ -65,8 +74,10 @@ public final class FreshnessPlot {
             renderer.setSeriesStroke(i, conditional ? new BasicStroke(1.5f)
                     : new BasicStroke(1f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {4f, 4f}, 0f));
         }
-        renderer.setDefaultItemLabelGenerator((dataset, series, item) ->
-                String.format(Locale.ROOT, "%.0f%%", shares.get(keys.get(series)).get(item) * 100));
+        renderer.setDefaultItemLabelGenerator((dataset, series, item) -> {
+            double share = shares.get(keys.get(series)).get(item);
+            return Double.isNaN(share) ? "any" : String.format(Locale.ROOT, "%.0f%%", share * 100);
+        });
         renderer.setDefaultItemLabelsVisible(true);
         renderer.setDefaultItemLabelFont(new Font(Font.SANS_SERIF, Font.PLAIN, 10));
 

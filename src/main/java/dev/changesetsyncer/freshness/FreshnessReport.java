@@ -1,17 +1,13 @@
 package dev.changesetsyncer.freshness;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** Prints a simulation's results: Markdown tables for people, or JSON Lines for scripts. */
+/** Prints a simulation's results as the Markdown tables of docs/freshness.md. */
 public final class FreshnessReport {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private FreshnessReport() {}
 
     /** Every strategy with and without conditional requests, at every webhook share, for all changesets. */
@@ -23,52 +19,6 @@ public final class FreshnessReport {
             }
         }
         return lines;
-    }
-
-    /** One JSON object per strategy, conditional requests or not, and webhook share. */
-    public static void json(Simulation.Results results, PrintStream out) {
-        for (RunResult run : results.runs()) {
-            for (boolean conditional : new boolean[] {false, true}) {
-                Figures all = Figures.of(run, RunResult.ALL, conditional, results.plan().days());
-                ObjectNode line = figures(all);
-                line.put("seed", results.plan().seed());
-                line.put("rule", run.rule());
-                put(line, "run_seconds", run.seconds(), 1);
-                ObjectNode byClass = line.putObject("by_class");
-                for (String label : run.byClass().keySet()) {
-                    if (!label.equals(RunResult.ALL)) {
-                        byClass.set(label, figures(Figures.of(run, label, conditional, results.plan().days())));
-                    }
-                }
-                out.println(line);
-            }
-        }
-    }
-
-    private static ObjectNode figures(Figures f) {
-        ObjectNode node = JSON.createObjectNode();
-        node.put("strategy", f.strategy());
-        node.put("conditional_requests", f.conditionalRequests());
-        node.put("webhook_share", f.webhookShare());
-        node.put("changesets", f.changesets());
-        node.put("days", f.days());
-        put(node, "syncs_per_changeset_day", f.syncsPerChangesetDay(), 4);
-        put(node, "failed_attempts_share", f.failedShare(), 5);
-        put(node, "billable_calls_per_changeset_day", f.billablePerChangesetDay(), 4);
-        put(node, "conditional_calls_per_changeset_day", f.conditionalPerChangesetDay(), 4);
-        put(node, "billable_calls_per_1000_changesets_hour", f.billablePerThousandChangesetsHour(), 2);
-        put(node, "billable_calls_per_changeset_day_app_token", f.billablePerChangesetDayAppToken(), 4);
-        if (!Double.isNaN(f.graphqlPointsPerChangesetDay())) {
-            put(node, "graphql_points_per_changeset_day", f.graphqlPointsPerChangesetDay(), 4);
-        }
-        Staleness s = f.staleness();
-        node.put("changes", s.changes());
-        node.put("unsynced_changes", s.unsynced());
-        put(node, "staleness_p50_s", s.p50(), 1);
-        put(node, "staleness_p95_s", s.p95(), 1);
-        put(node, "staleness_p99_s", s.p99(), 1);
-        put(node, "staleness_max_s", s.max(), 1);
-        return node;
     }
 
     /** The tables of docs/freshness.md. */
@@ -85,7 +35,10 @@ public final class FreshnessReport {
                 "billable calls / changeset / day", "304s / changeset / day", "billable calls / 1,000 changesets / h",
                 "staleness p50", "p95", "p99", "max");
         for (Figures f : lines(results)) {
-            main.add(f.strategy(), f.conditionalRequests() ? "yes" : "no", share(f.webhookShare()),
+            if (repeated(f.strategy(), f.webhookShare(), plan)) {
+                continue;
+            }
+            main.add(f.strategy(), f.conditionalRequests() ? "yes" : "no", webhooks(f.strategy(), f.webhookShare()),
                     number(f.syncsPerChangesetDay()), number(f.billablePerChangesetDay()),
                     f.conditionalRequests() ? number(f.conditionalPerChangesetDay()) : "-",
                     number(f.billablePerThousandChangesetsHour()), duration(f.staleness().p50()),
@@ -100,11 +53,11 @@ public final class FreshnessReport {
                 "syncs / changeset / day", "billable / changeset / day", "staleness p50", "p95", "p99", "max");
         for (RunResult run : results.runs()) {
             for (String label : run.byClass().keySet()) {
-                if (label.equals(RunResult.ALL)) {
+                if (label.equals(RunResult.ALL) || repeated(run.strategy(), run.webhookShare(), plan)) {
                     continue;
                 }
                 Figures f = Figures.of(run, label, true, plan.days());
-                classes.add(run.strategy(), share(run.webhookShare()), label, String.format(Locale.ROOT, "%,d", f.changesets()),
+                classes.add(run.strategy(), webhooks(run.strategy(), run.webhookShare()), label, String.format(Locale.ROOT, "%,d", f.changesets()),
                         String.format(Locale.ROOT, "%,d", f.staleness().changes()), number(f.syncsPerChangesetDay()),
                         number(f.billablePerChangesetDay()), duration(f.staleness().p50()), duration(f.staleness().p95()),
                         duration(f.staleness().p99()), duration(f.staleness().max()));
@@ -120,9 +73,12 @@ public final class FreshnessReport {
         MarkdownTable other = new MarkdownTable("strategy", "webhooks", "REST billable (token)",
                 "REST billable (hourly app tokens)", "REST without conditional requests", "GraphQL points");
         for (RunResult run : results.runs()) {
+            if (repeated(run.strategy(), run.webhookShare(), plan)) {
+                continue;
+            }
             Figures conditional = Figures.of(run, RunResult.ALL, true, plan.days());
             Figures plain = Figures.of(run, RunResult.ALL, false, plan.days());
-            other.add(run.strategy(), share(run.webhookShare()), number(conditional.billablePerChangesetDay()),
+            other.add(run.strategy(), webhooks(run.strategy(), run.webhookShare()), number(conditional.billablePerChangesetDay()),
                     number(conditional.billablePerChangesetDayAppToken()), number(plain.billablePerChangesetDay()),
                     number(conditional.graphqlPointsPerChangesetDay()));
         }
@@ -131,12 +87,17 @@ public final class FreshnessReport {
         out.println();
         for (RunResult run : results.runs()) {
             if (run.strategy().equals(Strategy.EveryTwoMinutes.NAME)) {
-                Figures f = Figures.of(run, RunResult.ALL, false, plan.days());
-                double syncsPerDay = f.syncsPerChangesetDay() * plan.changesets();
-                double callsPerHour = (f.billablePerChangesetDay()) * plan.changesets() / 24;
-                out.printf(Locale.ROOT, "every_2_min at %,d changesets: %,.0f syncs a day; %,.0f calls an hour without "
-                                + "conditional requests, against GitHub's 5,000 an hour per token (%,.0f tokens).%n",
-                        plan.changesets(), syncsPerDay, callsPerHour, Math.ceil(callsPerHour / Figures.GITHUB_REQUESTS_PER_HOUR));
+                Figures plain = Figures.of(run, RunResult.ALL, false, plan.days());
+                Figures conditional = Figures.of(run, RunResult.ALL, true, plan.days());
+                double syncsPerHour = plain.syncsPerChangesetDay() * plan.changesets() / 24;
+                double callsPerHour = plain.billablePerChangesetDay() * plan.changesets() / 24;
+                double requestsPerHour = (conditional.billablePerChangesetDay() + conditional.conditionalPerChangesetDay())
+                        * plan.changesets() / 24;
+                out.printf(Locale.ROOT, "every_2_min at %,d changesets: %,.0f syncs a day, %,.0f an hour; %,.0f calls an "
+                                + "hour without conditional requests against GitHub's 5,000 an hour per token (%,.0f tokens); "
+                                + "with them still %,.0f requests an hour, 304s included.%n",
+                        plan.changesets(), syncsPerHour * 24, syncsPerHour, callsPerHour,
+                        Math.ceil(callsPerHour / Figures.GITHUB_REQUESTS_PER_HOUR), requestsPerHour);
                 break;
             }
         }
@@ -161,6 +122,15 @@ public final class FreshnessReport {
             }
         });
         return String.join(", ", parts);
+    }
+
+    /** every_2_min ignores webhooks: its figures are shown once, for "any" share. */
+    private static boolean repeated(String strategy, double share, SimulationPlan plan) {
+        return strategy.equals(Strategy.EveryTwoMinutes.NAME) && share != plan.webhookShares().getFirst();
+    }
+
+    private static String webhooks(String strategy, double share) {
+        return strategy.equals(Strategy.EveryTwoMinutes.NAME) ? "any" : share(share);
     }
 
     private static String share(double share) {
@@ -195,15 +165,5 @@ public final class FreshnessReport {
             return String.format(Locale.ROOT, "%.1f h", seconds / 3600);
         }
         return String.format(Locale.ROOT, "%.1f d", seconds / 86_400);
-    }
-
-    /** A number rounded to {@code digits} decimals; null when there is none (JSON has no NaN). */
-    private static void put(ObjectNode node, String name, double value, int digits) {
-        if (Double.isNaN(value) || Double.isInfinite(value)) {
-            node.putNull(name);
-            return;
-        }
-        double scale = Math.pow(10, digits);
-        node.put(name, Math.round(value * scale) / scale);
     }
 }
