@@ -46,7 +46,7 @@ final class SimulateCommand implements Callable<Integer> {
             description = "Draws the population, its changes and the failures (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--json", description = "JSON Lines: one object per strategy, conditional requests or not, and webhook share.")
+    @Option(names = "--json", description = "JSON Lines: one object per strategy and webhook share.")
     boolean json;
 
     @Option(names = "--webhook-shares", paramLabel = "X", split = ",", defaultValue = "0,0.5,1",

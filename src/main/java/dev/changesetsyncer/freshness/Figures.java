@@ -1,5 +1,8 @@
 package dev.changesetsyncer.freshness;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * One line of the report: a strategy, with or without conditional requests, at one webhook share, normalised
  * per changeset and day.
@@ -15,6 +18,17 @@ public record Figures(String strategy, boolean conditionalRequests, double webho
         Staleness staleness) {
     /** GitHub's primary limit for a personal access token or an app installation, per hour. */
     public static final double GITHUB_REQUESTS_PER_HOUR = 5_000;
+
+    /** Every strategy with and without conditional requests, at every webhook share, for all changesets. */
+    public static List<Figures> forAll(Simulation.Results results) {
+        List<Figures> lines = new ArrayList<>();
+        for (RunResult run : results.runs()) {
+            for (boolean conditional : new boolean[] {false, true}) {
+                lines.add(of(run, RunResult.ALL, conditional, results.plan().days()));
+            }
+        }
+        return lines;
+    }
 
     static Figures of(RunResult run, String classLabel, boolean conditionalRequests, int days) {
         ClassFigures figures = run.byClass().get(classLabel);

@@ -37,7 +37,7 @@ public final class FreshnessPlot {
         System.setProperty("java.awt.headless", "true");
         XYSeriesCollection data = new XYSeriesCollection();
         Map<String, List<Double>> shares = new LinkedHashMap<>();
-        for (Figures f : FreshnessReport.lines(results)) {
+        for (Figures f : Figures.forAll(results)) {
             boolean webhooksChangeNothing = f.strategy().equals(Strategy.EveryTwoMinutes.NAME);
             if (webhooksChangeNothing && f.webhookShare() != results.plan().webhookShares().getFirst()) {
                 continue;

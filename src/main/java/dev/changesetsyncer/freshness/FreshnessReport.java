@@ -10,17 +10,6 @@ import java.util.Map;
 public final class FreshnessReport {
     private FreshnessReport() {}
 
-    /** Every strategy with and without conditional requests, at every webhook share, for all changesets. */
-    public static List<Figures> lines(Simulation.Results results) {
-        List<Figures> lines = new ArrayList<>();
-        for (RunResult run : results.runs()) {
-            for (boolean conditional : new boolean[] {false, true}) {
-                lines.add(Figures.of(run, RunResult.ALL, conditional, results.plan().days()));
-            }
-        }
-        return lines;
-    }
-
     /** The tables of docs/freshness.md. */
     public static void text(Simulation.Results results, PrintStream out) {
         SimulationPlan plan = results.plan();
@@ -34,7 +23,7 @@ public final class FreshnessReport {
         MarkdownTable main = new MarkdownTable("strategy", "conditional requests", "webhooks", "syncs / changeset / day",
                 "billable calls / changeset / day", "304s / changeset / day", "billable calls / 1,000 changesets / h",
                 "staleness p50", "p95", "p99", "max");
-        for (Figures f : lines(results)) {
+        for (Figures f : Figures.forAll(results)) {
             if (repeated(f.strategy(), f.webhookShare(), plan)) {
                 continue;
             }

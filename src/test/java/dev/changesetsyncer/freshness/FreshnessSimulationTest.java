@@ -28,7 +28,7 @@ class FreshnessSimulationTest {
     }
 
     Figures figures(String strategy, boolean conditionalRequests, double webhookShare) {
-        return FreshnessReport.lines(results).stream()
+        return Figures.forAll(results).stream()
                 .filter(f -> f.strategy().equals(strategy) && f.conditionalRequests() == conditionalRequests
                         && f.webhookShare() == webhookShare)
                 .findFirst().orElseThrow();
