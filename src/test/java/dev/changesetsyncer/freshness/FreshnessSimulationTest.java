@@ -1,0 +1,114 @@
+package dev.changesetsyncer.freshness;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.changesetsyncer.testing.PostgresExtension;
+import dev.changesetsyncer.testing.TestDatabase;
+import java.sql.SQLException;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * A small simulation (2,000 changesets, 2 days) on a real Postgres with the schema's rule functions, and the
+ * relations its figures must keep whatever the exact numbers: the reasons this project exists.
+ */
+@ExtendWith(PostgresExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class FreshnessSimulationTest {
+    static final SimulationPlan PLAN = new SimulationPlan(2_000, 2, 42, Population.DEFAULTS, List.of(0.0, 1.0),
+            List.of(new Strategy.EveryTwoMinutes(), Strategy.design(), Strategy.defaults(0.005)));
+
+    final Simulation.Results results;
+
+    FreshnessSimulationTest(TestDatabase database) throws SQLException {
+        this.results = Simulation.run(database.dataSource(), PLAN, line -> {});
+    }
+
+    Figures figures(String strategy, boolean conditionalRequests, double webhookShare) {
+        return Figures.forAll(results).stream()
+                .filter(f -> f.strategy().equals(strategy) && f.conditionalRequests() == conditionalRequests
+                        && f.webhookShare() == webhookShare)
+                .findFirst().orElseThrow();
+    }
+
+    Figures byClass(String strategy, ChangesetClass type, double webhookShare) {
+        RunResult run = results.runs().stream()
+                .filter(r -> r.strategy().equals(strategy) && r.webhookShare() == webhookShare).findFirst().orElseThrow();
+        return Figures.of(run, type.label(), true, PLAN.days());
+    }
+
+    @Test
+    void syncingEverythingEveryTwoMinutesCostsFarMoreCallsThanTheDesign() {
+        for (boolean conditional : new boolean[] {false, true}) {
+            assertThat(figures("every_2_min", conditional, 0).billablePerChangesetDay())
+                    .isGreaterThan(figures("design", conditional, 0).billablePerChangesetDay());
+        }
+        assertThat(figures("every_2_min", false, 0).billablePerChangesetDay())
+                .isGreaterThan(100 * figures("design", false, 0).billablePerChangesetDay());
+    }
+
+    @Test
+    void everyTwoMinutesIsSevenHundredTwentySyncsADayAndNoChangeWaitsLongerThanTwoMinutes() {
+        Figures every = figures("every_2_min", false, 0);
+
+        assertThat(every.syncsPerChangesetDay()).isCloseTo(720, within(1.0));
+        assertThat(every.staleness().max()).isLessThanOrEqualTo(120);
+        assertThat(every.staleness().p50()).isCloseTo(60, within(10.0));
+    }
+
+    @Test
+    void conditionalRequestsLowerTheBillableCallsOfEveryStrategy() {
+        for (String strategy : List.of("every_2_min", "design", "defaults")) {
+            for (double share : PLAN.webhookShares()) {
+                Figures with = figures(strategy, true, share);
+                Figures without = figures(strategy, false, share);
+                assertThat(with.billablePerChangesetDay()).as(strategy).isLessThan(without.billablePerChangesetDay());
+                assertThat(with.conditionalPerChangesetDay()).as(strategy).isPositive();
+                assertThat(without.conditionalPerChangesetDay()).as(strategy).isZero();
+            }
+        }
+    }
+
+    @Test
+    void webhooksLowerStaleness() {
+        for (String strategy : List.of("design", "defaults")) {
+            Staleness polled = figures(strategy, true, 0).staleness();
+            Staleness pushed = figures(strategy, true, 1).staleness();
+            assertThat(pushed.p50()).as(strategy).isLessThan(polled.p50());
+            assertThat(pushed.p95()).as(strategy).isLessThan(polled.p95());
+        }
+    }
+
+    @Test
+    void stateAwareCapsSyncFinishedChangesetsLessOftenThanTheDesign() {
+        assertThat(byClass("defaults", ChangesetClass.FINISHED, 0).syncsPerChangesetDay())
+                .isLessThan(byClass("design", ChangesetClass.FINISHED, 0).syncsPerChangesetDay());
+    }
+
+    @Test
+    void everyChangeOnTheHostReachesTheMirror() {
+        assertThat(results.changes().get(RunResult.ALL)).isGreaterThan(1_000);
+        assertThat(results.runs()).allSatisfy(run -> {
+            assertThat(run.all().staleness().unsynced()).as(run.strategy()).isZero();
+            assertThat(run.all().staleness().changes()).isEqualTo(results.changes().get(RunResult.ALL));
+        });
+    }
+
+    @Test
+    void activeChangesetsCostMostPerChangesetAndFinishedOnesLeast() {
+        Figures active = byClass("design", ChangesetClass.ACTIVE, 0);
+        Figures finished = byClass("design", ChangesetClass.FINISHED, 0);
+
+        assertThat(active.billablePerChangesetDay()).isGreaterThan(10 * finished.billablePerChangesetDay());
+        assertThat(active.syncsPerChangesetDay()).isGreaterThan(finished.syncsPerChangesetDay());
+    }
+
+    @Test
+    void failuresOccurAtTheirRateOnlyWhereTheStrategyHasThem() {
+        assertThat(figures("design", true, 0).failedShare()).isZero();
+        assertThat(figures("defaults", true, 0).failedShare()).isCloseTo(0.005, within(0.004));
+    }
+}
