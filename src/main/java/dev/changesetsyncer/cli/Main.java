@@ -15,7 +15,8 @@ import picocli.CommandLine.Command;
         versionProvider = Version.class,
         description = "Keeps pull/merge requests mirrored in PostgreSQL, each on its own schedule computed by Postgres.",
         subcommands = {MigrateCommand.class, RunCommand.class, DemoCommand.class, ScheduleCommand.class,
-            RequestCommand.class, LimitsCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+            RequestCommand.class, LimitsCommand.class, BenchCommand.class, SimulateHostCommand.class, SoakCommand.class,
+            CommandLine.HelpCommand.class})
 public final class Main {
     public static void main(String[] args) {
         System.exit(commandLine().execute(args));

@@ -4,6 +4,7 @@ import dev.changesetsyncer.codehost.CodeHostClients;
 import dev.changesetsyncer.codehost.FailureKind;
 import dev.changesetsyncer.codehost.SyncResult;
 import dev.changesetsyncer.codehost.SyncTarget;
+import dev.changesetsyncer.codehost.http.SyncCaller;
 import dev.changesetsyncer.queue.Completion;
 import dev.changesetsyncer.queue.Deferral;
 import dev.changesetsyncer.queue.FailedAttempt;
@@ -38,7 +39,10 @@ final class SyncTask implements Runnable {
             if (!entry.begin()) {
                 return; // lost before it started
             }
-            SyncResult result = clients.forHost(target.codeHostId(), target.kind(), target.baseUrl()).fetch(target);
+            SyncResult result;
+            try (SyncCaller.Scope ignored = SyncCaller.enter(workerId, entry.ref().claimToken())) {
+                result = clients.forHost(target.codeHostId(), target.kind(), target.baseUrl()).fetch(target);
+            }
             if (entry.lost) {
                 return;
             }
