@@ -95,7 +95,7 @@ final class SoakCommand implements Callable<Integer> {
             description = "Pull requests per repository (default: ${DEFAULT-VALUE}).")
     int pullsPerRepo;
 
-    @Option(names = "--latency", paramLabel = "DURATION", defaultValue = "20ms", converter = DurationConverter.class,
+    @Option(names = "--latency", paramLabel = "DURATION", defaultValue = "50ms", converter = DurationConverter.class,
             description = "The simulated host's time per answer (default: ${DEFAULT-VALUE}).")
     Duration latency;
 

@@ -59,7 +59,7 @@ final class Sampler implements Runnable {
             JsonNode report = host.report();
             lastHostReport = report;
             long syncs = report.path("syncs").asLong();
-            waits.observe(database.owed());
+            waits.observe(database.owed(), at >= 0);
             timeline.add(new Timeline.Sample(at, syncs, waits.longestNow().toMillis() / 1000.0, fleet.alive()));
             if (withTable) {
                 timeline.add(new Timeline.TableSample(at, database.tableStats()));

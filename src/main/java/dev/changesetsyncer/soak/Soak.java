@@ -73,9 +73,11 @@ public final class Soak {
         List<Slice> slices = slices(database, codeHost, host.population());
         Fleet fleet = new Fleet(commandLine, Map.of(CodeHostCredentials.variableFor(HOST_NAME), settings.host().token(),
                 "SYNCER_LOG_LEVEL", "INFO"), settings.workDir(), settings.seed());
+        List<String> firstReplicas = new ArrayList<>();
         for (int i = 0; i < settings.replicas(); i++) {
-            fleet.startOne();
+            firstReplicas.add(fleet.startOne().name());
         }
+        awaitConnected(database, firstReplicas);
         Duration warmUp = settings.syncEvery().multipliedBy(2);
         SoakClock clock = new SoakClock(System.nanoTime() + warmUp.toNanos());
         WaitTracker waits = new WaitTracker(settings.lostAfter());
@@ -123,6 +125,18 @@ public final class Soak {
                 logs.cancelled(), outcomes, timeline.tableSamples(), timeline.samples(), logs, exitCodes, diedOnTheirOwn,
                 drainSeconds, sampler.gaps(), List.of(), hostReport);
         return withFindings(report);
+    }
+
+    /** Waits (up to 3 minutes) until the replicas are up, so that the warm-up measures syncing, not JVM starts. */
+    private void awaitConnected(SoakDatabase database, List<String> workerIds) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+        while (database.replicasConnected(workerIds) < workerIds.size()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the replicas " + workerIds + " did not connect within 3 minutes; see their logs in "
+                        + settings.workDir());
+            }
+            Thread.sleep(200);
+        }
     }
 
     /** Changesets to register together: one slice of pull request numbers of one repository. */

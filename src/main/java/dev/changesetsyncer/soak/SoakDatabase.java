@@ -116,6 +116,12 @@ final class SoakDatabase implements AutoCloseable {
                 .get(0, Integer.class);
     }
 
+    /** How many of these replicas have their connection pool open (their worker id as application name). */
+    int replicasConnected(List<String> workerIds) {
+        return dsl.fetchSingle("SELECT count(DISTINCT application_name) FROM pg_stat_activity WHERE application_name = ANY(?)",
+                (Object) workerIds.toArray(String[]::new)).get(0, Integer.class);
+    }
+
     /** Expired leases not swept yet. */
     long expiredLeases() {
         return dsl.fetchSingle("SELECT count(*) FROM changeset_sync_state WHERE claim_token IS NOT NULL AND lease_until < now()")

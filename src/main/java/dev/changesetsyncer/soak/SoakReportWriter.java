@@ -96,9 +96,9 @@ public final class SoakReportWriter {
             fault.put("kind", f.fault().kind());
             fault.put("detail", f.fault().detail());
             fault.put("lasted_seconds", round(f.fault().seconds()));
-            fault.put("syncs_per_second_before", round(f.before()));
-            fault.put("syncs_per_second_during", round(f.during()));
-            fault.put("syncs_per_second_after", round(f.after()));
+            putRate(fault, "syncs_per_second_before", f.before());
+            putRate(fault, "syncs_per_second_during", f.during());
+            putRate(fault, "syncs_per_second_after", f.after());
             if (f.recoverySeconds() == null) {
                 fault.putNull("recovery_seconds");
             } else {
@@ -142,6 +142,15 @@ public final class SoakReportWriter {
         root.set("findings", json.valueToTree(r.findings()));
         root.set("host", r.hostReport());
         return root;
+    }
+
+    /** A rate, or null where there were too few samples to tell. */
+    private static void putRate(ObjectNode node, String name, double value) {
+        if (Double.isNaN(value)) {
+            node.putNull(name);
+        } else {
+            node.put(name, round(value));
+        }
     }
 
     private static String rate(double value) {

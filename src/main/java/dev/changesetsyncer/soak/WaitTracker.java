@@ -28,7 +28,11 @@ final class WaitTracker {
         this.lostAfter = lostAfter;
     }
 
-    synchronized void observe(SoakDatabase.OwedSample sample) {
+    /**
+     * @param countLost whether a wait past the threshold counts as lost now (not during the warm-up,
+     *     while the replicas' JVMs are still starting)
+     */
+    synchronized void observe(SoakDatabase.OwedSample sample, boolean countLost) {
         Set<Long> present = new HashSet<>();
         Duration longest = Duration.ZERO;
         for (SoakDatabase.Owed owed : sample.owed()) {
@@ -38,7 +42,7 @@ final class WaitTracker {
             if (waited.compareTo(longest) > 0) {
                 longest = waited;
             }
-            if (waited.compareTo(lostAfter) > 0 && lost.add(owed.changesetId()) && lostExamples.size() < EXAMPLES) {
+            if (countLost && waited.compareTo(lostAfter) > 0 && lost.add(owed.changesetId()) && lostExamples.size() < EXAMPLES) {
                 lostExamples.add("changeset " + owed.changesetId() + " due since " + since + " was still owed a sync at "
                         + sample.now());
             }
