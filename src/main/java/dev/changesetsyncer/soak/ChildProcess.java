@@ -27,6 +27,7 @@ final class ChildProcess {
     /** Starts {@code command} with these extra environment variables, appending its output to {@code log}. */
     static ChildProcess start(String name, List<String> command, Map<String, String> environment, Path log) {
         ProcessBuilder builder = new ProcessBuilder(command)
+                .directory(log.getParent().toFile()) // not the caller's: nothing there may matter
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));

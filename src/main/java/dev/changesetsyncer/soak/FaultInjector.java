@@ -85,9 +85,13 @@ final class FaultInjector {
     }
 
     private Fault kill(double at) throws InterruptedException {
-        return fleet.killOneAndReplace()
-                .map(victim -> new Fault(at, "kill", victim.name() + " (pid " + victim.pid() + ") killed with SIGKILL, a new replica started", 0))
-                .orElse(new Fault(at, "kill", "no replica alive to kill", 0));
+        var victim = fleet.killOneAndReplace();
+        if (victim.isEmpty()) {
+            return new Fault(at, "kill", "no replica alive to kill", 0);
+        }
+        long held = database.claimsHeldBy(victim.get().name());
+        return new Fault(at, "kill", victim.get().name() + " (pid " + victim.get().pid() + ") killed with SIGKILL holding "
+                + held + " claim(s); a new replica started", 0);
     }
 
     private Fault pause(double at) {

@@ -91,6 +91,16 @@ final class Fleet {
         return List.copyOf(everyReplica);
     }
 
+    /** SIGKILL to every replica still running: the soak itself failed and is leaving. */
+    synchronized void killAll() throws InterruptedException {
+        for (ChildProcess replica : everyReplica) {
+            if (replica.alive()) {
+                replica.kill();
+            }
+        }
+        running.clear();
+    }
+
     /** SIGTERM to every running replica at once, then their exit codes by name (null: had to be killed). */
     Map<String, Integer> stopAll(Duration patience) throws InterruptedException {
         List<ChildProcess> toStop;

@@ -1,6 +1,7 @@
 package dev.changesetsyncer.soak;
 
 import dev.changesetsyncer.cli.Main;
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
@@ -8,7 +9,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.stream.Collectors;
 
 /**
  * How to start another changeset-syncer JVM with the code this one runs: from a copy of the
@@ -42,7 +45,11 @@ record Launcher(List<String> prefix, String source) {
             command.addAll(List.of("-jar", copy.toString()));
             return new Launcher(command, "a copy of " + location);
         }
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        // an empty entry means the working directory, whose db/ would be a second copy of the changelog
+        String classPath = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+                .filter(entry -> !entry.isBlank())
+                .collect(Collectors.joining(File.pathSeparator));
+        command.addAll(List.of("-cp", classPath, Main.class.getName()));
         return new Launcher(command, "the class path of this JVM (" + location + ")");
     }
 

@@ -8,6 +8,7 @@ import dev.changesetsyncer.db.DatabaseErrors;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,24 +61,34 @@ public final class Soak {
             SimulatedHostProcess host = SimulatedHostProcess.start(commandLine, settings.host().withPort(0),
                     settings.workDir().resolve("simulate-host.log"));
             try {
-                return run(database, host, commandLine, launcher);
+                return runWithHost(database, host, commandLine, launcher);
             } finally {
                 host.stop();
             }
         }
     }
 
-    private SoakReport run(SoakDatabase database, SimulatedHostProcess host, ReplicaCommandLine commandLine,
+    private SoakReport runWithHost(SoakDatabase database, SimulatedHostProcess host, ReplicaCommandLine commandLine,
             Launcher launcher) throws IOException, InterruptedException {
-        CodeHost codeHost = database.createHost(HOST_NAME, host.baseUrl(), settings.syncEvery());
-        List<Slice> slices = slices(database, codeHost, host.population());
         Fleet fleet = new Fleet(commandLine, Map.of(CodeHostCredentials.variableFor(HOST_NAME), settings.host().token(),
                 "SYNCER_LOG_LEVEL", "INFO"), settings.workDir(), settings.seed());
+        try {
+            return runWithFleet(database, host, launcher, fleet);
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            fleet.killAll();
+            throw e;
+        }
+    }
+
+    private SoakReport runWithFleet(SoakDatabase database, SimulatedHostProcess host, Launcher launcher, Fleet fleet)
+            throws IOException, InterruptedException {
         List<String> firstReplicas = new ArrayList<>();
         for (int i = 0; i < settings.replicas(); i++) {
             firstReplicas.add(fleet.startOne().name());
         }
-        awaitConnected(database, firstReplicas);
+        awaitConnected(database, fleet, firstReplicas);
+        CodeHost codeHost = database.createHost(HOST_NAME, host.baseUrl(), settings.syncEvery());
+        List<Slice> slices = slices(database, codeHost, host.population());
         Duration warmUp = settings.syncEvery().multipliedBy(2);
         SoakClock clock = new SoakClock(System.nanoTime() + warmUp.toNanos());
         WaitTracker waits = new WaitTracker(settings.lostAfter());
@@ -128,14 +139,29 @@ public final class Soak {
     }
 
     /** Waits (up to 3 minutes) until the replicas are up, so that the warm-up measures syncing, not JVM starts. */
-    private void awaitConnected(SoakDatabase database, List<String> workerIds) throws InterruptedException {
+    private void awaitConnected(SoakDatabase database, Fleet fleet, List<String> workerIds) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
         while (database.replicasConnected(workerIds) < workerIds.size()) {
+            for (ChildProcess replica : fleet.all()) {
+                if (!replica.alive()) {
+                    throw new IllegalStateException(replica.name() + " exited at start; the end of its log ("
+                            + replica.log() + "):\n" + tail(replica.log(), 20));
+                }
+            }
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("the replicas " + workerIds + " did not connect within 3 minutes; see their logs in "
                         + settings.workDir());
             }
             Thread.sleep(200);
+        }
+    }
+
+    private static String tail(Path log, int lines) {
+        try {
+            List<String> all = Files.readAllLines(log);
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException e) {
+            return "(unreadable: " + e.getMessage() + ")";
         }
     }
 

@@ -122,6 +122,11 @@ final class SoakDatabase implements AutoCloseable {
                 (Object) workerIds.toArray(String[]::new)).get(0, Integer.class);
     }
 
+    /** Claims a replica holds (a killed one's stay until their lease expires and a sweep returns them). */
+    long claimsHeldBy(String workerId) {
+        return dsl.fetchSingle("SELECT count(*) FROM changeset_sync_state WHERE lease_holder = ?", workerId).get(0, Long.class);
+    }
+
     /** Expired leases not swept yet. */
     long expiredLeases() {
         return dsl.fetchSingle("SELECT count(*) FROM changeset_sync_state WHERE claim_token IS NOT NULL AND lease_until < now()")
