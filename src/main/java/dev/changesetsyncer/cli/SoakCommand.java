@@ -67,6 +67,11 @@ final class SoakCommand implements Callable<Integer> {
                     + "faults, as a DBA's long report would (default: no).")
     Duration pinXmin;
 
+    @Option(names = "--vacuum-every", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Run VACUUM changeset_sync_state from the soak this often, standing in for autovacuum on a "
+                    + "server where it is off (default: leave it to the server).")
+    Duration vacuumEvery;
+
     @Option(names = "--lease", paramLabel = "DURATION", defaultValue = "10s", converter = DurationConverter.class,
             description = "The replicas' --lease (default: ${DEFAULT-VALUE}).")
     Duration lease;
@@ -129,17 +134,20 @@ final class SoakCommand implements Callable<Integer> {
         Path dir = workDir != null ? workDir : Files.createTempDirectory("changeset-syncer-soak-");
         SoakSettings settings = new SoakSettings(replicas, duration, killEvery, pauseEvery,
                 pauseFor != null ? pauseFor : lease.multipliedBy(3).dividedBy(2), terminateBackendsEvery, pgRestartCommand,
-                pgRestartEvery, pinXmin, lease, margin != null ? margin : SoakSettings.defaultMargin(lease), workers,
+                pgRestartEvery, pinXmin, vacuumEvery, lease, margin != null ? margin : SoakSettings.defaultMargin(lease), workers,
                 syncEvery, requestsPerSecond, host, dir, seed);
         var progress = json ? System.err : System.out;
         try (LocalPostgres postgres = LocalPostgres.dedicated(databaseUrl, DEFAULT_URL, "soak")) {
             progress.println("soak database: " + JdbcUrls.redact(postgres.url())
                     + (postgres.isEmbedded() ? " (embedded Postgres)" : ""));
             SoakReport report = new Soak(settings, postgres.url(), progress).run();
+            String document = SoakReportWriter.json(report).toString();
+            Files.writeString(dir.resolve("report.json"), document);
             if (json) {
-                System.out.println(SoakReportWriter.json(report).toString());
+                System.out.println(document);
             } else {
                 SoakReportWriter.text(report, System.out);
+                System.out.println("the report as JSON: " + dir.resolve("report.json"));
             }
             return report.passed() ? 0 : 1;
         }

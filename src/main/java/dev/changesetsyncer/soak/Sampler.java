@@ -2,6 +2,7 @@ package dev.changesetsyncer.soak;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.changesetsyncer.db.DatabaseErrors;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -22,18 +23,21 @@ final class Sampler implements Runnable {
     private final WaitTracker waits;
     private final Timeline timeline;
     private final SoakClock clock;
+    private final long vacuumEverySamples;
+    private volatile long vacuums;
     private final List<String> gaps = new ArrayList<>();
     private volatile boolean stopped;
     private volatile JsonNode lastHostReport;
 
     Sampler(SimulatedHostProcess host, SoakDatabase database, Fleet fleet, WaitTracker waits, Timeline timeline,
-            SoakClock clock) {
+            SoakClock clock, Duration vacuumEvery) {
         this.host = host;
         this.database = database;
         this.fleet = fleet;
         this.waits = waits;
         this.timeline = timeline;
         this.clock = clock;
+        this.vacuumEverySamples = vacuumEvery == null ? 0 : Math.max(1, vacuumEvery.toMillis() / PERIOD_MILLIS);
     }
 
     @Override
@@ -41,6 +45,9 @@ final class Sampler implements Runnable {
         long next = System.currentTimeMillis();
         for (long n = 0; !stopped; n++) {
             sampleOnce(n % 5 == 0);
+            if (vacuumEverySamples > 0 && n > 0 && n % vacuumEverySamples == 0) {
+                vacuum();
+            }
             next += PERIOD_MILLIS;
             long sleep = next - System.currentTimeMillis();
             if (sleep > 0) {
@@ -74,6 +81,20 @@ final class Sampler implements Runnable {
             }
             log.info("sample skipped at {}", gap);
         }
+    }
+
+    private void vacuum() {
+        try {
+            database.vacuum();
+            vacuums++;
+        } catch (RuntimeException e) {
+            log.info("VACUUM changeset_sync_state failed: {}", DatabaseErrors.brief(e));
+        }
+    }
+
+    /** VACUUMs the soak ran itself. */
+    long vacuums() {
+        return vacuums;
     }
 
     /** Samples that could not be taken, and why. */

@@ -93,7 +93,8 @@ public final class Soak {
         SoakClock clock = new SoakClock(System.nanoTime() + warmUp.toNanos());
         WaitTracker waits = new WaitTracker(settings.lostAfter());
         Timeline timeline = new Timeline();
-        Sampler sampler = new Sampler(host, database, fleet, waits, timeline, clock);
+        Sampler sampler = new Sampler(host, database, fleet, waits, timeline, clock, settings.vacuumEvery());
+        boolean autovacuum = database.autovacuumOn();
         Thread sampling = Thread.ofPlatform().name("soak-sampler").daemon().start(sampler);
         List<String> diedOnTheirOwn = new ArrayList<>();
         List<Long> changesets = new ArrayList<>();
@@ -129,6 +130,7 @@ public final class Soak {
         SoakReport report = new SoakReport(settings.replicas(), faultSeconds, launcher.source(), host.baseUrl(),
                 faults.count("kill"), faults.count("pause"), faults.count("terminate-backends"), faults.count("pg-restart"),
                 faults.faults().stream().filter(f -> f.kind().equals("pin-xmin")).mapToDouble(Fault::seconds).sum(),
+                autovacuum, sampler.vacuums(),
                 hostReport.path("syncs").asLong(), timeline.rate(0, faultSeconds), hostReport.path("overlaps").asLong(),
                 overlapExamples, waits.lost(), waits.lostExamples(), settings.lostAfter().toMillis() / 1000.0,
                 waits.longestEver().toMillis() / 1000.0, requests.get(), requestsNotInserted.get(), unserved,
@@ -294,6 +296,10 @@ public final class Soak {
                         + Math.round(f.fault().at()) + " s");
             }
         }
+        if (!r.autovacuum() && r.soakVacuums() == 0) {
+            findings.add("autovacuum is off on this server: dead tuples of changeset_sync_state are never removed "
+                    + "(pass --vacuum-every to vacuum from the soak)");
+        }
         if (r.requestsNotInserted() > 0) {
             findings.add(r.requestsNotInserted() + " sync requests could not be inserted (the database was down)");
         }
@@ -302,7 +308,7 @@ public final class Soak {
                     + r.samplingGaps().getFirst());
         }
         return new SoakReport(r.replicas(), r.durationSeconds(), r.replicasRunFrom(), r.hostUrl(), r.kills(), r.pauses(),
-                r.terminationRounds(), r.pgRestarts(), r.pinnedXminSeconds(), r.syncs(), r.syncsPerSecond(), r.overlaps(),
+                r.terminationRounds(), r.pgRestarts(), r.pinnedXminSeconds(), r.autovacuum(), r.soakVacuums(), r.syncs(), r.syncsPerSecond(), r.overlaps(),
                 r.overlapExamples(), r.lost(), r.lostExamples(), r.lostAfterSeconds(), r.longestWaitSeconds(), r.requests(),
                 r.requestsNotInserted(), r.unservedRequests(), r.unservedExamples(), r.requestLatencyMillis(), r.fenced(),
                 r.cancelled(), r.faults(), r.tableSamples(), r.samples(), r.logs(), r.gracefulExitCodes(),

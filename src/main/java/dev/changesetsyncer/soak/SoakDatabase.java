@@ -108,6 +108,16 @@ final class SoakDatabase implements AutoCloseable {
                 r.get(4, Long.class));
     }
 
+    /** What autovacuum would do, for a server where it is off. */
+    void vacuum() {
+        dsl.execute("VACUUM changeset_sync_state");
+    }
+
+    /** Whether the server's autovacuum is on. */
+    boolean autovacuumOn() {
+        return "on".equals(dsl.fetchSingle("SHOW autovacuum").get(0, String.class));
+    }
+
     /** Terminates every connection of the replicas (their application names start with the fleet's prefix). */
     int terminateReplicaBackends() {
         return dsl.fetchSingle("""

@@ -22,6 +22,8 @@ import java.util.Map;
  * @param fenced write-backs the database refused because the claim had been lost (expected after pauses and outages)
  * @param cancelled syncs replicas gave up because their lease could not be kept
  * @param gracefulExitCodes each replica's exit code after SIGTERM at the end (null: had to be killed)
+ * @param autovacuum whether the server's autovacuum was on
+ * @param soakVacuums VACUUMs the soak ran itself ({@code --vacuum-every})
  * @param hostReport the simulated host's own report
  */
 public record SoakReport(
@@ -34,6 +36,8 @@ public record SoakReport(
         long terminationRounds,
         long pgRestarts,
         double pinnedXminSeconds,
+        boolean autovacuum,
+        long soakVacuums,
         long syncs,
         double syncsPerSecond,
         long overlaps,

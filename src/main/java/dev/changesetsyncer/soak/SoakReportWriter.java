@@ -34,7 +34,8 @@ public final class SoakReportWriter {
                     f.fault().detail());
         }
         out.println();
-        out.println("changeset_sync_state over time:");
+        out.printf(Locale.ROOT, "changeset_sync_state over time (autovacuum %s; the soak ran %d VACUUMs):%n",
+                r.autovacuum() ? "on" : "off", r.soakVacuums());
         out.println("    at  live tuples  dead tuples  table    with indexes  autovacuums");
         double lastPrinted = Double.NEGATIVE_INFINITY;
         for (Timeline.TableSample t : r.tableSamples()) {
@@ -67,6 +68,8 @@ public final class SoakReportWriter {
         root.put("backend_termination_rounds", r.terminationRounds());
         root.put("pg_restarts", r.pgRestarts());
         root.put("pinned_xmin_seconds", r.pinnedXminSeconds());
+        root.put("autovacuum", r.autovacuum());
+        root.put("soak_vacuums", r.soakVacuums());
         root.put("syncs", r.syncs());
         root.put("syncs_per_second", round(r.syncsPerSecond()));
         root.put("overlaps", r.overlaps());

@@ -18,6 +18,8 @@ import java.util.Objects;
  * @param pgRestartEvery how often to run it (null with a command: once, at half the duration)
  * @param pinXmin hold a REPEATABLE READ transaction reading {@code changeset_schedule} this long,
  *     from the start of the faults, as a DBA's long report would (null: no)
+ * @param vacuumEvery run {@code VACUUM changeset_sync_state} from the soak this often, standing in
+ *     for autovacuum on a server where it is off (null: leave vacuuming to the server)
  * @param lease the replicas' lease
  * @param margin how long past the lease a due changeset may wait before it counts as lost
  * @param workersPerReplica the replicas' {@code --workers}
@@ -38,6 +40,7 @@ public record SoakSettings(
         String pgRestartCommand,
         Duration pgRestartEvery,
         Duration pinXmin,
+        Duration vacuumEvery,
         Duration lease,
         Duration margin,
         int workersPerReplica,
@@ -61,6 +64,7 @@ public record SoakSettings(
             throw new IllegalArgumentException("a Postgres restart interval needs the command that restarts it (--pg-restart-command)");
         }
         requirePositiveOrNull("pinXmin", pinXmin);
+        requirePositiveOrNull("vacuumEvery", vacuumEvery);
         requirePositive("lease", lease);
         if (lease.compareTo(Duration.ofSeconds(1)) < 0) {
             throw new IllegalArgumentException("lease must be at least 1s, got " + lease);

@@ -24,7 +24,7 @@ class FleetSoakTest {
         try {
             Duration lease = Duration.ofSeconds(10);
             SoakSettings settings = new SoakSettings(2, Duration.ofSeconds(60), Duration.ofSeconds(30), null,
-                    Duration.ofSeconds(15), Duration.ofSeconds(40), null, null, null, lease, SoakSettings.defaultMargin(lease),
+                    Duration.ofSeconds(15), Duration.ofSeconds(40), null, null, null, null, lease, SoakSettings.defaultMargin(lease),
                     16, Duration.ofSeconds(10), 2,
                     HostSettings.defaults().withPopulation(5, 40).withLatency(Duration.ofMillis(50)).withRates(0.02, 0.0005, 0.01),
                     workDir, 42);
