@@ -1,6 +1,5 @@
 package dev.changesetsyncer.simhost;
 
-import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -10,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -160,7 +158,7 @@ final class GitHubApi {
                 .filter(pull -> state.equals("all") || (state.equals("closed") == pull.closed()))
                 .sorted(order)
                 .toList();
-        Page page = Page.of(request.query(), all.size());
+        ListPage page = ListPage.of(request.query(), all.size());
         List<PullRequest> items = all.subList(page.from(), page.to());
         String path = "/repos/" + repo.fullName() + "/pulls";
         Map<String, String> headers = page.links(apiBase + path, request.query())
@@ -171,72 +169,13 @@ final class GitHubApi {
 
     private Resource reviews(PullRequest pull, ApiRequest request) {
         List<Review> all = pull.reviews();
-        Page page = Page.of(request.query(), all.size());
+        ListPage page = ListPage.of(request.query(), all.size());
         List<Review> items = all.subList(page.from(), page.to());
         String path = "/repos/" + pull.repo().fullName() + "/pulls/" + pull.number() + "/reviews";
         Map<String, String> headers = page.links(apiBase + path, request.query())
                 .map(link -> Map.of("link", link)).orElse(Map.of());
         return new Resource(etag("reviews", pull.id(), all.size() * 1000L + request.query().hashCode()), headers,
                 () -> payloads.reviews(pull, items));
-    }
-
-    /** A page of a list: {@code per_page} (1 to 100, default 30) and {@code page} (from 1). */
-    record Page(int number, int perPage, int total) {
-        static Page of(Map<String, String> query, int total) {
-            int perPage = Math.clamp(number(query.get("per_page"), 30), 1, 100);
-            int page = Math.max(1, number(query.get("page"), 1));
-            return new Page(page, perPage, total);
-        }
-
-        int from() {
-            return (int) Math.min(total, (long) (number - 1) * perPage);
-        }
-
-        int to() {
-            return (int) Math.min(total, (long) number * perPage);
-        }
-
-        int last() {
-            return Math.max(1, (total + perPage - 1) / perPage);
-        }
-
-        /** GitHub's {@code Link} header: next and last while there are more pages, prev and first after the first. */
-        Optional<String> links(String base, Map<String, String> query) {
-            Function<Integer, String> url = n -> {
-                Map<String, String> params = new LinkedHashMap<>(query);
-                params.put("page", String.valueOf(n));
-                StringBuilder link = new StringBuilder(base);
-                char separator = '?';
-                for (Map.Entry<String, String> param : params.entrySet()) {
-                    link.append(separator).append(encode(param.getKey())).append('=').append(encode(param.getValue()));
-                    separator = '&';
-                }
-                return "<" + link + ">";
-            };
-            StringBuilder links = new StringBuilder();
-            if (number > 1) {
-                links.append(url.apply(number - 1)).append("; rel=\"prev\", ").append(url.apply(1)).append("; rel=\"first\"");
-            }
-            if (number < last()) {
-                if (!links.isEmpty()) {
-                    links.append(", ");
-                }
-                links.append(url.apply(number + 1)).append("; rel=\"next\", ").append(url.apply(last())).append("; rel=\"last\"");
-            }
-            return links.isEmpty() ? Optional.empty() : Optional.of(links.toString());
-        }
-
-        private static int number(String value, int otherwise) {
-            try {
-                return value == null ? otherwise : Integer.parseInt(value);
-            } catch (NumberFormatException e) {
-                return otherwise;
-            }
-        }
-
-        private static String encode(String value) {
-            return URLEncoder.encode(value, StandardCharsets.UTF_8);
-        }
     }
 
     private boolean authorised(String authorization) {

@@ -61,8 +61,12 @@ public record SoakReport(
         List<String> diedOnTheirOwn,
         double drainSeconds,
         List<String> samplingGaps,
-        List<String> findings,
         JsonNode hostReport) {
+
+    /** What deserves a look without failing the run: unclean exits, stack traces, faults not recovered from... */
+    public List<String> findings() {
+        return Findings.of(this);
+    }
 
     public boolean passed() {
         return overlaps == 0 && lost == 0 && unservedRequests == 0;
