@@ -49,7 +49,7 @@ final class WaitTracker {
         }
         owedSince.keySet().retainAll(present);
         longestNow = longest;
-        if (longest.compareTo(longestEver) > 0) {
+        if (countLost && longest.compareTo(longestEver) > 0) {
             longestEver = longest;
         }
     }
@@ -59,6 +59,7 @@ final class WaitTracker {
         return longestNow;
     }
 
+    /** The longest wait sampled since the faults began (the warm-up's JVM starts left out, as for lost work). */
     synchronized Duration longestEver() {
         return longestEver;
     }
