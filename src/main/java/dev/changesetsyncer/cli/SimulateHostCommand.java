@@ -3,6 +3,7 @@ package dev.changesetsyncer.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.changesetsyncer.simhost.HostSettings;
 import dev.changesetsyncer.simhost.SimulatedHost;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -74,11 +75,15 @@ final class SimulateHostCommand implements Callable<Integer> {
             description = "Seed of the population and its changes (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--fetch-log", paramLabel = "FILE",
+            description = "Write every request as a JSON line (changeset, claim, replica, start, end, status) to this file.")
+    Path fetchLog;
+
     @Override
     public Integer call() throws Exception {
         HostSettings settings = new HostSettings(port, owner, repos, pullsPerRepo, latency, changeRate, goneRate, errorRate,
                 checksTake, rateLimitEvery, rateLimitFor, quotaPerHour, token, seed);
-        SimulatedHost host = SimulatedHost.start(settings);
+        SimulatedHost host = SimulatedHost.start(settings, fetchLog);
         System.out.println(SimulatedHost.READY_LINE_PREFIX + host.baseUrl());
         System.out.flush();
         CountDownLatch stopped = new CountDownLatch(1);

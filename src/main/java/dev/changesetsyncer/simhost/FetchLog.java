@@ -43,13 +43,35 @@ final class FetchLog {
 
     /** A request under way; hand it back to {@link #end}. */
     static final class Fetch {
+        private final String endpoint;
+        private final String changesetKey;
+        private final String claim;
+        private final String replica;
+        private final long startNanos;
         private final Span span;
         private final ChangesetFetches changeset;
 
-        private Fetch(Span span, ChangesetFetches changeset) {
+        private Fetch(String endpoint, String changesetKey, String claim, String replica, long startNanos, Span span,
+                ChangesetFetches changeset) {
+            this.endpoint = endpoint;
+            this.changesetKey = changesetKey;
+            this.claim = claim;
+            this.replica = replica;
+            this.startNanos = startNanos;
             this.span = span;
             this.changeset = changeset;
         }
+    }
+
+    /** Where every request is written as one JSON line when it ends; null: nowhere. */
+    private final FetchJournal journal;
+
+    FetchLog() {
+        this(null);
+    }
+
+    FetchLog(FetchJournal journal) {
+        this.journal = journal;
     }
 
     private static final class Span {
@@ -91,11 +113,11 @@ final class FetchLog {
         byEndpoint.computeIfAbsent(endpoint, k -> new LongAdder()).increment();
         ReplicaCounts counts = byReplica.computeIfAbsent(replica, k -> new ReplicaCounts());
         counts.requests.increment();
+        long now = System.nanoTime();
         if (changeset == null) {
-            return null;
+            return new Fetch(endpoint, null, claim, replica, now, null, null);
         }
         String syncKey = claim != null ? claim : "request-" + anonymous.incrementAndGet();
-        long now = System.nanoTime();
         ChangesetFetches fetches = byChangeset.computeIfAbsent(changeset, k -> new ChangesetFetches());
         synchronized (fetches) {
             fetches.requests++;
@@ -125,7 +147,7 @@ final class FetchLog {
                     overlap(changeset, span, other, now);
                 }
             }
-            return new Fetch(span, fetches);
+            return new Fetch(endpoint, changeset, claim, replica, now, span, fetches);
         }
     }
 
@@ -138,12 +160,16 @@ final class FetchLog {
         if (status == 304) {
             etagHits.increment();
         }
-        if (fetch == null) {
-            return;
+        long now = System.nanoTime();
+        if (fetch.span != null) {
+            synchronized (fetch.changeset) {
+                fetch.span.active--;
+                fetch.span.lastEnd = Math.max(fetch.span.lastEnd, now);
+            }
         }
-        synchronized (fetch.changeset) {
-            fetch.span.active--;
-            fetch.span.lastEnd = Math.max(fetch.span.lastEnd, System.nanoTime());
+        if (journal != null) {
+            journal.write(new FetchJournal.Entry(fetch.endpoint, fetch.changesetKey, fetch.claim, fetch.replica,
+                    millis(fetch.startNanos), millis(now), status));
         }
     }
 

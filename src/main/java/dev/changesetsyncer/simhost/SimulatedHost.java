@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -46,7 +47,8 @@ public final class SimulatedHost implements AutoCloseable {
     private final Server server;
     private final ServerConnector connector;
     private final ScheduledExecutorService clock;
-    private final FetchLog fetches = new FetchLog();
+    private final FetchJournal journal;
+    private final FetchLog fetches;
     private final long startNanos = System.nanoTime();
     private final Instant start = Instant.now();
     private final AtomicLong ticks = new AtomicLong();
@@ -54,8 +56,10 @@ public final class SimulatedHost implements AutoCloseable {
     private GitHubApi api;
     private HostLimits limits;
 
-    private SimulatedHost(HostSettings settings) {
+    private SimulatedHost(HostSettings settings, Path fetchLog) {
         this.settings = settings;
+        this.journal = fetchLog == null ? null : new FetchJournal(fetchLog);
+        this.fetches = new FetchLog(journal);
         this.population = new Population(settings, start);
         QueuedThreadPool threads = new QueuedThreadPool(1024, 8);
         threads.setName("simulated-host");
@@ -77,7 +81,12 @@ public final class SimulatedHost implements AutoCloseable {
 
     /** Starts serving; {@link #port()} tells where. */
     public static SimulatedHost start(HostSettings settings) throws Exception {
-        SimulatedHost host = new SimulatedHost(settings);
+        return start(settings, null);
+    }
+
+    /** As {@link #start(HostSettings)}, writing every request as a JSON line to {@code fetchLog} (null: nowhere). */
+    public static SimulatedHost start(HostSettings settings, Path fetchLog) throws Exception {
+        SimulatedHost host = new SimulatedHost(settings, fetchLog);
         host.server.start();
         String apiBase = host.baseUrl();
         host.limits = new HostLimits(settings, host.startNanos, host.start);
@@ -102,6 +111,9 @@ public final class SimulatedHost implements AutoCloseable {
         try {
             long n = ticks.incrementAndGet();
             population.tick(n, start.plus(Duration.ofSeconds(n)));
+            if (journal != null) {
+                journal.flush();
+            }
         } catch (RuntimeException e) {
             log.error("the population's tick failed; it will try the next one", e);
         }
@@ -243,6 +255,9 @@ public final class SimulatedHost implements AutoCloseable {
             server.stop();
         } catch (Exception e) {
             log.warn("the simulated host did not stop cleanly: {}", e.toString());
+        }
+        if (journal != null) {
+            journal.close();
         }
     }
 }

@@ -32,7 +32,9 @@ final class SimulatedHostProcess {
 
     static SimulatedHostProcess start(ReplicaCommandLine commandLine, HostSettings settings, Path log)
             throws InterruptedException {
-        ChildProcess process = ChildProcess.start("simulate-host", commandLine.simulatedHost(options(settings)), Map.of(), log);
+        List<String> options = new ArrayList<>(options(settings));
+        options.addAll(List.of("--fetch-log", log.resolveSibling("fetches.jsonl").toString()));
+        ChildProcess process = ChildProcess.start("simulate-host", commandLine.simulatedHost(options), Map.of(), log);
         long deadline = System.nanoTime() + STARTUP.toNanos();
         while (System.nanoTime() < deadline) {
             for (String line : lines(log)) {

@@ -2,7 +2,13 @@ package dev.changesetsyncer.simhost;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Syncs are told apart by their claim; two syncs of one changeset whose spans intersect are an overlap. */
 class FetchLogTest {
@@ -57,6 +63,25 @@ class FetchLogTest {
 
         assertThat(log.overlaps()).isZero();
         assertThat(log.byReplica()).containsOnlyKeys("replica-a", "replica-b", "replica-c");
+    }
+
+    @Test
+    void everyRequestCanBeJournalledAsAJsonLine(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("fetches.jsonl");
+        try (FetchJournal journal = new FetchJournal(file)) {
+            FetchLog journalled = new FetchLog(journal);
+            journalled.end(journalled.begin("pull", "o/r#1", "100", "replica-a"), 304);
+            journalled.end(journalled.begin("pulls", null, null, "curl"), 200);
+        }
+
+        List<String> lines = Files.readAllLines(file);
+        assertThat(lines).hasSize(2);
+        JsonNode first = new ObjectMapper().readTree(lines.getFirst());
+        assertThat(first.path("changeset").asText()).isEqualTo("o/r#1");
+        assertThat(first.path("claim").asText()).isEqualTo("100");
+        assertThat(first.path("replica").asText()).isEqualTo("replica-a");
+        assertThat(first.path("status").asInt()).isEqualTo(304);
+        assertThat(first.path("endMs").asLong()).isGreaterThanOrEqualTo(first.path("startMs").asLong());
     }
 
     @Test
