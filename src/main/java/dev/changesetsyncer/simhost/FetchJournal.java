@@ -3,7 +3,6 @@ package dev.changesetsyncer.simhost;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -30,7 +29,7 @@ final class FetchJournal implements AutoCloseable {
             this.out = Files.newBufferedWriter(file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                     StandardOpenOption.WRITE);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the fetch log " + file, e);
+            throw new IllegalArgumentException("cannot write the fetch log " + file.toAbsolutePath() + ": " + e, e);
         }
     }
 

@@ -82,6 +82,7 @@ public record SoakSettings(
         }
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(workDir, "workDir");
+        workDir = workDir.toAbsolutePath(); // the soak's processes run in it
     }
 
     /** A changeset due longer than this (lease + margin) counts as lost. */
