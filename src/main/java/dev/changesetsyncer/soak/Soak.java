@@ -25,8 +25,8 @@ import org.slf4j.LoggerFactory;
  * <ol>
  *   <li>Set-up: migrate, start the simulated host, register it (a {@code github} code host row),
  *       its repositories, and start the replicas.</li>
- *   <li>Warm-up (twice {@code syncEvery}): the changesets are registered in slices over one
- *       {@code syncEvery}, so that their syncs spread evenly instead of coming in waves.</li>
+ *   <li>Warm-up (twice {@code syncEvery}, and until the fleet has caught up): the changesets are
+ *       registered in slices over one {@code syncEvery}, so that their syncs spread over the cycle.</li>
  *   <li>Faults, for {@code duration}, with sync requests inserted throughout.</li>
  *   <li>Drain: faults stop, replicas are continued; it waits until every request is served and no
  *       changeset is owed a sync for longer than a lease (at most {@code 2 × (lease + margin) + 60 s}).</li>
@@ -107,6 +107,7 @@ public final class Soak {
                     slices.stream().mapToInt(s -> s.numbers().size()).sum(), settings.syncEvery(), settings.syncEvery());
             registerSlices(database, slices, changesets, clock, warmUp.toNanos());
             waitUntil(clock, 0, fleet, diedOnTheirOwn);
+            awaitCaughtUp(waits, clock);
             out.printf("faults for %s:%n", settings.duration());
             faults.start();
             injectRequests(database, changesets, clock, fleet, diedOnTheirOwn, requests, requestsNotInserted);
@@ -202,6 +203,25 @@ public final class Soak {
             changesets.addAll(database.createChangesets(slice.repo().id(), slice.numbers()));
         }
         log.debug("registered {} changesets; the warm-up lasts {} ms", changesets.size(), warmUpNanos / 1_000_000);
+    }
+
+    /**
+     * Faults begin once the fleet has caught up with the warm-up (nothing owed a sync for a lease or
+     * longer), so that a fleet slow to warm up is not mistaken for lost work; at most 2 minutes more.
+     */
+    private void awaitCaughtUp(WaitTracker waits, SoakClock clock) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        boolean said = false;
+        while (waits.longestNow().compareTo(settings.lease()) >= 0 && System.nanoTime() < deadline) {
+            if (!said) {
+                out.printf("warm-up: the fleet is still catching up (a changeset has waited %d s); faults wait%n",
+                        waits.longestNow().toSeconds());
+                said = true;
+            }
+            clock.faultsBeginAt(System.nanoTime() + Duration.ofSeconds(1).toNanos());
+            Thread.sleep(1000);
+        }
+        clock.faultsBeginAt(System.nanoTime());
     }
 
     /** Inserts sync requests for random changesets until the faults' time is over. */
