@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
         description = "Keeps pull/merge requests mirrored in PostgreSQL, each on its own schedule computed by Postgres.",
         subcommands = {MigrateCommand.class, RunCommand.class, DemoCommand.class, ScheduleCommand.class,
             RequestCommand.class, LimitsCommand.class, BenchCommand.class, SimulateCommand.class,
+            SimulateHostCommand.class, SoakCommand.class,
             CommandLine.HelpCommand.class})
 public final class Main {
     public static void main(String[] args) {

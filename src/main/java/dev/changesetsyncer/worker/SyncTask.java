@@ -4,6 +4,7 @@ import dev.changesetsyncer.codehost.CodeHostClients;
 import dev.changesetsyncer.codehost.FailureKind;
 import dev.changesetsyncer.codehost.SyncResult;
 import dev.changesetsyncer.codehost.SyncTarget;
+import dev.changesetsyncer.codehost.http.SyncCaller;
 import dev.changesetsyncer.queue.ClaimRef;
 import dev.changesetsyncer.queue.Completion;
 import dev.changesetsyncer.queue.Deferral;
@@ -50,7 +51,10 @@ final class SyncTask implements Runnable {
             if (!sync.begin()) {
                 return; // lost before it started
             }
-            SyncResult result = clients.forHost(target.codeHost()).fetch(target);
+            SyncResult result;
+            try (SyncCaller.Scope ignored = SyncCaller.enter(workerId, ref.claimToken())) {
+                result = clients.forHost(target.codeHost()).fetch(target);
+            }
             WriteBack writeBack = writeBack(ref, target, result);
             if (!sync.handOver()) {
                 return; // lost while fetching: the result is dropped

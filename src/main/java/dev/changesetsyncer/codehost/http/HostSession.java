@@ -63,9 +63,13 @@ public final class HostSession {
     /** A GET whose answer the caller looks at before {@link #check}ing it. */
     public HostResponse send(URI uri, String etag) throws HostCallException, InterruptedException {
         Map<String, String> request = headers;
-        if (etag != null) {
+        Map<String, String> caller = SyncCaller.headers();
+        if (etag != null || !caller.isEmpty()) {
             request = new HashMap<>(headers);
-            request.put("If-None-Match", etag);
+            request.putAll(caller);
+            if (etag != null) {
+                request.put("If-None-Match", etag);
+            }
         }
         HostResponse response = http.get(uri, request);
         RateLimitStatus reported = RateLimitHeaders.status(response);
