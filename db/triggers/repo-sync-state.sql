@@ -15,12 +15,13 @@ BEGIN
             USING ERRCODE = 'check_violation',
                   HINT = 'To read it sooner, lower code_hosts.repo_sync_interval.';
     END IF;
-    SELECT h.repo_sync_interval, h.max_sync_delay, r.deleted_at
+    SELECT h.repo_sync_interval, h.max_sync_delay, r.deleted_at, r.track_changesets
       INTO settings
       FROM code_hosts h, repos r
      WHERE h.id = NEW.code_host_id AND r.id = NEW.repo_id;
     NEW.next_sync_at := repo_next_sync_at(NEW.repo_id, NEW.enqueued_at, NEW.last_attempt_at, NEW.failures,
-        settings.deleted_at, settings.repo_sync_interval, settings.max_sync_delay);
+        settings.deleted_at, settings.track_changesets, NEW.listing_state, settings.repo_sync_interval,
+        settings.max_sync_delay);
     RETURN NEW;
 END
 $$;
@@ -35,7 +36,7 @@ CREATE OR REPLACE TRIGGER repo_sync_state_compute_schedule_on_insert
 -- Only when an input is named in the SET list: claims and lease renewals pay nothing. Setting
 -- code_host_id to itself forces a recomputation (a host's settings or the repository's deleted_at changed).
 CREATE OR REPLACE TRIGGER repo_sync_state_compute_schedule_on_update
-    BEFORE UPDATE OF code_host_id, enqueued_at, last_attempt_at, failures, next_sync_at ON repo_sync_state
+    BEFORE UPDATE OF code_host_id, enqueued_at, last_attempt_at, failures, listing_state, next_sync_at ON repo_sync_state
     FOR EACH ROW EXECUTE FUNCTION trg_repo_sync_state_compute_schedule();
 
 COMMENT ON TRIGGER repo_sync_state_compute_schedule_on_insert ON repo_sync_state IS
@@ -66,7 +67,8 @@ CREATE OR REPLACE TRIGGER repos_enqueue_sync
 COMMENT ON TRIGGER repos_enqueue_sync ON repos IS 'New repositories are due for their first read at once, once per statement.';
 
 
--- A repository marked deleted is read less often; one that came back at the usual interval.
+-- A repository marked deleted is read less often; one that came back at the usual interval; one just
+-- tracked at once.
 CREATE OR REPLACE FUNCTION trg_repos_reschedule_sync()
     RETURNS trigger
     LANGUAGE plpgsql
@@ -77,15 +79,16 @@ BEGIN
 END
 $$;
 
-COMMENT ON FUNCTION trg_repos_reschedule_sync() IS 'Recomputes the next read of a repository whose deleted_at changed.';
+COMMENT ON FUNCTION trg_repos_reschedule_sync() IS 'Recomputes the next read of a repository whose deleted_at or track_changesets changed.';
 
 CREATE OR REPLACE TRIGGER repos_reschedule_sync
-    AFTER UPDATE OF deleted_at ON repos
+    AFTER UPDATE OF deleted_at, track_changesets ON repos
     FOR EACH ROW
-    WHEN (OLD.deleted_at IS DISTINCT FROM NEW.deleted_at)
+    WHEN ((OLD.deleted_at, OLD.track_changesets) IS DISTINCT FROM (NEW.deleted_at, NEW.track_changesets))
     EXECUTE FUNCTION trg_repos_reschedule_sync();
 
-COMMENT ON TRIGGER repos_reschedule_sync ON repos IS 'deleted_at changed: the repository''s next read is recomputed.';
+COMMENT ON TRIGGER repos_reschedule_sync ON repos IS 'deleted_at or track_changesets changed: the repository''s next read is recomputed (a repository just tracked is '
+'read at once).';
 
 
 -- New repository settings of a host apply to its repositories at once.

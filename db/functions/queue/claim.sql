@@ -54,8 +54,8 @@ BEGIN
     IF worker IS NULL OR btrim(worker) = '' THEN
         RAISE EXCEPTION 'claim_changesets: worker must be named' USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    IF max_rows IS NULL OR max_rows < 1 THEN
-        RAISE EXCEPTION 'claim_changesets: max_rows must be at least 1, got %', max_rows
+    IF max_rows IS NULL OR max_rows < 0 OR (max_rows = 0 AND coalesce(max_repos, 0) = 0) THEN
+        RAISE EXCEPTION 'claim_changesets: max_rows must be at least 1 (or 0 with max_repos), got %', max_rows
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
     IF lease IS NULL OR lease <= interval '0' THEN

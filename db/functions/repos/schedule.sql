@@ -60,6 +60,8 @@ CREATE OR REPLACE FUNCTION repo_next_sync_at(
     last_attempt_at    timestamptz,
     failures           integer,
     deleted_at         timestamptz,
+    track_changesets   text,
+    listing_state      text,
     repo_sync_interval interval,
     max_delay          interval)
     RETURNS timestamptz
@@ -73,11 +75,14 @@ RETURN CASE
           * (1 - repo_sync_jitter_fraction(repo_id))
     -- marked deleted: read again now and then, to notice it coming back
     WHEN deleted_at IS NOT NULL THEN last_attempt_at + repo_deleted_recheck_delay()
+    -- just tracked (or tracked with another state): its pull requests are listed at once
+    WHEN track_changesets IN ('open', 'all') AND listing_state IS DISTINCT FROM track_changesets THEN last_attempt_at
     ELSE last_attempt_at + repo_sync_interval * (1 - repo_sync_jitter_fraction(repo_id))
 END;
 
-COMMENT ON FUNCTION repo_next_sync_at(bigint, timestamptz, timestamptz, integer, timestamptz, interval, interval) IS
+COMMENT ON FUNCTION repo_next_sync_at(bigint, timestamptz, timestamptz, integer, timestamptz, text, text, interval, interval) IS
 'When a repository is due for its next read: never read -> enqueued_at (at once); failing -> last attempt + '
 'repo_sync_interval * 2^(failures - 1), at most max_delay; marked deleted -> last attempt + '
-'repo_deleted_recheck_delay(); else last attempt + repo_sync_interval. Waits are shortened by the repository''s '
+'repo_deleted_recheck_delay(); tracked but not listed in that state yet (track_changesets <> listing_state) -> at '
+'once; else last attempt + repo_sync_interval. Waits are shortened by the repository''s '
 'jitter (repo_sync_jitter_fraction). The trigger on repo_sync_state stores the result in next_sync_at.';

@@ -938,6 +938,8 @@ public class Routines {
         , Instant lastAttemptAt
         , Integer failures
         , Instant deletedAt
+        , String trackChangesets
+        , String listingState
         , Duration repoSyncInterval
         , Duration maxDelay
     ) {
@@ -947,6 +949,8 @@ public class Routines {
         f.setLastAttemptAt(lastAttemptAt);
         f.setFailures(failures);
         f.setDeletedAt(deletedAt);
+        f.setTrackChangesets(trackChangesets);
+        f.setListingState(listingState);
         f.setRepoSyncInterval(repoSyncInterval);
         f.setMaxDelay(maxDelay);
 
@@ -963,6 +967,8 @@ public class Routines {
         , Instant lastAttemptAt
         , Integer failures
         , Instant deletedAt
+        , String trackChangesets
+        , String listingState
         , Duration repoSyncInterval
         , Duration maxDelay
     ) {
@@ -972,6 +978,8 @@ public class Routines {
         f.setLastAttemptAt(lastAttemptAt);
         f.setFailures(failures);
         f.setDeletedAt(deletedAt);
+        f.setTrackChangesets(trackChangesets);
+        f.setListingState(listingState);
         f.setRepoSyncInterval(repoSyncInterval);
         f.setMaxDelay(maxDelay);
 
@@ -987,6 +995,8 @@ public class Routines {
         , Field<Instant> lastAttemptAt
         , Field<Integer> failures
         , Field<Instant> deletedAt
+        , Field<String> trackChangesets
+        , Field<String> listingState
         , Field<Duration> repoSyncInterval
         , Field<Duration> maxDelay
     ) {
@@ -996,6 +1006,8 @@ public class Routines {
         f.setLastAttemptAt(lastAttemptAt);
         f.setFailures(failures);
         f.setDeletedAt(deletedAt);
+        f.setTrackChangesets(trackChangesets);
+        f.setListingState(listingState);
         f.setRepoSyncInterval(repoSyncInterval);
         f.setMaxDelay(maxDelay);
 

@@ -22,9 +22,11 @@ import org.jooq.impl.SQLDataType;
  * When a repository is due for its next read: never read -&gt; enqueued_at (at
  * once); failing -&gt; last attempt + repo_sync_interval * 2^(failures - 1), at
  * most max_delay; marked deleted -&gt; last attempt +
- * repo_deleted_recheck_delay(); else last attempt + repo_sync_interval. Waits
- * are shortened by the repository's jitter (repo_sync_jitter_fraction). The
- * trigger on repo_sync_state stores the result in next_sync_at.
+ * repo_deleted_recheck_delay(); tracked but not listed in that state yet
+ * (track_changesets &lt;&gt; listing_state) -&gt; at once; else last attempt +
+ * repo_sync_interval. Waits are shortened by the repository's jitter
+ * (repo_sync_jitter_fraction). The trigger on repo_sync_state stores the result
+ * in next_sync_at.
  */
 @SuppressWarnings({ "all", "unchecked", "rawtypes", "this-escape" })
 public class RepoNextSyncAt extends AbstractRoutine<Instant> {
@@ -62,6 +64,16 @@ public class RepoNextSyncAt extends AbstractRoutine<Instant> {
     public static final Parameter<Instant> DELETED_AT = Internal.createParameter("deleted_at", SQLDataType.INSTANT, false);
 
     /**
+     * The parameter <code>public.repo_next_sync_at.track_changesets</code>.
+     */
+    public static final Parameter<String> TRACK_CHANGESETS = Internal.createParameter("track_changesets", SQLDataType.CLOB, false);
+
+    /**
+     * The parameter <code>public.repo_next_sync_at.listing_state</code>.
+     */
+    public static final Parameter<String> LISTING_STATE = Internal.createParameter("listing_state", SQLDataType.CLOB, false);
+
+    /**
      * The parameter <code>public.repo_next_sync_at.repo_sync_interval</code>.
      */
     public static final Parameter<Duration> REPO_SYNC_INTERVAL = Internal.createParameter("repo_sync_interval", SQLDataType.INTERVAL, false, new IntervalConverter());
@@ -75,7 +87,7 @@ public class RepoNextSyncAt extends AbstractRoutine<Instant> {
      * Create a new routine call instance
      */
     public RepoNextSyncAt() {
-        super("repo_next_sync_at", Public.PUBLIC, DSL.comment("When a repository is due for its next read: never read -> enqueued_at (at once); failing -> last attempt + repo_sync_interval * 2^(failures - 1), at most max_delay; marked deleted -> last attempt + repo_deleted_recheck_delay(); else last attempt + repo_sync_interval. Waits are shortened by the repository's jitter (repo_sync_jitter_fraction). The trigger on repo_sync_state stores the result in next_sync_at."), SQLDataType.INSTANT);
+        super("repo_next_sync_at", Public.PUBLIC, DSL.comment("When a repository is due for its next read: never read -> enqueued_at (at once); failing -> last attempt + repo_sync_interval * 2^(failures - 1), at most max_delay; marked deleted -> last attempt + repo_deleted_recheck_delay(); tracked but not listed in that state yet (track_changesets <> listing_state) -> at once; else last attempt + repo_sync_interval. Waits are shortened by the repository's jitter (repo_sync_jitter_fraction). The trigger on repo_sync_state stores the result in next_sync_at."), SQLDataType.INSTANT);
 
         setReturnParameter(RETURN_VALUE);
         addInParameter(REPO_ID);
@@ -83,6 +95,8 @@ public class RepoNextSyncAt extends AbstractRoutine<Instant> {
         addInParameter(LAST_ATTEMPT_AT);
         addInParameter(FAILURES);
         addInParameter(DELETED_AT);
+        addInParameter(TRACK_CHANGESETS);
+        addInParameter(LISTING_STATE);
         addInParameter(REPO_SYNC_INTERVAL);
         addInParameter(MAX_DELAY);
     }
@@ -169,6 +183,40 @@ public class RepoNextSyncAt extends AbstractRoutine<Instant> {
      */
     public RepoNextSyncAt setDeletedAt(Field<Instant> field) {
         setField(DELETED_AT, field);
+        return this;
+    }
+
+    /**
+     * Set the <code>track_changesets</code> parameter IN value to the routine
+     */
+    public RepoNextSyncAt setTrackChangesets(String value) {
+        setValue(TRACK_CHANGESETS, value);
+        return this;
+    }
+
+    /**
+     * Set the <code>track_changesets</code> parameter to the function to be
+     * used with a {@link org.jooq.Select} statement
+     */
+    public RepoNextSyncAt setTrackChangesets(Field<String> field) {
+        setField(TRACK_CHANGESETS, field);
+        return this;
+    }
+
+    /**
+     * Set the <code>listing_state</code> parameter IN value to the routine
+     */
+    public RepoNextSyncAt setListingState(String value) {
+        setValue(LISTING_STATE, value);
+        return this;
+    }
+
+    /**
+     * Set the <code>listing_state</code> parameter to the function to be used
+     * with a {@link org.jooq.Select} statement
+     */
+    public RepoNextSyncAt setListingState(Field<String> field) {
+        setField(LISTING_STATE, field);
         return this;
     }
 
