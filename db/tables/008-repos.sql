@@ -92,6 +92,12 @@ UPDATE sync_requests
  WHERE served_at IS NULL
    AND priority = 2
    AND requested_by LIKE '%(trigger repos_request_sync_on_archived_flip)';
+-- Which of a host's two fair lanes goes first in its next claim: bulk requests or routine syncs. The claim
+-- alternates them, across claims too, so that a claim of one row (a short budget) does not always go to
+-- the same lane.
+ALTER TABLE code_host_budgets ADD COLUMN bulk_next boolean NOT NULL DEFAULT false;
+COMMENT ON COLUMN code_host_budgets.bulk_next IS 'Whether the host''s next claim begins its alternation of routine and bulk changesets with a bulk one (the last one claimed was routine). Kept for hosts with a budget or a concurrency cap, whose claims lock this row; others begin with routine.';
+
 UPDATE changeset_sync_state s
    SET priority = p.priority
   FROM (SELECT q.changeset_id, max(q.priority) AS priority

@@ -91,7 +91,9 @@ BEGIN
     limited AS MATERIALIZED (
         SELECT h.id,
                h.requests_per_sync,
+               b.bulk_next,
                code_host_tokens(b.tokens, b.refilled_at, h.requests_per_hour, h.request_burst, now) AS tokens,
+               code_host_burst(h.requests_per_hour, h.request_burst) AS burst,
                h.max_in_flight
                    - (SELECT count(*)::integer FROM changeset_sync_state f
                        WHERE f.code_host_id = h.id AND f.claim_token IS NOT NULL)
@@ -104,13 +106,13 @@ BEGIN
     -- for a repository read). Hosts without limits of ours are not locked, so replicas claim from them
     -- side by side.
     hosts AS MATERIALIZED (
-        SELECT l.id, l.requests_per_sync, l.tokens, l.slots,
+        SELECT l.id, l.requests_per_sync, l.tokens, l.burst, l.slots, l.bulk_next,
                least(coalesce(l.slots, max_rows + max_repos),
                      coalesce(floor(l.tokens / least(l.requests_per_sync, 1))::integer, max_rows + max_repos),
                      max_rows + max_repos) AS units
           FROM limited l
         UNION ALL
-        SELECT h.id, h.requests_per_sync, NULL, NULL, max_rows + max_repos
+        SELECT h.id, h.requests_per_sync, NULL, NULL, NULL, false, max_rows + max_repos
           FROM code_hosts h
           JOIN code_host_budgets b ON b.code_host_id = h.id
          WHERE h.requests_per_hour IS NULL AND h.max_in_flight IS NULL
@@ -133,20 +135,22 @@ BEGIN
                 LIMIT least(h.units, max_rows)
                   FOR UPDATE SKIP LOCKED) d
          WHERE h.units > 0),
-    -- Lane 1: repositories due for their sync, each costing the requests it will make.
+    -- Lane 1: repositories due for their sync, each costing the requests it will make (never more than
+    -- the bucket can hold, or it could never be claimed).
     repositories AS MATERIALIZED (
         SELECT h.id AS code_host_id, 1 AS lane, d.repo_id AS id, d.row_id, d.next_sync_at AS at, d.cost
           FROM hosts h
          CROSS JOIN LATERAL (
-               SELECT r.repo_id, r.ctid AS row_id, r.next_sync_at, repo_sync_cost(p.track_changesets) AS cost
+               SELECT r.repo_id, r.ctid AS row_id, r.next_sync_at,
+                      least((SELECT repo_sync_cost(p.track_changesets) FROM repos p WHERE p.id = r.repo_id),
+                            coalesce(h.burst, 'infinity')) AS cost
                  FROM repo_sync_state r
-                 JOIN repos p ON p.id = r.repo_id
                 WHERE r.code_host_id = h.id
                   AND r.claim_token IS NULL
                   AND r.next_sync_at <= now
                 ORDER BY r.next_sync_at
                 LIMIT least(h.units, max_repos)
-                  FOR UPDATE OF r SKIP LOCKED) d
+                  FOR UPDATE SKIP LOCKED) d
          WHERE h.units > 0 AND max_repos > 0),
     -- Lane 2: routine changesets (claim level 0) due by now.
     routine AS MATERIALIZED (
@@ -183,14 +187,16 @@ BEGIN
         UNION ALL SELECT * FROM repositories
         UNION ALL SELECT * FROM routine
         UNION ALL SELECT * FROM bulk),
-    -- Each host's order: requests, then repositories, then routine and bulk rows alternately, routine
-    -- first (so while both are due, at least half of the host's claims are routine). A replica takes at
-    -- most max_repos repositories, the earliest due across hosts.
+    -- Each host's order: requests, then repositories, then routine and bulk rows alternately (so while
+    -- both are due, half of the host's claims are routine, whatever the flip's size). The alternation goes
+    -- on across claims (code_host_budgets.bulk_next), so that claims of one row alternate too. A replica
+    -- takes at most max_repos repositories, the earliest due across hosts.
     ranked AS (
         SELECT c.code_host_id, c.lane, c.id, c.row_id, c.at, h.tokens, h.slots,
                coalesce(c.cost, h.requests_per_sync) AS cost,
                row_number() OVER (PARTITION BY c.code_host_id
-                                  ORDER BY least(c.lane, 2), c.lane_rank, c.lane, c.at) AS host_rank
+                                  ORDER BY least(c.lane, 2), c.lane_rank,
+                                           c.lane = CASE WHEN h.bulk_next THEN 2 ELSE 3 END, c.at) AS host_rank
           FROM (SELECT c.*,
                        row_number() OVER (PARTITION BY c.code_host_id, c.lane ORDER BY c.at) AS lane_rank,
                        row_number() OVER (PARTITION BY c.lane = 1 ORDER BY c.at) AS kind_rank
@@ -241,19 +247,23 @@ BEGIN
          WHERE r.ctid = ANY (ARRAY(SELECT p.row_id FROM picked_repos p))
         RETURNING r.repo_id, r.claim_token, r.claimed_at, r.lease_until, r.change_markers, r.listed_until,
                   r.listing_state),
-    -- the budget pays for what was claimed, not for what was picked
+    -- the budget pays for what was claimed, not for what was picked; the lane that follows the last
+    -- routine or bulk changeset claimed goes first next time
     debited AS (
         UPDATE code_host_budgets b
-           SET tokens = l.tokens - n.spent,
-               refilled_at = greatest(b.refilled_at, now)
-          FROM (SELECT x.code_host_id, sum(x.cost) AS spent
-                  FROM (SELECT p.code_host_id, p.cost FROM picked p JOIN claimed c ON c.changeset_id = p.id
+           SET tokens = CASE WHEN l.tokens IS NOT NULL THEN l.tokens - n.spent ELSE b.tokens END,
+               refilled_at = CASE WHEN l.tokens IS NOT NULL THEN greatest(b.refilled_at, now) ELSE b.refilled_at END,
+               bulk_next = coalesce(n.last_lane = 2, b.bulk_next)
+          FROM (SELECT x.code_host_id, sum(x.cost) AS spent,
+                       (array_agg(x.lane ORDER BY x.pick DESC) FILTER (WHERE x.lane IN (2, 3)))[1] AS last_lane
+                  FROM (SELECT p.code_host_id, p.cost, p.lane, p.pick
+                          FROM picked p JOIN claimed c ON c.changeset_id = p.id
                         UNION ALL
-                        SELECT p.code_host_id, p.cost FROM picked_repos p JOIN claimed_repos c ON c.repo_id = p.id) x
+                        SELECT p.code_host_id, p.cost, p.lane, 0
+                          FROM picked_repos p JOIN claimed_repos c ON c.repo_id = p.id) x
                  GROUP BY x.code_host_id) n
           JOIN limited l ON l.id = n.code_host_id
-         WHERE b.code_host_id = n.code_host_id
-           AND l.tokens IS NOT NULL)
+         WHERE b.code_host_id = n.code_host_id)
     SELECT out.changeset_id, out.claim_token, out.claimed_at, out.lease_until, out.priority, h.id, h.name, h.kind,
            h.base_url, out.repo_id, out.repo_external_id, out.repo_name, out.external_id, out.change_markers,
            out.head_sha, out.review_state, out.check_state, out.repo_archived, out.claim_kind, out.claim_level,
@@ -265,7 +275,7 @@ BEGIN
                          WHEN cl.claim_at <= sync_claim_bound(2, now) THEN 2
                          WHEN cl.claim_at <= sync_claim_bound(1, now) THEN 1
                          ELSE 0 END)::smallint AS claim_level,
-                   CASE WHEN p.tokens IS NOT NULL THEN p.cost END AS claim_cost,
+                   (CASE WHEN p.tokens IS NOT NULL THEN p.cost END)::real AS claim_cost,
                    NULL::timestamptz AS repo_deleted_at, d.repo_track, NULL::timestamptz AS repo_listed_until,
                    NULL::text AS repo_listing_state, 0 AS kind_order, p.pick
               FROM claimed cl
@@ -282,11 +292,11 @@ BEGIN
             SELECT NULL::bigint, cr.claim_token, cr.claimed_at, cr.lease_until, NULL::smallint, p.code_host_id,
                    r.id, r.external_id, r.name, NULL::text, cr.change_markers, NULL::text, NULL::review_state,
                    NULL::check_state, r.archived, 'repository'::text, NULL::smallint,
-                   CASE WHEN p.tokens IS NOT NULL THEN p.cost END, r.deleted_at, r.track_changesets,
+                   (CASE WHEN p.tokens IS NOT NULL THEN p.cost END)::real, r.deleted_at, r.track_changesets,
                    cr.listed_until, cr.listing_state, 1, p.pick
               FROM claimed_repos cr
               JOIN picked_repos p ON p.id = cr.repo_id
-              JOIN repos r ON r.id = cr.repo_id) out
+             CROSS JOIN LATERAL (SELECT x.* FROM repos x WHERE x.id = cr.repo_id OFFSET 0) r) out
       JOIN code_hosts h ON h.id = out.code_host_id
      ORDER BY out.kind_order, out.pick;
 END

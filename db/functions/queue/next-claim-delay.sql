@@ -26,9 +26,10 @@ BEGIN
                 ORDER BY s.claim_at
                 LIMIT 1) first_changeset ON true
           LEFT JOIN LATERAL (
-               SELECT r.next_sync_at, repo_sync_cost(p.track_changesets) AS cost
+               SELECT r.next_sync_at,
+                      least((SELECT repo_sync_cost(p.track_changesets) FROM repos p WHERE p.id = r.repo_id),
+                            coalesce(code_host_burst(h.requests_per_hour, h.request_burst), 'infinity')) AS cost
                  FROM repo_sync_state r
-                 JOIN repos p ON p.id = r.repo_id
                 WHERE with_repos AND r.code_host_id = h.id AND r.claim_token IS NULL
                 ORDER BY r.next_sync_at
                 LIMIT 1) first_repo ON true
@@ -43,7 +44,7 @@ BEGIN
                                 AND (first_changeset.claim_at IS NULL
                                      OR first_changeset.claim_at > sync_claim_bound(2, now))
                                 AND first_repo.next_sync_at <= greatest(first_changeset.claim_at, now)
-                           THEN first_repo.cost ELSE h.requests_per_sync END AS cost) first
+                           THEN first_repo.cost::real ELSE h.requests_per_sync END AS cost) first
          -- it can be claimed when it is due, the host is not paused, and its bucket holds its cost
          CROSS JOIN LATERAL (
                SELECT greatest(first.at, b.paused_until,

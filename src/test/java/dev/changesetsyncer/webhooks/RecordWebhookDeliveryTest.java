@@ -212,7 +212,7 @@ class RecordWebhookDeliveryTest {
         assertThat(sameNewsAgain.reposUpdated()).isZero();
         assertThat(database.value(Boolean.class, "SELECT archived FROM repos WHERE id = " + repo.id())).isTrue();
         assertThat(database.value(Long.class, """
-                SELECT count(*) FROM sync_requests WHERE priority = 2 AND reason = 'repository Codertocat/Hello-World was archived'"""))
+                SELECT count(*) FROM sync_requests WHERE priority = 0 AND reason = 'repository Codertocat/Hello-World was archived'"""))
                 .isEqualTo(2);
         assertThat(database.value(Long.class, "SELECT repo_id FROM webhook_deliveries WHERE delivery_key = 'd-9'"))
                 .isEqualTo(repo.id());

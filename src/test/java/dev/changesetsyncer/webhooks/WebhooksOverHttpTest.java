@@ -262,7 +262,7 @@ class WebhooksOverHttpTest {
         assertThat(archived.status()).isEqualTo(200);
         assertThat(database.value(Boolean.class, "SELECT archived FROM repos WHERE id = " + repo.id())).isTrue();
         assertThat(database.value(Long.class, "SELECT count(*) FROM sync_requests "
-                + "WHERE reason = 'repository Codertocat/Hello-World was archived' AND priority = 2")).isEqualTo(2);
+                + "WHERE reason = 'repository Codertocat/Hello-World was archived' AND priority = 0")).isEqualTo(2);
 
         send.github(GITHUB, "repository", "guid-4",
                 Fixtures.text("github/webhooks/from-docs/repository.unarchived.json").getBytes(UTF_8));
