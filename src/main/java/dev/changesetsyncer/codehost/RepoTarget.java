@@ -14,6 +14,7 @@ import java.util.Objects;
  * @param externalId the host's id for it, as stored (may be a placeholder where the host does not need it)
  * @param name as stored in {@code repos.name}: {@code owner/repo}, {@code group/subgroup/project}, {@code PROJECT/slug}
  * @param archived the flag as stored
+ * @param deleted whether it is stored as deleted ({@code repos.deleted_at}); read again now and then to notice it back
  * @param track which pull requests to list; {@link Tracking#NONE}: no listing
  * @param changeMarkers what the last read saw of each resource (ETags), for conditional requests
  * @param listedUntil the listing's high-water mark: pull requests updated at or before it were seen (null: never listed)
@@ -28,6 +29,7 @@ public record RepoTarget(
         String externalId,
         String name,
         boolean archived,
+        boolean deleted,
         Tracking track,
         Map<String, String> changeMarkers,
         Instant listedUntil,
@@ -40,8 +42,8 @@ public record RepoTarget(
 
     /** A repository not stored yet, looked up by its path (no listing, no conditional request). */
     public static RepoTarget lookup(CodeHost host, String name) {
-        return new RepoTarget(0, host.id(), host.name(), host.kind(), host.baseUrl(), null, name, false, Tracking.NONE,
-                Map.of(), null, null);
+        return new RepoTarget(0, host.id(), host.name(), host.kind(), host.baseUrl(), null, name, false, false,
+                Tracking.NONE, Map.of(), null, null);
     }
 
     /** The repository's code host, as its client is chosen. */

@@ -271,6 +271,7 @@ public final class SyncQueue {
                 r.getRepoExternalId(),
                 r.getRepoName(),
                 Boolean.TRUE.equals(r.getRepoArchived()),
+                r.getRepoDeletedAt() != null,
                 Tracking.fromSqlName(r.getRepoTrack()),
                 changeMarkers(r.getChangeMarkers()),
                 r.getRepoListedUntil(),

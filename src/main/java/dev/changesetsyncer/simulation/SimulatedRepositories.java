@@ -18,9 +18,9 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.UnaryOperator;
 
 /**
- * The repositories of the simulated host. A repository it has not been told about exists, unarchived,
- * under the name it is asked for; tests and the demo archive, rename, delete and restore repositories
- * and open pull requests in them. Reads are answered like GitHub's: the repository and the first listing
+ * The repositories of the simulated host. A repository it has not been told about is as the database
+ * has it (its name and archived flag as asked for), so that the simulator changes nothing by itself;
+ * tests and the demo archive, rename, delete and restore repositories and open pull requests in them. Reads are answered like GitHub's: the repository and the first listing
  * page carry a version (an ETag), and a read whose version is still the one sent back is a free 304.
  * It also watches its callers: a repository read by two syncs at once is an {@linkplain #overlaps() overlap}.
  */
@@ -30,15 +30,15 @@ public final class SimulatedRepositories {
 
     /**
      * A repository's state; the version moves with every change of the repository, pullsVersion with its
-     * pull requests. A null name: the one it is asked for.
+     * pull requests. A null name, archived flag or deletion: the one it is asked for.
      */
-    private record State(String name, boolean archived, boolean deleted, long version, List<Pull> pulls,
+    private record State(String name, Boolean archived, Boolean deleted, long version, List<Pull> pulls,
             long pullsVersion) {}
 
     private record Pull(String number, boolean open, Instant updatedAt) {}
 
     /** A repository nobody changed: there, unarchived, as named in the database, no pull requests. */
-    private static final State INITIAL = new State(null, false, false, 1, List.of(), 1);
+    private static final State INITIAL = new State(null, null, null, 1, List.of(), 1);
 
     private final Map<String, State> states = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> active = new ConcurrentHashMap<>();
@@ -84,7 +84,7 @@ public final class SimulatedRepositories {
     /** Whether the repository with this id is archived (its pull requests are read-only). */
     boolean archived(String externalId) {
         State state = externalId == null ? null : states.get(externalId);
-        return state != null && state.archived();
+        return state != null && Boolean.TRUE.equals(state.archived());
     }
 
     /** Answers a repository sync. */
@@ -96,7 +96,7 @@ public final class SimulatedRepositories {
         }
         try {
             State state = states.getOrDefault(key, INITIAL);
-            if (state.deleted()) {
+            if (state.deleted() != null ? state.deleted() : target.deleted()) {
                 return new RepoSyncResult.NotFound("simulated 404 Not Found: repository " + target.name(), null, 0);
             }
             int free = 0;
@@ -106,7 +106,8 @@ public final class SimulatedRepositories {
             if (version.equals(target.changeMarkers().get(REPO))) {
                 free++;
             } else {
-                repository = new RepoSnapshot(key, state.name() != null ? state.name() : target.name(), state.archived());
+                repository = new RepoSnapshot(key, state.name() != null ? state.name() : target.name(),
+                        state.archived() != null ? state.archived() : target.archived());
                 markers.put(REPO, version);
             }
             PullListing listing = null;

@@ -122,6 +122,6 @@ class BitbucketRepositorySyncTest {
 
     RepoTarget target(Tracking track, Instant listedUntil, Tracking listingState) {
         return new RepoTarget(3, 9, "bitbucket_server-test", CodeHostKind.BITBUCKET_SERVER, bitbucket.baseUrl(), "1",
-                "AMUNIZ/test-repos", false, track, Map.of(), listedUntil, listingState);
+                "AMUNIZ/test-repos", false, false, track, Map.of(), listedUntil, listingState);
     }
 }

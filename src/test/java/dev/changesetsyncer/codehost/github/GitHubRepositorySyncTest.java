@@ -259,6 +259,6 @@ class GitHubRepositorySyncTest {
 
     RepoTarget target(Tracking track, Map<String, String> markers, Instant listedUntil, Tracking listingState) {
         return new RepoTarget(3, 7, "github-test", CodeHostKind.GITHUB, github.baseUrl(), "1296269", "octocat/Hello-World",
-                false, track, new HashMap<>(markers), listedUntil, listingState);
+                false, false, track, new HashMap<>(markers), listedUntil, listingState);
     }
 }

@@ -123,6 +123,6 @@ class GitLabRepositorySyncTest {
 
     RepoTarget target(Tracking track, Instant listedUntil, Tracking listingState) {
         return new RepoTarget(3, 7, "gitlab-test", CodeHostKind.GITLAB, gitlab.baseUrl(), "178504", "diaspora/diaspora",
-                false, track, Map.of(), listedUntil, listingState);
+                false, false, track, Map.of(), listedUntil, listingState);
     }
 }
