@@ -69,6 +69,11 @@ final class RepoSyncTask implements Runnable {
                 writer.observed(new RateLimitObservation(target.codeHostId(), result.rateLimit()));
             }
             writer.refunded(Refund.of(target.codeHostId(), sync.claim().cost(), result.freeRequests()));
+            if (result instanceof RepoSyncResult.Found found && found.listing() != null && found.listing().truncated()) {
+                log.warn("repo={} claim={} the listing of {} stopped at its page limit ({} pages): older pull requests "
+                        + "are imported when they next change", ref.repoId(), ref.claimToken(), target.name(),
+                        found.listing().pages());
+            }
             written = write(new RepoWriteBack(ref, target, result));
         } catch (InterruptedException e) {
             log.debug("repo={} claim={} repository sync cancelled", ref.repoId(), ref.claimToken());
