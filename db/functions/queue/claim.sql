@@ -244,7 +244,8 @@ BEGIN
                lease_holder = worker,
                claimed_at   = now,
                lease_until  = now + lease
-         WHERE r.ctid = ANY (ARRAY(SELECT p.row_id FROM picked_repos p))
+         -- by key: repositories are few, and a row locked by its lane is claimable (its lock re-checked it)
+         WHERE r.repo_id = ANY (ARRAY(SELECT p.id FROM picked_repos p))
         RETURNING r.repo_id, r.claim_token, r.claimed_at, r.lease_until, r.change_markers, r.listed_until,
                   r.listing_state),
     -- the budget pays for what was claimed, not for what was picked; the lane that follows the last
