@@ -47,10 +47,10 @@ final class DemoArchiving {
         }
         if (!found) {
             Record flip = dsl.fetchOne("""
-                    SELECT r.archived, s.lease_holder IS NULL AS idle,
+                    SELECT r.archived,
                            (SELECT count(*) FROM sync_requests q JOIN changesets c ON c.id = q.changeset_id
                              WHERE c.repo_id = r.id AND q.reason = 'repository ' || r.name || ' was archived') AS requested
-                      FROM repos r JOIN repo_sync_state s ON s.repo_id = r.id
+                      FROM repos r
                      WHERE r.id = ?""", repoId);
             if (flip != null && flip.get("archived", Boolean.class)) {
                 found = true;
