@@ -4,13 +4,16 @@ import static dev.changesetsyncer.jooq.Tables.CHANGESETS;
 import static dev.changesetsyncer.jooq.Tables.CODE_HOSTS;
 import static dev.changesetsyncer.jooq.Tables.REPOS;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.changesetsyncer.db.SchemaViolation;
+import dev.changesetsyncer.jooq.Routines;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.EnumType;
+import org.jooq.JSONB;
 import org.jooq.Records;
 import org.jooq.exception.DataAccessException;
 import org.jooq.impl.DSL;
@@ -116,8 +119,9 @@ public final class CatalogStore {
 
     /**
      * Tracks a repository the host just described: the stored one with its id (else, a live one of its
-     * name) gets {@code tracking}, or a new one is inserted with it. Its next repository sync, due at
-     * once, lists its pull requests and imports them.
+     * name) gets {@code tracking} (and what the host said of it: archived, its name, not deleted), or a
+     * new one is inserted with it. Its next repository sync, due at once, lists its pull requests and
+     * imports them.
      *
      * @param externalId the host's id for the repository
      * @param name its path, as the host has it
@@ -142,6 +146,10 @@ public final class CatalogStore {
                     tx.update(REPOS).set(REPOS.TRACK_CHANGESETS, tracking.sqlName())
                             .where(REPOS.ID.eq(stored.get().id()))
                             .execute();
+                    // what the look-up found goes through the one UPDATE of a repository (a flip fires once)
+                    Routines.applyRepoChange(configuration, stored.get().id(), JSONB.valueOf(
+                            "{\"archived\": %b, \"renamed_to\": %s, \"restored\": true}".formatted(archived, jsonText(name))),
+                            null);
                     return new Tracked(stored.get(), false);
                 }
                 Repo inserted = tx.insertInto(REPOS)
@@ -213,6 +221,10 @@ public final class CatalogStore {
         } catch (DataAccessException e) {
             throw SchemaViolation.translate(e);
         }
+    }
+
+    private static String jsonText(String value) {
+        return JsonNodeFactory.instance.textNode(value).toString();
     }
 
     private static Condition byName(long codeHostId, String name) {
