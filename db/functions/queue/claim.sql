@@ -190,36 +190,37 @@ BEGIN
     -- Each host's order: requests, then repositories, then routine and bulk rows alternately (so while
     -- both are due, half of the host's claims are routine, whatever the flip's size). The alternation goes
     -- on across claims (code_host_budgets.bulk_next), so that claims of one row alternate too. A replica
-    -- takes at most max_repos repositories, the earliest due across hosts.
+    -- takes at most max_repos repositories, the earliest due across hosts. The running cost is summed in
+    -- the same window as the host's order: one sort.
     ranked AS (
         SELECT c.code_host_id, c.lane, c.id, c.row_id, c.at, h.tokens, h.slots,
                coalesce(c.cost, h.requests_per_sync) AS cost,
-               row_number() OVER (PARTITION BY c.code_host_id
-                                  ORDER BY least(c.lane, 2), c.lane_rank,
-                                           c.lane = CASE WHEN h.bulk_next THEN 2 ELSE 3 END, c.at) AS host_rank
+               row_number() OVER host_order AS host_rank,
+               sum(coalesce(c.cost, h.requests_per_sync)) OVER host_order AS spent
           FROM (SELECT c.*,
                        row_number() OVER (PARTITION BY c.code_host_id, c.lane ORDER BY c.at) AS lane_rank,
-                       row_number() OVER (PARTITION BY c.lane = 1 ORDER BY c.at) AS kind_rank
+                       CASE WHEN c.lane = 1 THEN row_number() OVER (PARTITION BY c.lane ORDER BY c.at) END AS repo_rank
                   FROM candidates c) c
           JOIN hosts h ON h.id = c.code_host_id
-         WHERE c.lane <> 1 OR c.kind_rank <= max_repos),
+         WHERE c.repo_rank IS NULL OR c.repo_rank <= max_repos
+        WINDOW host_order AS (PARTITION BY c.code_host_id
+                              ORDER BY least(c.lane, 2), c.lane_rank,
+                                       c.lane = CASE WHEN h.bulk_next THEN 2 ELSE 3 END, c.at)),
     -- A prefix of each host's order that its budget and its free slots pay for: a row that does not
     -- fit stops the host's claim there (a repository read costing 2 is not overtaken by cheaper rows).
     affordable AS MATERIALIZED (
-        SELECT r.*,
-               row_number() OVER (PARTITION BY r.code_host_id, r.lane = 1 ORDER BY r.host_rank) AS kind_rank
-          FROM (SELECT r.*, sum(r.cost) OVER (PARTITION BY r.code_host_id ORDER BY r.host_rank) AS spent
-                  FROM ranked r) r
+        SELECT r.*
+          FROM ranked r
          WHERE (r.tokens IS NULL OR r.spent <= r.tokens)
            AND (r.slots IS NULL OR r.host_rank <= r.slots)),
     -- Across hosts: the requests of every host first, then each host's first, each host's
     -- second... so that no host's backlog crowds out another's.
     picked AS MATERIALIZED (
         SELECT a.code_host_id, a.lane, a.id, a.row_id, a.cost, a.tokens,
-               row_number() OVER (ORDER BY a.lane <> 0, a.kind_rank, a.at) AS pick
+               row_number() OVER (ORDER BY a.lane <> 0, a.host_rank, a.at) AS pick
           FROM affordable a
          WHERE a.lane <> 1
-         ORDER BY a.lane <> 0, a.kind_rank, a.at
+         ORDER BY a.lane <> 0, a.host_rank, a.at
          LIMIT max_rows),
     picked_repos AS MATERIALIZED (
         SELECT a.code_host_id, a.lane, a.id, a.row_id, a.cost, a.tokens,
