@@ -7,6 +7,6 @@
 --  then runs again, after the new functions and triggers are in place. Setting code_host_id to itself
 --  fires the schedule trigger. Narrow the WHERE clause to the rows the change affects: rewriting every
 --  row of a large table takes a while (and its dead tuples a vacuum).
--- rule version 2: a gone changeset with a pending request is retried until the request is served
+-- rule version 3: claim levels (bulk requests between routine and requested): a pending request's claim_at moves
 UPDATE changeset_sync_state SET code_host_id = code_host_id
- WHERE gone_at IS NOT NULL AND requested_at IS NOT NULL;
+ WHERE requested_at IS NOT NULL;

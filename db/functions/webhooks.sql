@@ -80,6 +80,7 @@ DECLARE
     repo       bigint;
     stored     integer := 0;
     updated    integer := 0;
+    imported   integer := 0;
     earlier    boolean := false;
 BEGIN
     IF targets IS NOT NULL AND repo_change IS NOT NULL THEN
@@ -100,6 +101,26 @@ BEGIN
         RETURN;
     END IF;
 
+    -- IMPORT: a pull request named by number that we do not have, in a repository whose pull requests
+    -- are tracked (repos.track_changesets: all, or open when the payload says it is open), is inserted
+    -- into changesets here (the insert trigger makes it due at once), then matched like the others.
+    WITH wanted AS (
+        SELECT DISTINCT r.id AS repo_id, t.number
+          FROM jsonb_to_recordset(coalesce(targets, '[]'::jsonb))
+                   AS t(repo_external_id text, repo_name text, number text, head_sha text, open boolean)
+         CROSS JOIN LATERAL webhook_repo(code_host, t.repo_external_id, t.repo_name) w
+          JOIN repos r ON r.id = w.repo_id
+         WHERE t.number IS NOT NULL
+           AND btrim(t.number) <> ''
+           AND r.deleted_at IS NULL
+           AND (r.track_changesets = 'all' OR (r.track_changesets = 'open' AND t.open))),
+    inserted AS (
+        INSERT INTO changesets (repo_id, external_id)
+        SELECT wanted.repo_id, wanted.number FROM wanted ORDER BY wanted.repo_id, wanted.number
+        ON CONFLICT ON CONSTRAINT changesets_external_id_unique DO NOTHING
+        RETURNING id)
+    SELECT count(*) INTO imported FROM inserted;
+
     SELECT array_agg(w.changeset_id ORDER BY w.changeset_id)
       INTO matched
       FROM webhook_changesets(code_host, coalesce(targets, '[]'::jsonb)) w;
@@ -109,10 +130,7 @@ BEGIN
     END IF;
 
     IF matched IS NULL AND repo IS NULL THEN
-        -- Nothing we have. IMPORT: tracking a repository's pull requests (repos.track_changesets, the
-        -- repositories issue) plugs in here: for targets naming a pull request by number in a tracked
-        -- repository, INSERT INTO changesets (repo_id, external_id) (the insert trigger makes it due
-        -- at once), then carry on as for a matched changeset. Until then: answered 202, nothing stored.
+        -- Nothing we have (nor anything to import): answered 202, nothing stored.
         RETURN QUERY SELECT 'unmatched'::text, 0, 0, false;
         RETURN;
     END IF;
@@ -153,6 +171,7 @@ BEGIN
                      FROM unnest(locked, due_before) AS b(id, due)
                      JOIN changeset_sync_state s ON s.changeset_id = b.id
                     WHERE s.next_sync_at < b.due OR (b.due IS NULL AND s.next_sync_at IS NOT NULL))
+                OR imported > 0 -- a changeset just imported is due now
           INTO earlier;
         IF earlier THEN
             PERFORM pg_notify(sync_wakeup_channel(), '');
@@ -160,18 +179,12 @@ BEGIN
     END IF;
 
     IF repo IS NOT NULL THEN
-        -- One plain UPDATE, only when something changes: the repos triggers then do the rest (an
-        -- archived flip requests an urgent sync of every changeset, once; deleted_at marks them gone).
-        UPDATE repos r
-           SET archived   = coalesce((repo_change ->> 'archived')::boolean, r.archived),
-               name       = coalesce(repo_change ->> 'renamed_to', r.name),
-               deleted_at = CASE WHEN (repo_change ->> 'deleted')::boolean THEN coalesce(r.deleted_at, now())
-                                 ELSE r.deleted_at END
-         WHERE r.id = repo
-           AND (r.archived IS DISTINCT FROM coalesce((repo_change ->> 'archived')::boolean, r.archived)
-                OR r.name IS DISTINCT FROM coalesce(repo_change ->> 'renamed_to', r.name)
-                OR (coalesce((repo_change ->> 'deleted')::boolean, false) AND r.deleted_at IS NULL));
-        GET DIAGNOSTICS updated = ROW_COUNT;
+        -- The one UPDATE of a repository, shared with the repository syncs (apply_repo_change): only when
+        -- something changes, so its triggers fire once (an archived flip requests a bulk sync of each of
+        -- its changesets; deleted_at marks them gone).
+        IF apply_repo_change(repo, repo_change) THEN
+            updated := 1;
+        END IF;
     END IF;
 
     RETURN QUERY SELECT 'stored'::text, stored, updated, earlier;
@@ -180,8 +193,10 @@ $$;
 
 COMMENT ON FUNCTION record_webhook_delivery(bigint, text, text, jsonb, jsonb, jsonb) IS
 'Stores one verified webhook delivery of code_host, in one transaction: '
-'targets [{repo_external_id, repo_name, number | head_sha}] get a changeset_events row each (source webhook, kind '
+'targets [{repo_external_id, repo_name, number | head_sha, open}] get a changeset_events row each (a pull request '
+'by number that we do not have is imported first when its repository is tracked: track_changesets all, or open and '
+'the target is open) (source webhook, kind '
 'event_kind, dedupe_key delivery:<delivery>, payload summary), which moves their schedule, and a NOTIFY on '
-'sync_wakeup_channel() when one became due earlier; or repo_change {repo_external_id, repo_name, archived, '
-'renamed_to, deleted} updates that repository. Returns outcome stored, duplicate (delivery already stored: nothing '
+'sync_wakeup_channel() when one became due earlier or was imported; or repo_change {repo_external_id, repo_name, '
+'archived, renamed_to, deleted} updates that repository (apply_repo_change). Returns outcome stored, duplicate (delivery already stored: nothing '
 'written) or unmatched (no such changeset or repository: nothing written).';

@@ -14,8 +14,9 @@ COMMENT ON FUNCTION sync_wakeup_channel() IS
 'The NOTIFY channel (changeset_sync_due) signalled whenever a statement makes changesets due now.';
 
 
--- A request makes its changeset due now at the request's priority. A changeset already pending
--- at that priority is left alone (repeated requests do not pile up work), except:
+-- A request makes its changeset due now at the request's priority (0 bulk, 1 requested, 2 urgent;
+-- the claim level follows from it: sync_claim_level). A changeset already pending at that priority
+-- is left alone (repeated requests do not pile up work), except:
 --  * a pending request that an attempt has since failed on is superseded, so a new request gets
 --    a new attempt instead of waiting out the retry backoff;
 --  * a row being synced right now is always written, which takes its row lock: the completion
@@ -71,8 +72,10 @@ COMMENT ON TRIGGER sync_requests_mark_due ON sync_requests IS
 'INSERT INTO sync_requests makes those changesets due now; once per statement, so bulk INSERT ... SELECT is one update and one NOTIFY.';
 
 
--- Flipping archived (and only that) requests an urgent sync of every changeset of the
--- repository: their state becomes or stops being read_only.
+-- Flipping archived (and only that) requests a bulk sync (priority 0) of every changeset of the
+-- repository: their state becomes or stops being read_only. Bulk, not urgent: a flip of a repository
+-- with thousands of changesets must not hold up users' requests (claimed before it) nor the host's
+-- routine syncs (claimed alternately with it): see claim_changesets().
 CREATE OR REPLACE FUNCTION trg_repos_request_sync_on_archived_flip()
     RETURNS trigger
     LANGUAGE plpgsql
@@ -82,17 +85,18 @@ BEGIN
     SELECT c.id,
            format('repository %s was %s', n.name, CASE WHEN n.archived THEN 'archived' ELSE 'unarchived' END),
            format('%s (trigger repos_request_sync_on_archived_flip)', current_user),
-           2
+           0
       FROM new_repos n
       JOIN old_repos o ON o.id = n.id
       JOIN changesets c ON c.repo_id = n.id
-     WHERE n.archived IS DISTINCT FROM o.archived;
+     WHERE n.archived IS DISTINCT FROM o.archived
+     ORDER BY c.id;
     RETURN NULL;
 END
 $$;
 
 COMMENT ON FUNCTION trg_repos_request_sync_on_archived_flip() IS
-'Inserts an urgent sync request (priority 2) for every changeset of each repository whose archived flag flipped.';
+'Inserts a bulk sync request (priority 0) for every changeset of each repository whose archived flag flipped.';
 
 CREATE OR REPLACE TRIGGER repos_request_sync_on_archived_flip
     AFTER UPDATE ON repos
@@ -100,7 +104,7 @@ CREATE OR REPLACE TRIGGER repos_request_sync_on_archived_flip
     FOR EACH STATEMENT EXECUTE FUNCTION trg_repos_request_sync_on_archived_flip();
 
 COMMENT ON TRIGGER repos_request_sync_on_archived_flip ON repos IS
-'archived flipped -> urgent sync requests for all changesets of the repository. Other updates do nothing.';
+'archived flipped -> bulk sync requests for all changesets of the repository. Other updates do nothing.';
 
 
 -- Remember when archived changed: a sync that fetched before that must not flip it back.

@@ -27,12 +27,13 @@ CREATE OR REPLACE FUNCTION changeset_schedule_rule(
     LANGUAGE sql STABLE PARALLEL SAFE
 RETURN CASE
     -- a request whose attempt failed backs off like any retry (see changeset_next_sync_at)
-    WHEN priority > 0 AND failures > 0 AND last_attempt_at >= requested_at THEN
+    WHEN requested_at IS NOT NULL AND failures > 0 AND last_attempt_at >= requested_at THEN
         format('requested, but the attempt failed: retry %s after %s', failures,
             sync_retry_delay(failures, min_delay,
                 sync_cadence_max_delay(cadence, max_delay, checks_pending_max_delay, finished_max_delay)))
     WHEN priority = 2 THEN 'urgent request'
     WHEN priority = 1 THEN 'requested'
+    WHEN requested_at IS NOT NULL THEN 'bulk request'
     WHEN gone_at IS NOT NULL THEN 'gone from the host: synced only on request'
     WHEN failures > 0 THEN format('failing: retry %s after %s', failures,
         sync_retry_delay(failures, min_delay,
@@ -109,16 +110,17 @@ COMMENT ON COLUMN changeset_schedule.due IS 'next_sync_at has passed (it may be 
 
 
 -- Per host: each figure is one index range (claim, leased or troubled index), so the view
--- stays cheap at millions of changesets. claim_at folds priority in (sync_claim_at), so priority
--- levels are separate claim_at ranges, split by sync_claim_at_bound().
+-- stays cheap at millions of changesets. claim_at folds the claim level in (sync_claim_at), so the
+-- levels are separate claim_at ranges, split by sync_claim_bound().
 CREATE VIEW code_host_sync_summary AS
 SELECT h.id                                     AS code_host_id,
        h.name,
        h.kind,
        due.due_now,
        due.requested_due,
-       now() - least(oldest.routine, oldest.requested + sync_priority_shift(),
-                     oldest.urgent + 2 * sync_priority_shift()) AS oldest_overdue,
+       due.bulk_due,
+       now() - least(oldest.routine, oldest.bulk + sync_priority_shift(), oldest.requested + 2 * sync_priority_shift(),
+                     oldest.urgent + 3 * sync_priority_shift()) AS oldest_overdue,
        flight.in_flight,
        flight.expired_leases,
        trouble.failing,
@@ -130,24 +132,31 @@ SELECT h.id                                     AS code_host_id,
        CASE WHEN b.paused_until > now() THEN b.paused_until END AS paused_until,
        CASE WHEN b.paused_until > now() THEN b.pause_reason END AS pause_reason,
        b.reported_remaining                                   AS host_reported_remaining,
-       b.reported_reset_at                                    AS host_reported_reset_at
+       b.reported_reset_at                                    AS host_reported_reset_at,
+       repos.repos_failing,
+       repos.repos_not_visible
   FROM code_hosts h
   JOIN code_host_budgets b ON b.code_host_id = h.id
  CROSS JOIN LATERAL (
       SELECT count(*)                                                        AS due_now,
-             count(*) FILTER (WHERE s.claim_at <= sync_claim_at_bound(1, now())) AS requested_due
+             count(*) FILTER (WHERE s.claim_at <= sync_claim_bound(2, now())) AS requested_due,
+             count(*) FILTER (WHERE s.claim_at > sync_claim_bound(2, now())
+                                AND s.claim_at <= sync_claim_bound(1, now())) AS bulk_due
         FROM changeset_sync_state s
-       WHERE s.code_host_id = h.id AND s.claim_token IS NULL AND s.claim_at <= sync_claim_at_bound(0, now())) due
+       WHERE s.code_host_id = h.id AND s.claim_token IS NULL AND s.claim_at <= sync_claim_bound(0, now())) due
  CROSS JOIN LATERAL (
       SELECT (SELECT min(s.claim_at) FROM changeset_sync_state s
                WHERE s.code_host_id = h.id AND s.claim_token IS NULL
-                 AND s.claim_at > sync_claim_at_bound(1, now()) AND s.claim_at <= sync_claim_at_bound(0, now())) AS routine,
+                 AND s.claim_at > sync_claim_bound(1, now()) AND s.claim_at <= sync_claim_bound(0, now())) AS routine,
              (SELECT min(s.claim_at) FROM changeset_sync_state s
                WHERE s.code_host_id = h.id AND s.claim_token IS NULL
-                 AND s.claim_at > sync_claim_at_bound(2, now()) AND s.claim_at <= sync_claim_at_bound(1, now())) AS requested,
+                 AND s.claim_at > sync_claim_bound(2, now()) AND s.claim_at <= sync_claim_bound(1, now())) AS bulk,
              (SELECT min(s.claim_at) FROM changeset_sync_state s
                WHERE s.code_host_id = h.id AND s.claim_token IS NULL
-                 AND s.claim_at <= sync_claim_at_bound(2, now())) AS urgent) oldest
+                 AND s.claim_at > sync_claim_bound(3, now()) AND s.claim_at <= sync_claim_bound(2, now())) AS requested,
+             (SELECT min(s.claim_at) FROM changeset_sync_state s
+               WHERE s.code_host_id = h.id AND s.claim_token IS NULL
+                 AND s.claim_at <= sync_claim_bound(3, now())) AS urgent) oldest
  CROSS JOIN LATERAL (
       SELECT count(*)                                        AS in_flight,
              count(*) FILTER (WHERE s.lease_until < now())   AS expired_leases
@@ -157,9 +166,16 @@ SELECT h.id                                     AS code_host_id,
       SELECT count(*) FILTER (WHERE s.failures > 0)          AS failing,
              count(*) FILTER (WHERE s.gone_at IS NOT NULL)   AS gone
         FROM changeset_sync_state s
-       WHERE s.code_host_id = h.id AND (s.failures > 0 OR s.gone_at IS NOT NULL)) trouble;
+       WHERE s.code_host_id = h.id AND (s.failures > 0 OR s.gone_at IS NOT NULL)) trouble
+ CROSS JOIN LATERAL (
+      SELECT count(*) FILTER (WHERE r.failures > 0)          AS repos_failing,
+             count(*) FILTER (WHERE r.not_found_count > 0)   AS repos_not_visible
+        FROM repo_sync_state r
+       WHERE r.code_host_id = h.id AND (r.failures > 0 OR r.not_found_count > 0)) repos;
 
 COMMENT ON VIEW code_host_sync_summary IS
-'Per code host: changesets due now (and how many of them requested), the oldest overdue one, syncs in flight '
+'Per code host: changesets due now (and how many of them requested or urgent, and how many bulk requests: archived '
+'flips, imports), the oldest overdue one, syncs in flight '
 '(and leases expired, waiting for the sweep), failing and gone changesets; its request budget and what is left of it, '
-'its concurrency cap, whether it is paused and why, and what the host last reported about its own quota.';
+'its concurrency cap, whether it is paused and why, and what the host last reported about its own quota; its '
+'repositories whose reads fail, and those answering 404 (not visible: see repo_sync_schedule).';

@@ -7,6 +7,7 @@ package dev.changesetsyncer.jooq;
 import dev.changesetsyncer.jooq.tables.ChangesetEvents;
 import dev.changesetsyncer.jooq.tables.ChangesetSyncState;
 import dev.changesetsyncer.jooq.tables.Changesets;
+import dev.changesetsyncer.jooq.tables.RepoSyncState;
 import dev.changesetsyncer.jooq.tables.SyncRequests;
 import dev.changesetsyncer.jooq.tables.WebhookDeliveries;
 
@@ -32,6 +33,9 @@ public class Indexes {
     public static final Index CHANGESET_SYNC_STATE_NEXT_SYNC_IDX = Internal.createIndex(DSL.name("changeset_sync_state_next_sync_idx"), ChangesetSyncState.CHANGESET_SYNC_STATE, new OrderField[] { ChangesetSyncState.CHANGESET_SYNC_STATE.NEXT_SYNC_AT }, false);
     public static final Index CHANGESET_SYNC_STATE_TROUBLED_IDX = Internal.createIndex(DSL.name("changeset_sync_state_troubled_idx"), ChangesetSyncState.CHANGESET_SYNC_STATE, new OrderField[] { ChangesetSyncState.CHANGESET_SYNC_STATE.CODE_HOST_ID }, false);
     public static final Index CHANGESETS_HEAD_SHA_IDX = Internal.createIndex(DSL.name("changesets_head_sha_idx"), Changesets.CHANGESETS, new OrderField[] { Changesets.CHANGESETS.REPO_ID, Changesets.CHANGESETS.HEAD_SHA }, false);
+    public static final Index REPO_SYNC_STATE_CLAIM_IDX = Internal.createIndex(DSL.name("repo_sync_state_claim_idx"), RepoSyncState.REPO_SYNC_STATE, new OrderField[] { RepoSyncState.REPO_SYNC_STATE.CODE_HOST_ID, RepoSyncState.REPO_SYNC_STATE.NEXT_SYNC_AT }, false);
+    public static final Index REPO_SYNC_STATE_LEASED_IDX = Internal.createIndex(DSL.name("repo_sync_state_leased_idx"), RepoSyncState.REPO_SYNC_STATE, new OrderField[] { RepoSyncState.REPO_SYNC_STATE.CODE_HOST_ID, RepoSyncState.REPO_SYNC_STATE.LEASE_UNTIL }, false);
+    public static final Index REPO_SYNC_STATE_TROUBLED_IDX = Internal.createIndex(DSL.name("repo_sync_state_troubled_idx"), RepoSyncState.REPO_SYNC_STATE, new OrderField[] { RepoSyncState.REPO_SYNC_STATE.CODE_HOST_ID }, false);
     public static final Index SYNC_REQUESTS_CHANGESET_IDX = Internal.createIndex(DSL.name("sync_requests_changeset_idx"), SyncRequests.SYNC_REQUESTS, new OrderField[] { SyncRequests.SYNC_REQUESTS.CHANGESET_ID }, false);
     public static final Index SYNC_REQUESTS_PENDING_IDX = Internal.createIndex(DSL.name("sync_requests_pending_idx"), SyncRequests.SYNC_REQUESTS, new OrderField[] { SyncRequests.SYNC_REQUESTS.CHANGESET_ID, SyncRequests.SYNC_REQUESTS.REQUESTED_AT }, false);
     public static final Index WEBHOOK_DELIVERIES_RECEIVED_IDX = Internal.createIndex(DSL.name("webhook_deliveries_received_idx"), WebhookDeliveries.WEBHOOK_DELIVERIES, new OrderField[] { WebhookDeliveries.WEBHOOK_DELIVERIES.RECEIVED_AT }, false);

@@ -8,6 +8,7 @@ import dev.changesetsyncer.jooq.enums.ChangesetState;
 import dev.changesetsyncer.jooq.enums.CheckState;
 import dev.changesetsyncer.jooq.enums.CodeHostKind;
 import dev.changesetsyncer.jooq.enums.SyncCadence;
+import dev.changesetsyncer.jooq.routines.ApplyRepoChange;
 import dev.changesetsyncer.jooq.routines.ChangesetCadence;
 import dev.changesetsyncer.jooq.routines.ChangesetNextSyncAt;
 import dev.changesetsyncer.jooq.routines.ChangesetScheduleRule;
@@ -20,11 +21,21 @@ import dev.changesetsyncer.jooq.routines.LockHeldClaims;
 import dev.changesetsyncer.jooq.routines.NextClaimDelay;
 import dev.changesetsyncer.jooq.routines.ObserveRateLimits;
 import dev.changesetsyncer.jooq.routines.PauseCodeHosts;
+import dev.changesetsyncer.jooq.routines.RefundCodeHostRequests;
 import dev.changesetsyncer.jooq.routines.ReleaseClaims;
 import dev.changesetsyncer.jooq.routines.ReleaseExpiredLeases;
+import dev.changesetsyncer.jooq.routines.ReleaseExpiredRepoLeases;
+import dev.changesetsyncer.jooq.routines.ReleaseRepoClaims;
+import dev.changesetsyncer.jooq.routines.RepoDeletedRecheckDelay;
+import dev.changesetsyncer.jooq.routines.RepoNextSyncAt;
+import dev.changesetsyncer.jooq.routines.RepoNotFoundAnswers;
+import dev.changesetsyncer.jooq.routines.RepoNotFoundPeriod;
+import dev.changesetsyncer.jooq.routines.RepoSyncCost;
+import dev.changesetsyncer.jooq.routines.RepoSyncJitterFraction;
 import dev.changesetsyncer.jooq.routines.SyncCadenceMaxDelay;
 import dev.changesetsyncer.jooq.routines.SyncClaimAt;
-import dev.changesetsyncer.jooq.routines.SyncClaimAtBound;
+import dev.changesetsyncer.jooq.routines.SyncClaimBound;
+import dev.changesetsyncer.jooq.routines.SyncClaimLevel;
 import dev.changesetsyncer.jooq.routines.SyncJitterFraction;
 import dev.changesetsyncer.jooq.routines.SyncJitteredDelay;
 import dev.changesetsyncer.jooq.routines.SyncPriorityShift;
@@ -37,8 +48,10 @@ import dev.changesetsyncer.jooq.tables.CompleteSyncs;
 import dev.changesetsyncer.jooq.tables.DeferSyncs;
 import dev.changesetsyncer.jooq.tables.EndClaims;
 import dev.changesetsyncer.jooq.tables.ExtendLeases;
+import dev.changesetsyncer.jooq.tables.ExtendRepoLeases;
 import dev.changesetsyncer.jooq.tables.FailSyncs;
 import dev.changesetsyncer.jooq.tables.RecordArchivedFlags;
+import dev.changesetsyncer.jooq.tables.RecordRepoSyncs;
 import dev.changesetsyncer.jooq.tables.RecordWebhookDelivery;
 import dev.changesetsyncer.jooq.tables.WebhookChangesets;
 import dev.changesetsyncer.jooq.tables.WebhookRepo;
@@ -47,8 +60,10 @@ import dev.changesetsyncer.jooq.tables.records.CompleteSyncsRecord;
 import dev.changesetsyncer.jooq.tables.records.DeferSyncsRecord;
 import dev.changesetsyncer.jooq.tables.records.EndClaimsRecord;
 import dev.changesetsyncer.jooq.tables.records.ExtendLeasesRecord;
+import dev.changesetsyncer.jooq.tables.records.ExtendRepoLeasesRecord;
 import dev.changesetsyncer.jooq.tables.records.FailSyncsRecord;
 import dev.changesetsyncer.jooq.tables.records.RecordArchivedFlagsRecord;
+import dev.changesetsyncer.jooq.tables.records.RecordRepoSyncsRecord;
 import dev.changesetsyncer.jooq.tables.records.RecordWebhookDeliveryRecord;
 import dev.changesetsyncer.jooq.tables.records.WebhookChangesetsRecord;
 import dev.changesetsyncer.jooq.tables.records.WebhookRepoRecord;
@@ -67,6 +82,56 @@ import org.jooq.Result;
  */
 @SuppressWarnings({ "all", "unchecked", "rawtypes", "this-escape" })
 public class Routines {
+
+    /**
+     * Call <code>public.apply_repo_change</code>
+     */
+    public static Boolean applyRepoChange(
+          Configuration configuration
+        , Long repo
+        , JSONB change
+        , Instant seenAt
+    ) {
+        ApplyRepoChange f = new ApplyRepoChange();
+        f.setRepo(repo);
+        f.setChange(change);
+        f.setSeenAt(seenAt);
+
+        f.execute(configuration);
+        return f.getReturnValue();
+    }
+
+    /**
+     * Get <code>public.apply_repo_change</code> as a field.
+     */
+    public static Field<Boolean> applyRepoChange(
+          Long repo
+        , JSONB change
+        , Instant seenAt
+    ) {
+        ApplyRepoChange f = new ApplyRepoChange();
+        f.setRepo(repo);
+        f.setChange(change);
+        f.setSeenAt(seenAt);
+
+        return f.asField();
+    }
+
+    /**
+     * Get <code>public.apply_repo_change</code> as a field.
+     */
+    public static Field<Boolean> applyRepoChange(
+          Field<Long> repo
+        , Field<JSONB> change
+        , Field<Instant> seenAt
+    ) {
+        ApplyRepoChange f = new ApplyRepoChange();
+        f.setRepo(repo);
+        f.setChange(change);
+        f.setSeenAt(seenAt);
+
+        return f.asField();
+    }
 
     /**
      * Call <code>public.changeset_cadence</code>
@@ -596,10 +661,12 @@ public class Routines {
           Configuration configuration
         , Long[] skipHosts
         , Instant now
+        , Boolean withRepos
     ) {
         NextClaimDelay f = new NextClaimDelay();
         f.setSkipHosts(skipHosts);
         f.setNow(now);
+        f.setWithRepos(withRepos);
 
         f.execute(configuration);
         return f.getReturnValue();
@@ -611,10 +678,12 @@ public class Routines {
     public static Field<Duration> nextClaimDelay(
           Long[] skipHosts
         , Instant now
+        , Boolean withRepos
     ) {
         NextClaimDelay f = new NextClaimDelay();
         f.setSkipHosts(skipHosts);
         f.setNow(now);
+        f.setWithRepos(withRepos);
 
         return f.asField();
     }
@@ -625,10 +694,12 @@ public class Routines {
     public static Field<Duration> nextClaimDelay(
           Field<Long[]> skipHosts
         , Field<Instant> now
+        , Field<Boolean> withRepos
     ) {
         NextClaimDelay f = new NextClaimDelay();
         f.setSkipHosts(skipHosts);
         f.setNow(now);
+        f.setWithRepos(withRepos);
 
         return f.asField();
     }
@@ -655,6 +726,19 @@ public class Routines {
     ) {
         PauseCodeHosts p = new PauseCodeHosts();
         p.setRefusals(refusals);
+
+        p.execute(configuration);
+    }
+
+    /**
+     * Call <code>public.refund_code_host_requests</code>
+     */
+    public static void refundCodeHostRequests(
+          Configuration configuration
+        , JSONB refunds
+    ) {
+        RefundCodeHostRequests p = new RefundCodeHostRequests();
+        p.setRefunds(refunds);
 
         p.execute(configuration);
     }
@@ -737,6 +821,313 @@ public class Routines {
     ) {
         ReleaseExpiredLeases f = new ReleaseExpiredLeases();
         f.setNow(now);
+
+        return f.asField();
+    }
+
+    /**
+     * Call <code>public.release_expired_repo_leases</code>
+     */
+    public static Integer releaseExpiredRepoLeases(
+          Configuration configuration
+        , Instant now
+    ) {
+        ReleaseExpiredRepoLeases f = new ReleaseExpiredRepoLeases();
+        f.setNow(now);
+
+        f.execute(configuration);
+        return f.getReturnValue();
+    }
+
+    /**
+     * Get <code>public.release_expired_repo_leases</code> as a field.
+     */
+    public static Field<Integer> releaseExpiredRepoLeases(
+          Instant now
+    ) {
+        ReleaseExpiredRepoLeases f = new ReleaseExpiredRepoLeases();
+        f.setNow(now);
+
+        return f.asField();
+    }
+
+    /**
+     * Get <code>public.release_expired_repo_leases</code> as a field.
+     */
+    public static Field<Integer> releaseExpiredRepoLeases(
+          Field<Instant> now
+    ) {
+        ReleaseExpiredRepoLeases f = new ReleaseExpiredRepoLeases();
+        f.setNow(now);
+
+        return f.asField();
+    }
+
+    /**
+     * Call <code>public.release_repo_claims</code>
+     */
+    public static Integer releaseRepoClaims(
+          Configuration configuration
+        , Long[] repoIds
+        , Long[] claimTokens
+    ) {
+        ReleaseRepoClaims f = new ReleaseRepoClaims();
+        f.setRepoIds(repoIds);
+        f.setClaimTokens(claimTokens);
+
+        f.execute(configuration);
+        return f.getReturnValue();
+    }
+
+    /**
+     * Get <code>public.release_repo_claims</code> as a field.
+     */
+    public static Field<Integer> releaseRepoClaims(
+          Long[] repoIds
+        , Long[] claimTokens
+    ) {
+        ReleaseRepoClaims f = new ReleaseRepoClaims();
+        f.setRepoIds(repoIds);
+        f.setClaimTokens(claimTokens);
+
+        return f.asField();
+    }
+
+    /**
+     * Get <code>public.release_repo_claims</code> as a field.
+     */
+    public static Field<Integer> releaseRepoClaims(
+          Field<Long[]> repoIds
+        , Field<Long[]> claimTokens
+    ) {
+        ReleaseRepoClaims f = new ReleaseRepoClaims();
+        f.setRepoIds(repoIds);
+        f.setClaimTokens(claimTokens);
+
+        return f.asField();
+    }
+
+    /**
+     * Call <code>public.repo_deleted_recheck_delay</code>
+     */
+    public static Duration repoDeletedRecheckDelay(
+          Configuration configuration
+    ) {
+        RepoDeletedRecheckDelay f = new RepoDeletedRecheckDelay();
+
+        f.execute(configuration);
+        return f.getReturnValue();
+    }
+
+    /**
+     * Get <code>public.repo_deleted_recheck_delay</code> as a field.
+     */
+    public static Field<Duration> repoDeletedRecheckDelay() {
+        RepoDeletedRecheckDelay f = new RepoDeletedRecheckDelay();
+
+        return f.asField();
+    }
+
+    /**
+     * Call <code>public.repo_next_sync_at</code>
+     */
+    public static Instant repoNextSyncAt(
+          Configuration configuration
+        , Long repoId
+        , Instant enqueuedAt
+        , Instant lastAttemptAt
+        , Integer failures
+        , Instant deletedAt
+        , String trackChangesets
+        , String listingState
+        , Duration repoSyncInterval
+        , Duration maxDelay
+    ) {
+        RepoNextSyncAt f = new RepoNextSyncAt();
+        f.setRepoId(repoId);
+        f.setEnqueuedAt(enqueuedAt);
+        f.setLastAttemptAt(lastAttemptAt);
+        f.setFailures(failures);
+        f.setDeletedAt(deletedAt);
+        f.setTrackChangesets(trackChangesets);
+        f.setListingState(listingState);
+        f.setRepoSyncInterval(repoSyncInterval);
+        f.setMaxDelay(maxDelay);
+
+        f.execute(configuration);
+        return f.getReturnValue();
+    }
+
+    /**
+     * Get <code>public.repo_next_sync_at</code> as a field.
+     */
+    public static Field<Instant> repoNextSyncAt(
+          Long repoId
+        , Instant enqueuedAt
+        , Instant lastAttemptAt
+        , Integer failures
+        , Instant deletedAt
+        , String trackChangesets
+        , String listingState
+        , Duration repoSyncInterval
+        , Duration maxDelay
+    ) {
+        RepoNextSyncAt f = new RepoNextSyncAt();
+        f.setRepoId(repoId);
+        f.setEnqueuedAt(enqueuedAt);
+        f.setLastAttemptAt(lastAttemptAt);
+        f.setFailures(failures);
+        f.setDeletedAt(deletedAt);
+        f.setTrackChangesets(trackChangesets);
+        f.setListingState(listingState);
+        f.setRepoSyncInterval(repoSyncInterval);
+        f.setMaxDelay(maxDelay);
+
+        return f.asField();
+    }
+
+    /**
+     * Get <code>public.repo_next_sync_at</code> as a field.
+     */
+    public static Field<Instant> repoNextSyncAt(
+          Field<Long> repoId
+        , Field<Instant> enqueuedAt
+        , Field<Instant> lastAttemptAt
+        , Field<Integer> failures
+        , Field<Instant> deletedAt
+        , Field<String> trackChangesets
+        , Field<String> listingState
+        , Field<Duration> repoSyncInterval
+        , Field<Duration> maxDelay
+    ) {
+        RepoNextSyncAt f = new RepoNextSyncAt();
+        f.setRepoId(repoId);
+        f.setEnqueuedAt(enqueuedAt);
+        f.setLastAttemptAt(lastAttemptAt);
+        f.setFailures(failures);
+        f.setDeletedAt(deletedAt);
+        f.setTrackChangesets(trackChangesets);
+        f.setListingState(listingState);
+        f.setRepoSyncInterval(repoSyncInterval);
+        f.setMaxDelay(maxDelay);
+
+        return f.asField();
+    }
+
+    /**
+     * Call <code>public.repo_not_found_answers</code>
+     */
+    public static Integer repoNotFoundAnswers(
+          Configuration configuration
+    ) {
+        RepoNotFoundAnswers f = new RepoNotFoundAnswers();
+
+        f.execute(configuration);
+        return f.getReturnValue();
+    }
+
+    /**
+     * Get <code>public.repo_not_found_answers</code> as a field.
+     */
+    public static Field<Integer> repoNotFoundAnswers() {
+        RepoNotFoundAnswers f = new RepoNotFoundAnswers();
+
+        return f.asField();
+    }
+
+    /**
+     * Call <code>public.repo_not_found_period</code>
+     */
+    public static Duration repoNotFoundPeriod(
+          Configuration configuration
+    ) {
+        RepoNotFoundPeriod f = new RepoNotFoundPeriod();
+
+        f.execute(configuration);
+        return f.getReturnValue();
+    }
+
+    /**
+     * Get <code>public.repo_not_found_period</code> as a field.
+     */
+    public static Field<Duration> repoNotFoundPeriod() {
+        RepoNotFoundPeriod f = new RepoNotFoundPeriod();
+
+        return f.asField();
+    }
+
+    /**
+     * Call <code>public.repo_sync_cost</code>
+     */
+    public static Float repoSyncCost(
+          Configuration configuration
+        , String trackChangesets
+    ) {
+        RepoSyncCost f = new RepoSyncCost();
+        f.setTrackChangesets(trackChangesets);
+
+        f.execute(configuration);
+        return f.getReturnValue();
+    }
+
+    /**
+     * Get <code>public.repo_sync_cost</code> as a field.
+     */
+    public static Field<Float> repoSyncCost(
+          String trackChangesets
+    ) {
+        RepoSyncCost f = new RepoSyncCost();
+        f.setTrackChangesets(trackChangesets);
+
+        return f.asField();
+    }
+
+    /**
+     * Get <code>public.repo_sync_cost</code> as a field.
+     */
+    public static Field<Float> repoSyncCost(
+          Field<String> trackChangesets
+    ) {
+        RepoSyncCost f = new RepoSyncCost();
+        f.setTrackChangesets(trackChangesets);
+
+        return f.asField();
+    }
+
+    /**
+     * Call <code>public.repo_sync_jitter_fraction</code>
+     */
+    public static Double repoSyncJitterFraction(
+          Configuration configuration
+        , Long repoId
+    ) {
+        RepoSyncJitterFraction f = new RepoSyncJitterFraction();
+        f.setRepoId(repoId);
+
+        f.execute(configuration);
+        return f.getReturnValue();
+    }
+
+    /**
+     * Get <code>public.repo_sync_jitter_fraction</code> as a field.
+     */
+    public static Field<Double> repoSyncJitterFraction(
+          Long repoId
+    ) {
+        RepoSyncJitterFraction f = new RepoSyncJitterFraction();
+        f.setRepoId(repoId);
+
+        return f.asField();
+    }
+
+    /**
+     * Get <code>public.repo_sync_jitter_fraction</code> as a field.
+     */
+    public static Field<Double> repoSyncJitterFraction(
+          Field<Long> repoId
+    ) {
+        RepoSyncJitterFraction f = new RepoSyncJitterFraction();
+        f.setRepoId(repoId);
 
         return f.asField();
     }
@@ -848,15 +1239,15 @@ public class Routines {
     }
 
     /**
-     * Call <code>public.sync_claim_at_bound</code>
+     * Call <code>public.sync_claim_bound</code>
      */
-    public static Instant syncClaimAtBound(
+    public static Instant syncClaimBound(
           Configuration configuration
-        , Integer priority
+        , Integer level
         , Instant at
     ) {
-        SyncClaimAtBound f = new SyncClaimAtBound();
-        f.setPriority(priority);
+        SyncClaimBound f = new SyncClaimBound();
+        f.setLevel(level);
         f.setAt(at);
 
         f.execute(configuration);
@@ -864,29 +1255,73 @@ public class Routines {
     }
 
     /**
-     * Get <code>public.sync_claim_at_bound</code> as a field.
+     * Get <code>public.sync_claim_bound</code> as a field.
      */
-    public static Field<Instant> syncClaimAtBound(
-          Integer priority
+    public static Field<Instant> syncClaimBound(
+          Integer level
         , Instant at
     ) {
-        SyncClaimAtBound f = new SyncClaimAtBound();
-        f.setPriority(priority);
+        SyncClaimBound f = new SyncClaimBound();
+        f.setLevel(level);
         f.setAt(at);
 
         return f.asField();
     }
 
     /**
-     * Get <code>public.sync_claim_at_bound</code> as a field.
+     * Get <code>public.sync_claim_bound</code> as a field.
      */
-    public static Field<Instant> syncClaimAtBound(
-          Field<Integer> priority
+    public static Field<Instant> syncClaimBound(
+          Field<Integer> level
         , Field<Instant> at
     ) {
-        SyncClaimAtBound f = new SyncClaimAtBound();
-        f.setPriority(priority);
+        SyncClaimBound f = new SyncClaimBound();
+        f.setLevel(level);
         f.setAt(at);
+
+        return f.asField();
+    }
+
+    /**
+     * Call <code>public.sync_claim_level</code>
+     */
+    public static Integer syncClaimLevel(
+          Configuration configuration
+        , Short priority
+        , Instant requestedAt
+    ) {
+        SyncClaimLevel f = new SyncClaimLevel();
+        f.setPriority(priority);
+        f.setRequestedAt(requestedAt);
+
+        f.execute(configuration);
+        return f.getReturnValue();
+    }
+
+    /**
+     * Get <code>public.sync_claim_level</code> as a field.
+     */
+    public static Field<Integer> syncClaimLevel(
+          Short priority
+        , Instant requestedAt
+    ) {
+        SyncClaimLevel f = new SyncClaimLevel();
+        f.setPriority(priority);
+        f.setRequestedAt(requestedAt);
+
+        return f.asField();
+    }
+
+    /**
+     * Get <code>public.sync_claim_level</code> as a field.
+     */
+    public static Field<Integer> syncClaimLevel(
+          Field<Short> priority
+        , Field<Instant> requestedAt
+    ) {
+        SyncClaimLevel f = new SyncClaimLevel();
+        f.setPriority(priority);
+        f.setRequestedAt(requestedAt);
 
         return f.asField();
     }
@@ -1165,6 +1600,7 @@ public class Routines {
         , Long[] skipHosts
         , Boolean requestedOnly
         , Instant now
+        , Integer maxRepos
     ) {
         return configuration.dsl().selectFrom(dev.changesetsyncer.jooq.tables.ClaimChangesets.CLAIM_CHANGESETS.call(
               worker
@@ -1173,6 +1609,7 @@ public class Routines {
             , skipHosts
             , requestedOnly
             , now
+            , maxRepos
         )).fetch();
     }
 
@@ -1186,6 +1623,7 @@ public class Routines {
         , Long[] skipHosts
         , Boolean requestedOnly
         , Instant now
+        , Integer maxRepos
     ) {
         return dev.changesetsyncer.jooq.tables.ClaimChangesets.CLAIM_CHANGESETS.call(
             worker,
@@ -1193,7 +1631,8 @@ public class Routines {
             lease,
             skipHosts,
             requestedOnly,
-            now
+            now,
+            maxRepos
         );
     }
 
@@ -1207,6 +1646,7 @@ public class Routines {
         , Field<Long[]> skipHosts
         , Field<Boolean> requestedOnly
         , Field<Instant> now
+        , Field<Integer> maxRepos
     ) {
         return dev.changesetsyncer.jooq.tables.ClaimChangesets.CLAIM_CHANGESETS.call(
             worker,
@@ -1214,7 +1654,8 @@ public class Routines {
             lease,
             skipHosts,
             requestedOnly,
-            now
+            now,
+            maxRepos
         );
     }
 
@@ -1397,6 +1838,64 @@ public class Routines {
     }
 
     /**
+     * Call <code>public.extend_repo_leases</code>.
+     */
+    public static Result<ExtendRepoLeasesRecord> extendRepoLeases(
+          Configuration configuration
+        , String worker
+        , Long[] repoIds
+        , Long[] claimTokens
+        , Duration lease
+        , Instant now
+    ) {
+        return configuration.dsl().selectFrom(dev.changesetsyncer.jooq.tables.ExtendRepoLeases.EXTEND_REPO_LEASES.call(
+              worker
+            , repoIds
+            , claimTokens
+            , lease
+            , now
+        )).fetch();
+    }
+
+    /**
+     * Get <code>public.extend_repo_leases</code> as a table.
+     */
+    public static ExtendRepoLeases extendRepoLeases(
+          String worker
+        , Long[] repoIds
+        , Long[] claimTokens
+        , Duration lease
+        , Instant now
+    ) {
+        return dev.changesetsyncer.jooq.tables.ExtendRepoLeases.EXTEND_REPO_LEASES.call(
+            worker,
+            repoIds,
+            claimTokens,
+            lease,
+            now
+        );
+    }
+
+    /**
+     * Get <code>public.extend_repo_leases</code> as a table.
+     */
+    public static ExtendRepoLeases extendRepoLeases(
+          Field<String> worker
+        , Field<Long[]> repoIds
+        , Field<Long[]> claimTokens
+        , Field<Duration> lease
+        , Field<Instant> now
+    ) {
+        return dev.changesetsyncer.jooq.tables.ExtendRepoLeases.EXTEND_REPO_LEASES.call(
+            worker,
+            repoIds,
+            claimTokens,
+            lease,
+            now
+        );
+    }
+
+    /**
      * Call <code>public.fail_syncs</code>.
      */
     public static Result<FailSyncsRecord> failSyncs(
@@ -1461,6 +1960,40 @@ public class Routines {
     ) {
         return dev.changesetsyncer.jooq.tables.RecordArchivedFlags.RECORD_ARCHIVED_FLAGS.call(
             flags
+        );
+    }
+
+    /**
+     * Call <code>public.record_repo_syncs</code>.
+     */
+    public static Result<RecordRepoSyncsRecord> recordRepoSyncs(
+          Configuration configuration
+        , JSONB results
+    ) {
+        return configuration.dsl().selectFrom(dev.changesetsyncer.jooq.tables.RecordRepoSyncs.RECORD_REPO_SYNCS.call(
+              results
+        )).fetch();
+    }
+
+    /**
+     * Get <code>public.record_repo_syncs</code> as a table.
+     */
+    public static RecordRepoSyncs recordRepoSyncs(
+          JSONB results
+    ) {
+        return dev.changesetsyncer.jooq.tables.RecordRepoSyncs.RECORD_REPO_SYNCS.call(
+            results
+        );
+    }
+
+    /**
+     * Get <code>public.record_repo_syncs</code> as a table.
+     */
+    public static RecordRepoSyncs recordRepoSyncs(
+          Field<JSONB> results
+    ) {
+        return dev.changesetsyncer.jooq.tables.RecordRepoSyncs.RECORD_REPO_SYNCS.call(
+            results
         );
     }
 

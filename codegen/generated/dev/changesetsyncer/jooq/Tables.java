@@ -16,9 +16,13 @@ import dev.changesetsyncer.jooq.tables.CompleteSyncs;
 import dev.changesetsyncer.jooq.tables.DeferSyncs;
 import dev.changesetsyncer.jooq.tables.EndClaims;
 import dev.changesetsyncer.jooq.tables.ExtendLeases;
+import dev.changesetsyncer.jooq.tables.ExtendRepoLeases;
 import dev.changesetsyncer.jooq.tables.FailSyncs;
 import dev.changesetsyncer.jooq.tables.RecordArchivedFlags;
+import dev.changesetsyncer.jooq.tables.RecordRepoSyncs;
 import dev.changesetsyncer.jooq.tables.RecordWebhookDelivery;
+import dev.changesetsyncer.jooq.tables.RepoSyncSchedule;
+import dev.changesetsyncer.jooq.tables.RepoSyncState;
 import dev.changesetsyncer.jooq.tables.Repos;
 import dev.changesetsyncer.jooq.tables.SyncRequests;
 import dev.changesetsyncer.jooq.tables.WebhookChangesets;
@@ -29,8 +33,10 @@ import dev.changesetsyncer.jooq.tables.records.CompleteSyncsRecord;
 import dev.changesetsyncer.jooq.tables.records.DeferSyncsRecord;
 import dev.changesetsyncer.jooq.tables.records.EndClaimsRecord;
 import dev.changesetsyncer.jooq.tables.records.ExtendLeasesRecord;
+import dev.changesetsyncer.jooq.tables.records.ExtendRepoLeasesRecord;
 import dev.changesetsyncer.jooq.tables.records.FailSyncsRecord;
 import dev.changesetsyncer.jooq.tables.records.RecordArchivedFlagsRecord;
+import dev.changesetsyncer.jooq.tables.records.RecordRepoSyncsRecord;
 import dev.changesetsyncer.jooq.tables.records.RecordWebhookDeliveryRecord;
 import dev.changesetsyncer.jooq.tables.records.WebhookChangesetsRecord;
 import dev.changesetsyncer.jooq.tables.records.WebhookRepoRecord;
@@ -79,14 +85,21 @@ public class Tables {
     public static final Changesets CHANGESETS = Changesets.CHANGESETS;
 
     /**
-     * Claims up to max_rows due changesets for worker: requests first, then
-     * each host's due rows interleaved by time; rows held by other workers are
+     * Claims up to max_rows due changesets for worker, and up to max_repos due
+     * repository syncs (claim_kind 'repository', changeset_id null), in claim
+     * order: per host, requested and urgent changesets first, then
+     * repositories, then routine changesets and bulk requests (archived flips,
+     * imports) alternately, routine first; across hosts, every host's requests
+     * first, then the hosts' rows interleaved. Rows held by other workers are
      * skipped (FOR UPDATE SKIP LOCKED). Paused hosts, hosts in skip_hosts, and
-     * hosts whose budget or concurrency cap is spent are left out; the budget
-     * is debited in the same statement. Each row gets a fresh claim_token and a
-     * lease until now + lease. With requested_only, only changesets with a
-     * pending request. now is the database's now() when left out or null (tests
-     * set the clock with it). Returns what a sync needs.
+     * hosts whose budget or concurrency cap is spent are left out; each claim
+     * takes its cost from the budget in the same statement (claim_cost:
+     * requests_per_sync for a changeset, repo_sync_cost() for a repository;
+     * null without a budget). Each row gets a fresh claim_token and a lease
+     * until now + lease. With requested_only, only requested and urgent
+     * changesets. now is the database's now() when left out or null (tests set
+     * the clock with it). Rows come in claim order (changesets, then
+     * repositories); claim_level is 0 routine, 1 bulk, 2 requested, 3 urgent.
      */
     public static final ClaimChangesets CLAIM_CHANGESETS = ClaimChangesets.CLAIM_CHANGESETS;
 
@@ -101,6 +114,7 @@ public class Tables {
         , Long[] skipHosts
         , Boolean requestedOnly
         , Instant now
+        , Integer maxRepos
     ) {
         return configuration.dsl().selectFrom(dev.changesetsyncer.jooq.tables.ClaimChangesets.CLAIM_CHANGESETS.call(
               worker
@@ -109,6 +123,7 @@ public class Tables {
             , skipHosts
             , requestedOnly
             , now
+            , maxRepos
         )).fetch();
     }
 
@@ -122,6 +137,7 @@ public class Tables {
         , Long[] skipHosts
         , Boolean requestedOnly
         , Instant now
+        , Integer maxRepos
     ) {
         return dev.changesetsyncer.jooq.tables.ClaimChangesets.CLAIM_CHANGESETS.call(
             worker,
@@ -129,7 +145,8 @@ public class Tables {
             lease,
             skipHosts,
             requestedOnly,
-            now
+            now,
+            maxRepos
         );
     }
 
@@ -143,6 +160,7 @@ public class Tables {
         , Field<Long[]> skipHosts
         , Field<Boolean> requestedOnly
         , Field<Instant> now
+        , Field<Integer> maxRepos
     ) {
         return dev.changesetsyncer.jooq.tables.ClaimChangesets.CLAIM_CHANGESETS.call(
             worker,
@@ -150,7 +168,8 @@ public class Tables {
             lease,
             skipHosts,
             requestedOnly,
-            now
+            now,
+            maxRepos
         );
     }
 
@@ -161,11 +180,13 @@ public class Tables {
     public static final CodeHostBudgets CODE_HOST_BUDGETS = CodeHostBudgets.CODE_HOST_BUDGETS;
 
     /**
-     * Per code host: changesets due now (and how many of them requested), the
-     * oldest overdue one, syncs in flight (and leases expired, waiting for the
-     * sweep), failing and gone changesets; its request budget and what is left
-     * of it, its concurrency cap, whether it is paused and why, and what the
-     * host last reported about its own quota.
+     * Per code host: changesets due now (and how many of them requested or
+     * urgent, and how many bulk requests: archived flips, imports), the oldest
+     * overdue one, syncs in flight (and leases expired, waiting for the sweep),
+     * failing and gone changesets; its request budget and what is left of it,
+     * its concurrency cap, whether it is paused and why, and what the host last
+     * reported about its own quota; its repositories whose reads fail, and
+     * those answering 404 (not visible: see repo_sync_schedule).
      */
     public static final CodeHostSyncSummary CODE_HOST_SYNC_SUMMARY = CodeHostSyncSummary.CODE_HOST_SYNC_SUMMARY;
 
@@ -396,6 +417,71 @@ public class Tables {
     }
 
     /**
+     * Heartbeat of repository syncs: pushes the leases worker still holds
+     * (claim tokens matched pairwise with repo_ids) to now + lease (now: the
+     * database's now() when left out or null). Claims not returned were lost.
+     */
+    public static final ExtendRepoLeases EXTEND_REPO_LEASES = ExtendRepoLeases.EXTEND_REPO_LEASES;
+
+    /**
+     * Call <code>public.extend_repo_leases</code>.
+     */
+    public static Result<ExtendRepoLeasesRecord> EXTEND_REPO_LEASES(
+          Configuration configuration
+        , String worker
+        , Long[] repoIds
+        , Long[] claimTokens
+        , Duration lease
+        , Instant now
+    ) {
+        return configuration.dsl().selectFrom(dev.changesetsyncer.jooq.tables.ExtendRepoLeases.EXTEND_REPO_LEASES.call(
+              worker
+            , repoIds
+            , claimTokens
+            , lease
+            , now
+        )).fetch();
+    }
+
+    /**
+     * Get <code>public.extend_repo_leases</code> as a table.
+     */
+    public static ExtendRepoLeases EXTEND_REPO_LEASES(
+          String worker
+        , Long[] repoIds
+        , Long[] claimTokens
+        , Duration lease
+        , Instant now
+    ) {
+        return dev.changesetsyncer.jooq.tables.ExtendRepoLeases.EXTEND_REPO_LEASES.call(
+            worker,
+            repoIds,
+            claimTokens,
+            lease,
+            now
+        );
+    }
+
+    /**
+     * Get <code>public.extend_repo_leases</code> as a table.
+     */
+    public static ExtendRepoLeases EXTEND_REPO_LEASES(
+          Field<String> worker
+        , Field<Long[]> repoIds
+        , Field<Long[]> claimTokens
+        , Field<Duration> lease
+        , Field<Instant> now
+    ) {
+        return dev.changesetsyncer.jooq.tables.ExtendRepoLeases.EXTEND_REPO_LEASES.call(
+            worker,
+            repoIds,
+            claimTokens,
+            lease,
+            now
+        );
+    }
+
+    /**
      * Records failed attempts: [{changeset_id, claim_token, message}]. failures
      * + 1, so the retry backs off exponentially from last_attempt_at (the claim
      * time); pending requests stay pending. Fenced like complete_syncs; returns
@@ -482,15 +568,71 @@ public class Tables {
     }
 
     /**
+     * Writes back repository syncs: [{repo_id, claim_token, outcome:
+     * synced|not_found|failed|deferred, archived, name, seen_name,
+     * change_markers, pulls, listed_until, listing_state, message, (deferred:)
+     * code_host_id, retry_after_seconds, remaining, reset_at}], for claims
+     * still held (fenced by claim_token). synced: the repository's archived
+     * flag and name as the host has them go through apply_repo_change() (null:
+     * not read this time), a deleted repository is back (and, after 404s, its
+     * changesets found gone since it was last seen are not gone any more), and
+     * the pull request numbers in pulls are imported as changesets of a tracked
+     * repository (each with a bulk sync request); listed_until is the listing's
+     * new high-water mark. not_found: counted; the repository is marked deleted
+     * after repo_not_found_answers() 404s spanning repo_not_found_period().
+     * failed: backs off (never marks deleted). deferred: pauses the host
+     * (pause_code_hosts) and gives the claim back. Returns one row per claim
+     * written.
+     */
+    public static final RecordRepoSyncs RECORD_REPO_SYNCS = RecordRepoSyncs.RECORD_REPO_SYNCS;
+
+    /**
+     * Call <code>public.record_repo_syncs</code>.
+     */
+    public static Result<RecordRepoSyncsRecord> RECORD_REPO_SYNCS(
+          Configuration configuration
+        , JSONB results
+    ) {
+        return configuration.dsl().selectFrom(dev.changesetsyncer.jooq.tables.RecordRepoSyncs.RECORD_REPO_SYNCS.call(
+              results
+        )).fetch();
+    }
+
+    /**
+     * Get <code>public.record_repo_syncs</code> as a table.
+     */
+    public static RecordRepoSyncs RECORD_REPO_SYNCS(
+          JSONB results
+    ) {
+        return dev.changesetsyncer.jooq.tables.RecordRepoSyncs.RECORD_REPO_SYNCS.call(
+            results
+        );
+    }
+
+    /**
+     * Get <code>public.record_repo_syncs</code> as a table.
+     */
+    public static RecordRepoSyncs RECORD_REPO_SYNCS(
+          Field<JSONB> results
+    ) {
+        return dev.changesetsyncer.jooq.tables.RecordRepoSyncs.RECORD_REPO_SYNCS.call(
+            results
+        );
+    }
+
+    /**
      * Stores one verified webhook delivery of code_host, in one transaction:
-     * targets [{repo_external_id, repo_name, number | head_sha}] get a
-     * changeset_events row each (source webhook, kind event_kind, dedupe_key
-     * delivery:&lt;delivery&gt;, payload summary), which moves their schedule,
-     * and a NOTIFY on sync_wakeup_channel() when one became due earlier; or
-     * repo_change {repo_external_id, repo_name, archived, renamed_to, deleted}
-     * updates that repository. Returns outcome stored, duplicate (delivery
-     * already stored: nothing written) or unmatched (no such changeset or
-     * repository: nothing written).
+     * targets [{repo_external_id, repo_name, number | head_sha, open}] get a
+     * changeset_events row each (a pull request by number that we do not have
+     * is imported first when its repository is tracked: track_changesets all,
+     * or open and the target is open) (source webhook, kind event_kind,
+     * dedupe_key delivery:&lt;delivery&gt;, payload summary), which moves their
+     * schedule, and a NOTIFY on sync_wakeup_channel() when one became due
+     * earlier or was imported; or repo_change {repo_external_id, repo_name,
+     * archived, renamed_to, deleted} updates that repository
+     * (apply_repo_change). Returns outcome stored, duplicate (delivery already
+     * stored: nothing written) or unmatched (no such changeset or repository:
+     * nothing written).
      */
     public static final RecordWebhookDelivery RECORD_WEBHOOK_DELIVERY = RecordWebhookDelivery.RECORD_WEBHOOK_DELIVERY;
 
@@ -557,6 +699,23 @@ public class Tables {
             summary
         );
     }
+
+    /**
+     * One row per repository: whether the host still shows it (visibility:
+     * visible, not visible (answering 404, not yet long enough to be marked
+     * deleted), deleted, not read yet), whether its pull requests are tracked,
+     * when it was last read and is next due, failures, the listing's high-water
+     * mark and how many changesets it imported.
+     */
+    public static final RepoSyncSchedule REPO_SYNC_SCHEDULE = RepoSyncSchedule.REPO_SYNC_SCHEDULE;
+
+    /**
+     * The repository sync queue: one row per repository, claimed by the same
+     * workers and from the same per-host budget as changesets (claim_changesets
+     * with max_repos). next_sync_at is computed by trigger; never write it
+     * directly.
+     */
+    public static final RepoSyncState REPO_SYNC_STATE = RepoSyncState.REPO_SYNC_STATE;
 
     /**
      * A repository on a code host. Flipping archived requests a sync of all its

@@ -23,14 +23,21 @@ import org.jooq.impl.SQLDataType;
 
 
 /**
- * Claims up to max_rows due changesets for worker: requests first, then each
- * host's due rows interleaved by time; rows held by other workers are skipped
- * (FOR UPDATE SKIP LOCKED). Paused hosts, hosts in skip_hosts, and hosts whose
- * budget or concurrency cap is spent are left out; the budget is debited in the
- * same statement. Each row gets a fresh claim_token and a lease until now +
- * lease. With requested_only, only changesets with a pending request. now is
- * the database's now() when left out or null (tests set the clock with it).
- * Returns what a sync needs.
+ * Claims up to max_rows due changesets for worker, and up to max_repos due
+ * repository syncs (claim_kind 'repository', changeset_id null), in claim
+ * order: per host, requested and urgent changesets first, then repositories,
+ * then routine changesets and bulk requests (archived flips, imports)
+ * alternately, routine first; across hosts, every host's requests first, then
+ * the hosts' rows interleaved. Rows held by other workers are skipped (FOR
+ * UPDATE SKIP LOCKED). Paused hosts, hosts in skip_hosts, and hosts whose
+ * budget or concurrency cap is spent are left out; each claim takes its cost
+ * from the budget in the same statement (claim_cost: requests_per_sync for a
+ * changeset, repo_sync_cost() for a repository; null without a budget). Each
+ * row gets a fresh claim_token and a lease until now + lease. With
+ * requested_only, only requested and urgent changesets. now is the database's
+ * now() when left out or null (tests set the clock with it). Rows come in claim
+ * order (changesets, then repositories); claim_level is 0 routine, 1 bulk, 2
+ * requested, 3 urgent.
  */
 @SuppressWarnings({ "all", "unchecked", "rawtypes", "this-escape" })
 public class ClaimChangesets extends AbstractRoutine<Record> {
@@ -71,6 +78,11 @@ public class ClaimChangesets extends AbstractRoutine<Record> {
      * The parameter <code>public.claim_changesets.now</code>.
      */
     public static final Parameter<Instant> NOW = Internal.createParameter("now", SQLDataType.INSTANT.defaultValue(DSL.field(DSL.raw("now()"), SQLDataType.INSTANT)), false);
+
+    /**
+     * The parameter <code>public.claim_changesets.max_repos</code>.
+     */
+    public static final Parameter<Integer> MAX_REPOS = Internal.createParameter("max_repos", SQLDataType.INTEGER.defaultValue(DSL.field(DSL.raw("0"), SQLDataType.INTEGER)), false);
 
     /**
      * The parameter <code>public.claim_changesets.changeset_id</code>.
@@ -163,10 +175,45 @@ public class ClaimChangesets extends AbstractRoutine<Record> {
     public static final Parameter<Boolean> REPO_ARCHIVED = Internal.createParameter("repo_archived", SQLDataType.BOOLEAN, false);
 
     /**
+     * The parameter <code>public.claim_changesets.claim_kind</code>.
+     */
+    public static final Parameter<String> CLAIM_KIND = Internal.createParameter("claim_kind", SQLDataType.CLOB, false);
+
+    /**
+     * The parameter <code>public.claim_changesets.claim_level</code>.
+     */
+    public static final Parameter<Short> CLAIM_LEVEL = Internal.createParameter("claim_level", SQLDataType.SMALLINT, false);
+
+    /**
+     * The parameter <code>public.claim_changesets.claim_cost</code>.
+     */
+    public static final Parameter<Float> CLAIM_COST = Internal.createParameter("claim_cost", SQLDataType.REAL, false);
+
+    /**
+     * The parameter <code>public.claim_changesets.repo_deleted_at</code>.
+     */
+    public static final Parameter<Instant> REPO_DELETED_AT = Internal.createParameter("repo_deleted_at", SQLDataType.INSTANT, false);
+
+    /**
+     * The parameter <code>public.claim_changesets.repo_track</code>.
+     */
+    public static final Parameter<String> REPO_TRACK = Internal.createParameter("repo_track", SQLDataType.CLOB, false);
+
+    /**
+     * The parameter <code>public.claim_changesets.repo_listed_until</code>.
+     */
+    public static final Parameter<Instant> REPO_LISTED_UNTIL = Internal.createParameter("repo_listed_until", SQLDataType.INSTANT, false);
+
+    /**
+     * The parameter <code>public.claim_changesets.repo_listing_state</code>.
+     */
+    public static final Parameter<String> REPO_LISTING_STATE = Internal.createParameter("repo_listing_state", SQLDataType.CLOB, false);
+
+    /**
      * Create a new routine call instance
      */
     public ClaimChangesets() {
-        super("claim_changesets", Public.PUBLIC, DSL.comment("Claims up to max_rows due changesets for worker: requests first, then each host's due rows interleaved by time; rows held by other workers are skipped (FOR UPDATE SKIP LOCKED). Paused hosts, hosts in skip_hosts, and hosts whose budget or concurrency cap is spent are left out; the budget is debited in the same statement. Each row gets a fresh claim_token and a lease until now + lease. With requested_only, only changesets with a pending request. now is the database's now() when left out or null (tests set the clock with it). Returns what a sync needs."), SQLDataType.RECORD);
+        super("claim_changesets", Public.PUBLIC, DSL.comment("Claims up to max_rows due changesets for worker, and up to max_repos due repository syncs (claim_kind 'repository', changeset_id null), in claim order: per host, requested and urgent changesets first, then repositories, then routine changesets and bulk requests (archived flips, imports) alternately, routine first; across hosts, every host's requests first, then the hosts' rows interleaved. Rows held by other workers are skipped (FOR UPDATE SKIP LOCKED). Paused hosts, hosts in skip_hosts, and hosts whose budget or concurrency cap is spent are left out; each claim takes its cost from the budget in the same statement (claim_cost: requests_per_sync for a changeset, repo_sync_cost() for a repository; null without a budget). Each row gets a fresh claim_token and a lease until now + lease. With requested_only, only requested and urgent changesets. now is the database's now() when left out or null (tests set the clock with it). Rows come in claim order (changesets, then repositories); claim_level is 0 routine, 1 bulk, 2 requested, 3 urgent."), SQLDataType.RECORD);
 
         setReturnParameter(RETURN_VALUE);
         addInParameter(WORKER);
@@ -175,6 +222,7 @@ public class ClaimChangesets extends AbstractRoutine<Record> {
         addInParameter(SKIP_HOSTS);
         addInParameter(REQUESTED_ONLY);
         addInParameter(NOW);
+        addInParameter(MAX_REPOS);
         addOutParameter(CHANGESET_ID);
         addOutParameter(CLAIM_TOKEN);
         addOutParameter(CLAIMED_AT);
@@ -193,6 +241,13 @@ public class ClaimChangesets extends AbstractRoutine<Record> {
         addOutParameter(REVIEW_STATE);
         addOutParameter(CHECK_STATE);
         addOutParameter(REPO_ARCHIVED);
+        addOutParameter(CLAIM_KIND);
+        addOutParameter(CLAIM_LEVEL);
+        addOutParameter(CLAIM_COST);
+        addOutParameter(REPO_DELETED_AT);
+        addOutParameter(REPO_TRACK);
+        addOutParameter(REPO_LISTED_UNTIL);
+        addOutParameter(REPO_LISTING_STATE);
     }
 
     /**
@@ -240,6 +295,14 @@ public class ClaimChangesets extends AbstractRoutine<Record> {
      */
     public ClaimChangesets setNow(Instant value) {
         setValue(NOW, value);
+        return this;
+    }
+
+    /**
+     * Set the <code>max_repos</code> parameter IN value to the routine
+     */
+    public ClaimChangesets setMaxRepos(Integer value) {
+        setValue(MAX_REPOS, value);
         return this;
     }
 
@@ -369,5 +432,56 @@ public class ClaimChangesets extends AbstractRoutine<Record> {
      */
     public Boolean getRepoArchived() {
         return get(REPO_ARCHIVED);
+    }
+
+    /**
+     * Get the <code>claim_kind</code> parameter OUT value from the routine
+     */
+    public String getClaimKind() {
+        return get(CLAIM_KIND);
+    }
+
+    /**
+     * Get the <code>claim_level</code> parameter OUT value from the routine
+     */
+    public Short getClaimLevel() {
+        return get(CLAIM_LEVEL);
+    }
+
+    /**
+     * Get the <code>claim_cost</code> parameter OUT value from the routine
+     */
+    public Float getClaimCost() {
+        return get(CLAIM_COST);
+    }
+
+    /**
+     * Get the <code>repo_deleted_at</code> parameter OUT value from the routine
+     */
+    public Instant getRepoDeletedAt() {
+        return get(REPO_DELETED_AT);
+    }
+
+    /**
+     * Get the <code>repo_track</code> parameter OUT value from the routine
+     */
+    public String getRepoTrack() {
+        return get(REPO_TRACK);
+    }
+
+    /**
+     * Get the <code>repo_listed_until</code> parameter OUT value from the
+     * routine
+     */
+    public Instant getRepoListedUntil() {
+        return get(REPO_LISTED_UNTIL);
+    }
+
+    /**
+     * Get the <code>repo_listing_state</code> parameter OUT value from the
+     * routine
+     */
+    public String getRepoListingState() {
+        return get(REPO_LISTING_STATE);
     }
 }

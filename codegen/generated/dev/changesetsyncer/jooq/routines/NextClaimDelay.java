@@ -19,10 +19,11 @@ import org.jooq.impl.SQLDataType;
 
 
 /**
- * How long after now until some changeset can be claimed: due, its host not
- * paused, with budget and below its concurrency cap, and not in skip_hosts (0
- * if at once, NULL if never). now is the database's now() when left out or
- * null. Idle workers sleep that long at most.
+ * How long after now until some changeset (with with_repos, or repository sync)
+ * can be claimed: due, its host not paused, with budget for it and below its
+ * concurrency cap, and not in skip_hosts (0 if at once, NULL if never). now is
+ * the database's now() when left out or null. Idle workers sleep that long at
+ * most.
  */
 @SuppressWarnings({ "all", "unchecked", "rawtypes", "this-escape" })
 public class NextClaimDelay extends AbstractRoutine<Duration> {
@@ -45,14 +46,20 @@ public class NextClaimDelay extends AbstractRoutine<Duration> {
     public static final Parameter<Instant> NOW = Internal.createParameter("now", SQLDataType.INSTANT.defaultValue(DSL.field(DSL.raw("now()"), SQLDataType.INSTANT)), false);
 
     /**
+     * The parameter <code>public.next_claim_delay.with_repos</code>.
+     */
+    public static final Parameter<Boolean> WITH_REPOS = Internal.createParameter("with_repos", SQLDataType.BOOLEAN.defaultValue(DSL.field(DSL.raw("false"), SQLDataType.BOOLEAN)), false);
+
+    /**
      * Create a new routine call instance
      */
     public NextClaimDelay() {
-        super("next_claim_delay", Public.PUBLIC, DSL.comment("How long after now until some changeset can be claimed: due, its host not paused, with budget and below its concurrency cap, and not in skip_hosts (0 if at once, NULL if never). now is the database's now() when left out or null. Idle workers sleep that long at most."), SQLDataType.INTERVAL, new IntervalConverter());
+        super("next_claim_delay", Public.PUBLIC, DSL.comment("How long after now until some changeset (with with_repos, or repository sync) can be claimed: due, its host not paused, with budget for it and below its concurrency cap, and not in skip_hosts (0 if at once, NULL if never). now is the database's now() when left out or null. Idle workers sleep that long at most."), SQLDataType.INTERVAL, new IntervalConverter());
 
         setReturnParameter(RETURN_VALUE);
         addInParameter(SKIP_HOSTS);
         addInParameter(NOW);
+        addInParameter(WITH_REPOS);
     }
 
     /**
@@ -86,6 +93,23 @@ public class NextClaimDelay extends AbstractRoutine<Duration> {
      */
     public NextClaimDelay setNow(Field<Instant> field) {
         setField(NOW, field);
+        return this;
+    }
+
+    /**
+     * Set the <code>with_repos</code> parameter IN value to the routine
+     */
+    public NextClaimDelay setWithRepos(Boolean value) {
+        setValue(WITH_REPOS, value);
+        return this;
+    }
+
+    /**
+     * Set the <code>with_repos</code> parameter to the function to be used with
+     * a {@link org.jooq.Select} statement
+     */
+    public NextClaimDelay setWithRepos(Field<Boolean> field) {
+        setField(WITH_REPOS, field);
         return this;
     }
 }

@@ -17,14 +17,16 @@ import org.jooq.impl.SQLDataType;
 
 /**
  * Stores one verified webhook delivery of code_host, in one transaction:
- * targets [{repo_external_id, repo_name, number | head_sha}] get a
- * changeset_events row each (source webhook, kind event_kind, dedupe_key
+ * targets [{repo_external_id, repo_name, number | head_sha, open}] get a
+ * changeset_events row each (a pull request by number that we do not have is
+ * imported first when its repository is tracked: track_changesets all, or open
+ * and the target is open) (source webhook, kind event_kind, dedupe_key
  * delivery:&lt;delivery&gt;, payload summary), which moves their schedule, and
- * a NOTIFY on sync_wakeup_channel() when one became due earlier; or repo_change
- * {repo_external_id, repo_name, archived, renamed_to, deleted} updates that
- * repository. Returns outcome stored, duplicate (delivery already stored:
- * nothing written) or unmatched (no such changeset or repository: nothing
- * written).
+ * a NOTIFY on sync_wakeup_channel() when one became due earlier or was
+ * imported; or repo_change {repo_external_id, repo_name, archived, renamed_to,
+ * deleted} updates that repository (apply_repo_change). Returns outcome stored,
+ * duplicate (delivery already stored: nothing written) or unmatched (no such
+ * changeset or repository: nothing written).
  */
 @SuppressWarnings({ "all", "unchecked", "rawtypes", "this-escape" })
 public class RecordWebhookDelivery extends AbstractRoutine<Record> {
@@ -90,7 +92,7 @@ public class RecordWebhookDelivery extends AbstractRoutine<Record> {
      * Create a new routine call instance
      */
     public RecordWebhookDelivery() {
-        super("record_webhook_delivery", Public.PUBLIC, DSL.comment("Stores one verified webhook delivery of code_host, in one transaction: targets [{repo_external_id, repo_name, number | head_sha}] get a changeset_events row each (source webhook, kind event_kind, dedupe_key delivery:<delivery>, payload summary), which moves their schedule, and a NOTIFY on sync_wakeup_channel() when one became due earlier; or repo_change {repo_external_id, repo_name, archived, renamed_to, deleted} updates that repository. Returns outcome stored, duplicate (delivery already stored: nothing written) or unmatched (no such changeset or repository: nothing written)."), SQLDataType.RECORD);
+        super("record_webhook_delivery", Public.PUBLIC, DSL.comment("Stores one verified webhook delivery of code_host, in one transaction: targets [{repo_external_id, repo_name, number | head_sha, open}] get a changeset_events row each (a pull request by number that we do not have is imported first when its repository is tracked: track_changesets all, or open and the target is open) (source webhook, kind event_kind, dedupe_key delivery:<delivery>, payload summary), which moves their schedule, and a NOTIFY on sync_wakeup_channel() when one became due earlier or was imported; or repo_change {repo_external_id, repo_name, archived, renamed_to, deleted} updates that repository (apply_repo_change). Returns outcome stored, duplicate (delivery already stored: nothing written) or unmatched (no such changeset or repository: nothing written)."), SQLDataType.RECORD);
 
         setReturnParameter(RETURN_VALUE);
         addInParameter(CODE_HOST);

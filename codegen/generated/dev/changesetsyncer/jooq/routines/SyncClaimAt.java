@@ -18,9 +18,10 @@ import org.jooq.impl.SQLDataType;
 
 /**
  * Claim order key: next_sync_at moved sync_priority_shift() (1000 years)
- * earlier per priority level while a request is what makes the changeset due
- * (not while a failed attempt backs off), so one ascending index scan yields
- * urgent, then requested, then routine rows.
+ * earlier per claim level (sync_claim_level: 1 bulk, 2 requested, 3 urgent)
+ * while a request is what makes the changeset due (not while a failed attempt
+ * backs off). Each level is then one range of claim_at (sync_claim_bound), read
+ * in one ascending order.
  */
 @SuppressWarnings({ "all", "unchecked", "rawtypes", "this-escape" })
 public class SyncClaimAt extends AbstractRoutine<Instant> {
@@ -51,7 +52,7 @@ public class SyncClaimAt extends AbstractRoutine<Instant> {
      * Create a new routine call instance
      */
     public SyncClaimAt() {
-        super("sync_claim_at", Public.PUBLIC, DSL.comment("Claim order key: next_sync_at moved sync_priority_shift() (1000 years) earlier per priority level while a request is what makes the changeset due (not while a failed attempt backs off), so one ascending index scan yields urgent, then requested, then routine rows."), SQLDataType.INSTANT);
+        super("sync_claim_at", Public.PUBLIC, DSL.comment("Claim order key: next_sync_at moved sync_priority_shift() (1000 years) earlier per claim level (sync_claim_level: 1 bulk, 2 requested, 3 urgent) while a request is what makes the changeset due (not while a failed attempt backs off). Each level is then one range of claim_at (sync_claim_bound), read in one ascending order."), SQLDataType.INSTANT);
 
         setReturnParameter(RETURN_VALUE);
         addInParameter(NEXT_SYNC_AT);

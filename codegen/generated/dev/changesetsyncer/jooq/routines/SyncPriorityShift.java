@@ -17,7 +17,7 @@ import org.jooq.impl.SQLDataType;
 
 
 /**
- * How far sync_claim_at() moves a changeset's claim key earlier per priority
+ * How far sync_claim_at() moves a changeset's claim key earlier per claim
  * level: 1000 years, so that the levels never overlap in time.
  */
 @SuppressWarnings({ "all", "unchecked", "rawtypes", "this-escape" })
@@ -34,7 +34,7 @@ public class SyncPriorityShift extends AbstractRoutine<Duration> {
      * Create a new routine call instance
      */
     public SyncPriorityShift() {
-        super("sync_priority_shift", Public.PUBLIC, DSL.comment("How far sync_claim_at() moves a changeset's claim key earlier per priority level: 1000 years, so that the levels never overlap in time."), SQLDataType.INTERVAL, new IntervalConverter());
+        super("sync_priority_shift", Public.PUBLIC, DSL.comment("How far sync_claim_at() moves a changeset's claim key earlier per claim level: 1000 years, so that the levels never overlap in time."), SQLDataType.INTERVAL, new IntervalConverter());
 
         setReturnParameter(RETURN_VALUE);
     }

@@ -133,11 +133,11 @@ public class ChangesetSyncState extends TableImpl<ChangesetSyncStateRecord> {
     public final TableField<ChangesetSyncStateRecord, Instant> GONE_AT = createField(DSL.name("gone_at"), SQLDataType.INSTANT, this, "Set when the host said the changeset or its repository no longer exists: no routine syncs, requests still work.");
 
     /**
-     * The column <code>public.changeset_sync_state.priority</code>. 0 routine,
-     * 1 requested, 2 urgent (archived flip). Non-zero exactly while a request
-     * is pending.
+     * The column <code>public.changeset_sync_state.priority</code>. Highest
+     * priority of the pending requests (0 bulk, 1 requested, 2 urgent); 0 when
+     * none is pending (requested_at null: routine).
      */
-    public final TableField<ChangesetSyncStateRecord, Short> PRIORITY = createField(DSL.name("priority"), SQLDataType.SMALLINT.nullable(false).defaultValue(DSL.field(DSL.raw("0"), SQLDataType.SMALLINT)), this, "0 routine, 1 requested, 2 urgent (archived flip). Non-zero exactly while a request is pending.");
+    public final TableField<ChangesetSyncStateRecord, Short> PRIORITY = createField(DSL.name("priority"), SQLDataType.SMALLINT.nullable(false).defaultValue(DSL.field(DSL.raw("0"), SQLDataType.SMALLINT)), this, "Highest priority of the pending requests (0 bulk, 1 requested, 2 urgent); 0 when none is pending (requested_at null: routine).");
 
     /**
      * The column <code>public.changeset_sync_state.requested_at</code>.
@@ -293,8 +293,8 @@ public class ChangesetSyncState extends TableImpl<ChangesetSyncStateRecord> {
         return Arrays.asList(
             Internal.createCheck(this, DSL.name("changeset_sync_state_failures_not_negative"), "((failures >= 0))", true),
             Internal.createCheck(this, DSL.name("changeset_sync_state_lease_complete"), "((num_nulls(lease_holder, claim_token, claimed_at, lease_until) = ANY (ARRAY[0, 4])))", true),
-            Internal.createCheck(this, DSL.name("changeset_sync_state_priority_iff_requested"), "(((priority = 0) = (requested_at IS NULL)))", true),
-            Internal.createCheck(this, DSL.name("changeset_sync_state_priority_in_range"), "(((priority >= 0) AND (priority <= 2)))", true)
+            Internal.createCheck(this, DSL.name("changeset_sync_state_priority_in_range"), "(((priority >= 0) AND (priority <= 2)))", true),
+            Internal.createCheck(this, DSL.name("changeset_sync_state_priority_needs_a_request"), "(((priority = 0) OR (requested_at IS NOT NULL)))", true)
         );
     }
 

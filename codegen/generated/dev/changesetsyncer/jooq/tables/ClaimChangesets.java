@@ -28,14 +28,21 @@ import org.jooq.impl.TableImpl;
 
 
 /**
- * Claims up to max_rows due changesets for worker: requests first, then each
- * host's due rows interleaved by time; rows held by other workers are skipped
- * (FOR UPDATE SKIP LOCKED). Paused hosts, hosts in skip_hosts, and hosts whose
- * budget or concurrency cap is spent are left out; the budget is debited in the
- * same statement. Each row gets a fresh claim_token and a lease until now +
- * lease. With requested_only, only changesets with a pending request. now is
- * the database's now() when left out or null (tests set the clock with it).
- * Returns what a sync needs.
+ * Claims up to max_rows due changesets for worker, and up to max_repos due
+ * repository syncs (claim_kind 'repository', changeset_id null), in claim
+ * order: per host, requested and urgent changesets first, then repositories,
+ * then routine changesets and bulk requests (archived flips, imports)
+ * alternately, routine first; across hosts, every host's requests first, then
+ * the hosts' rows interleaved. Rows held by other workers are skipped (FOR
+ * UPDATE SKIP LOCKED). Paused hosts, hosts in skip_hosts, and hosts whose
+ * budget or concurrency cap is spent are left out; each claim takes its cost
+ * from the budget in the same statement (claim_cost: requests_per_sync for a
+ * changeset, repo_sync_cost() for a repository; null without a budget). Each
+ * row gets a fresh claim_token and a lease until now + lease. With
+ * requested_only, only requested and urgent changesets. now is the database's
+ * now() when left out or null (tests set the clock with it). Rows come in claim
+ * order (changesets, then repositories); claim_level is 0 routine, 1 bulk, 2
+ * requested, 3 urgent.
  */
 @SuppressWarnings({ "all", "unchecked", "rawtypes", "this-escape" })
 public class ClaimChangesets extends TableImpl<ClaimChangesetsRecord> {
@@ -145,6 +152,41 @@ public class ClaimChangesets extends TableImpl<ClaimChangesetsRecord> {
      */
     public final TableField<ClaimChangesetsRecord, Boolean> REPO_ARCHIVED = createField(DSL.name("repo_archived"), SQLDataType.BOOLEAN, this, "");
 
+    /**
+     * The column <code>public.claim_changesets.claim_kind</code>.
+     */
+    public final TableField<ClaimChangesetsRecord, String> CLAIM_KIND = createField(DSL.name("claim_kind"), SQLDataType.CLOB, this, "");
+
+    /**
+     * The column <code>public.claim_changesets.claim_level</code>.
+     */
+    public final TableField<ClaimChangesetsRecord, Short> CLAIM_LEVEL = createField(DSL.name("claim_level"), SQLDataType.SMALLINT, this, "");
+
+    /**
+     * The column <code>public.claim_changesets.claim_cost</code>.
+     */
+    public final TableField<ClaimChangesetsRecord, Float> CLAIM_COST = createField(DSL.name("claim_cost"), SQLDataType.REAL, this, "");
+
+    /**
+     * The column <code>public.claim_changesets.repo_deleted_at</code>.
+     */
+    public final TableField<ClaimChangesetsRecord, Instant> REPO_DELETED_AT = createField(DSL.name("repo_deleted_at"), SQLDataType.INSTANT, this, "");
+
+    /**
+     * The column <code>public.claim_changesets.repo_track</code>.
+     */
+    public final TableField<ClaimChangesetsRecord, String> REPO_TRACK = createField(DSL.name("repo_track"), SQLDataType.CLOB, this, "");
+
+    /**
+     * The column <code>public.claim_changesets.repo_listed_until</code>.
+     */
+    public final TableField<ClaimChangesetsRecord, Instant> REPO_LISTED_UNTIL = createField(DSL.name("repo_listed_until"), SQLDataType.INSTANT, this, "");
+
+    /**
+     * The column <code>public.claim_changesets.repo_listing_state</code>.
+     */
+    public final TableField<ClaimChangesetsRecord, String> REPO_LISTING_STATE = createField(DSL.name("repo_listing_state"), SQLDataType.CLOB, this, "");
+
     private ClaimChangesets(Name alias, Table<ClaimChangesetsRecord> aliased) {
         this(alias, aliased, new Field[] {
             DSL.val(null, SQLDataType.CLOB),
@@ -152,7 +194,8 @@ public class ClaimChangesets extends TableImpl<ClaimChangesetsRecord> {
             DSL.val(null, SQLDataType.INTERVAL.asConvertedDataType(new IntervalConverter())),
             DSL.val(null, SQLDataType.BIGINT.array().defaultValue(DSL.field(DSL.raw("'{}'::bigint[]"), SQLDataType.BIGINT.array()))),
             DSL.val(null, SQLDataType.BOOLEAN.defaultValue(DSL.field(DSL.raw("false"), SQLDataType.BOOLEAN))),
-            DSL.val(null, SQLDataType.INSTANT.defaultValue(DSL.field(DSL.raw("now()"), SQLDataType.INSTANT)))
+            DSL.val(null, SQLDataType.INSTANT.defaultValue(DSL.field(DSL.raw("now()"), SQLDataType.INSTANT))),
+            DSL.val(null, SQLDataType.INTEGER.defaultValue(DSL.field(DSL.raw("0"), SQLDataType.INTEGER)))
         });
     }
 
@@ -161,7 +204,7 @@ public class ClaimChangesets extends TableImpl<ClaimChangesetsRecord> {
     }
 
     private ClaimChangesets(Name alias, Table<ClaimChangesetsRecord> aliased, Field<?>[] parameters, Condition where) {
-        super(alias, null, aliased, parameters, DSL.comment("Claims up to max_rows due changesets for worker: requests first, then each host's due rows interleaved by time; rows held by other workers are skipped (FOR UPDATE SKIP LOCKED). Paused hosts, hosts in skip_hosts, and hosts whose budget or concurrency cap is spent are left out; the budget is debited in the same statement. Each row gets a fresh claim_token and a lease until now + lease. With requested_only, only changesets with a pending request. now is the database's now() when left out or null (tests set the clock with it). Returns what a sync needs."), TableOptions.function(), where);
+        super(alias, null, aliased, parameters, DSL.comment("Claims up to max_rows due changesets for worker, and up to max_repos due repository syncs (claim_kind 'repository', changeset_id null), in claim order: per host, requested and urgent changesets first, then repositories, then routine changesets and bulk requests (archived flips, imports) alternately, routine first; across hosts, every host's requests first, then the hosts' rows interleaved. Rows held by other workers are skipped (FOR UPDATE SKIP LOCKED). Paused hosts, hosts in skip_hosts, and hosts whose budget or concurrency cap is spent are left out; each claim takes its cost from the budget in the same statement (claim_cost: requests_per_sync for a changeset, repo_sync_cost() for a repository; null without a budget). Each row gets a fresh claim_token and a lease until now + lease. With requested_only, only requested and urgent changesets. now is the database's now() when left out or null (tests set the clock with it). Rows come in claim order (changesets, then repositories); claim_level is 0 routine, 1 bulk, 2 requested, 3 urgent."), TableOptions.function(), where);
     }
 
     /**
@@ -239,6 +282,7 @@ public class ClaimChangesets extends TableImpl<ClaimChangesetsRecord> {
         , Long[] skipHosts
         , Boolean requestedOnly
         , Instant now
+        , Integer maxRepos
     ) {
         ClaimChangesets result = new ClaimChangesets(DSL.name("claim_changesets"), null, new Field[] {
             DSL.val(worker, SQLDataType.CLOB),
@@ -246,7 +290,8 @@ public class ClaimChangesets extends TableImpl<ClaimChangesetsRecord> {
             DSL.val(lease, SQLDataType.INTERVAL.asConvertedDataType(new IntervalConverter())),
             DSL.val(skipHosts, SQLDataType.BIGINT.array().defaultValue(DSL.field(DSL.raw("'{}'::bigint[]"), SQLDataType.BIGINT.array()))),
             DSL.val(requestedOnly, SQLDataType.BOOLEAN.defaultValue(DSL.field(DSL.raw("false"), SQLDataType.BOOLEAN))),
-            DSL.val(now, SQLDataType.INSTANT.defaultValue(DSL.field(DSL.raw("now()"), SQLDataType.INSTANT)))
+            DSL.val(now, SQLDataType.INSTANT.defaultValue(DSL.field(DSL.raw("now()"), SQLDataType.INSTANT))),
+            DSL.val(maxRepos, SQLDataType.INTEGER.defaultValue(DSL.field(DSL.raw("0"), SQLDataType.INTEGER)))
         });
 
         return aliased() ? result.as(getUnqualifiedName()) : result;
@@ -262,6 +307,7 @@ public class ClaimChangesets extends TableImpl<ClaimChangesetsRecord> {
         , Field<Long[]> skipHosts
         , Field<Boolean> requestedOnly
         , Field<Instant> now
+        , Field<Integer> maxRepos
     ) {
         ClaimChangesets result = new ClaimChangesets(DSL.name("claim_changesets"), null, new Field[] {
             worker,
@@ -269,7 +315,8 @@ public class ClaimChangesets extends TableImpl<ClaimChangesetsRecord> {
             lease,
             skipHosts,
             requestedOnly,
-            now
+            now,
+            maxRepos
         });
 
         return aliased() ? result.as(getUnqualifiedName()) : result;

@@ -108,6 +108,15 @@ public class CodeHostBudgets extends TableImpl<CodeHostBudgetsRecord> {
      */
     public final TableField<CodeHostBudgetsRecord, Instant> REPORTED_AT = createField(DSL.name("reported_at"), SQLDataType.INSTANT, this, "");
 
+    /**
+     * The column <code>public.code_host_budgets.bulk_next</code>. Whether the
+     * host's next claim begins its alternation of routine and bulk changesets
+     * with a bulk one (the last one claimed was routine). Kept for hosts with a
+     * budget or a concurrency cap, whose claims lock this row; others begin
+     * with routine.
+     */
+    public final TableField<CodeHostBudgetsRecord, Boolean> BULK_NEXT = createField(DSL.name("bulk_next"), SQLDataType.BOOLEAN.nullable(false).defaultValue(DSL.field(DSL.raw("false"), SQLDataType.BOOLEAN)), this, "Whether the host's next claim begins its alternation of routine and bulk changesets with a bulk one (the last one claimed was routine). Kept for hosts with a budget or a concurrency cap, whose claims lock this row; others begin with routine.");
+
     private CodeHostBudgets(Name alias, Table<CodeHostBudgetsRecord> aliased) {
         this(alias, aliased, (Field<?>[]) null, null);
     }

@@ -32,11 +32,13 @@ import org.jooq.impl.TableImpl;
 
 
 /**
- * Per code host: changesets due now (and how many of them requested), the
- * oldest overdue one, syncs in flight (and leases expired, waiting for the
- * sweep), failing and gone changesets; its request budget and what is left of
- * it, its concurrency cap, whether it is paused and why, and what the host last
- * reported about its own quota.
+ * Per code host: changesets due now (and how many of them requested or urgent,
+ * and how many bulk requests: archived flips, imports), the oldest overdue one,
+ * syncs in flight (and leases expired, waiting for the sweep), failing and gone
+ * changesets; its request budget and what is left of it, its concurrency cap,
+ * whether it is paused and why, and what the host last reported about its own
+ * quota; its repositories whose reads fail, and those answering 404 (not
+ * visible: see repo_sync_schedule).
  */
 @SuppressWarnings({ "all", "unchecked", "rawtypes", "this-escape" })
 public class CodeHostSyncSummary extends TableImpl<CodeHostSyncSummaryRecord> {
@@ -80,6 +82,11 @@ public class CodeHostSyncSummary extends TableImpl<CodeHostSyncSummaryRecord> {
      * The column <code>public.code_host_sync_summary.requested_due</code>.
      */
     public final TableField<CodeHostSyncSummaryRecord, Long> REQUESTED_DUE = createField(DSL.name("requested_due"), SQLDataType.BIGINT, this, "");
+
+    /**
+     * The column <code>public.code_host_sync_summary.bulk_due</code>.
+     */
+    public final TableField<CodeHostSyncSummaryRecord, Long> BULK_DUE = createField(DSL.name("bulk_due"), SQLDataType.BIGINT, this, "");
 
     /**
      * The column <code>public.code_host_sync_summary.oldest_overdue</code>.
@@ -148,18 +155,29 @@ public class CodeHostSyncSummary extends TableImpl<CodeHostSyncSummaryRecord> {
      */
     public final TableField<CodeHostSyncSummaryRecord, Instant> HOST_REPORTED_RESET_AT = createField(DSL.name("host_reported_reset_at"), SQLDataType.INSTANT, this, "");
 
+    /**
+     * The column <code>public.code_host_sync_summary.repos_failing</code>.
+     */
+    public final TableField<CodeHostSyncSummaryRecord, Long> REPOS_FAILING = createField(DSL.name("repos_failing"), SQLDataType.BIGINT, this, "");
+
+    /**
+     * The column <code>public.code_host_sync_summary.repos_not_visible</code>.
+     */
+    public final TableField<CodeHostSyncSummaryRecord, Long> REPOS_NOT_VISIBLE = createField(DSL.name("repos_not_visible"), SQLDataType.BIGINT, this, "");
+
     private CodeHostSyncSummary(Name alias, Table<CodeHostSyncSummaryRecord> aliased) {
         this(alias, aliased, (Field<?>[]) null, null);
     }
 
     private CodeHostSyncSummary(Name alias, Table<CodeHostSyncSummaryRecord> aliased, Field<?>[] parameters, Condition where) {
-        super(alias, null, aliased, parameters, DSL.comment("Per code host: changesets due now (and how many of them requested), the oldest overdue one, syncs in flight (and leases expired, waiting for the sweep), failing and gone changesets; its request budget and what is left of it, its concurrency cap, whether it is paused and why, and what the host last reported about its own quota."), TableOptions.view("""
+        super(alias, null, aliased, parameters, DSL.comment("Per code host: changesets due now (and how many of them requested or urgent, and how many bulk requests: archived flips, imports), the oldest overdue one, syncs in flight (and leases expired, waiting for the sweep), failing and gone changesets; its request budget and what is left of it, its concurrency cap, whether it is paused and why, and what the host last reported about its own quota; its repositories whose reads fail, and those answering 404 (not visible: see repo_sync_schedule)."), TableOptions.view("""
         CREATE VIEW "code_host_sync_summary" AS  SELECT h.id AS code_host_id,
          h.name,
          h.kind,
          due.due_now,
          due.requested_due,
-         (now() - LEAST(oldest.routine, (oldest.requested + sync_priority_shift()), (oldest.urgent + ((2)::double precision * sync_priority_shift())))) AS oldest_overdue,
+         due.bulk_due,
+         (now() - LEAST(oldest.routine, (oldest.bulk + sync_priority_shift()), (oldest.requested + ((2)::double precision * sync_priority_shift())), (oldest.urgent + ((3)::double precision * sync_priority_shift())))) AS oldest_overdue,
          flight.in_flight,
          flight.expired_leases,
          trouble.failing,
@@ -177,22 +195,28 @@ public class CodeHostSyncSummary extends TableImpl<CodeHostSyncSummaryRecord> {
                  ELSE NULL::text
              END AS pause_reason,
          b.reported_remaining AS host_reported_remaining,
-         b.reported_reset_at AS host_reported_reset_at
-        FROM (((((code_hosts h
+         b.reported_reset_at AS host_reported_reset_at,
+         repos.repos_failing,
+         repos.repos_not_visible
+        FROM ((((((code_hosts h
           JOIN code_host_budgets b ON ((b.code_host_id = h.id)))
           CROSS JOIN LATERAL ( SELECT count(*) AS due_now,
-                 count(*) FILTER (WHERE (s.claim_at <= sync_claim_at_bound(1, now()))) AS requested_due
+                 count(*) FILTER (WHERE (s.claim_at <= sync_claim_bound(2, now()))) AS requested_due,
+                 count(*) FILTER (WHERE ((s.claim_at > sync_claim_bound(2, now())) AND (s.claim_at <= sync_claim_bound(1, now())))) AS bulk_due
                 FROM changeset_sync_state s
-               WHERE ((s.code_host_id = h.id) AND (s.claim_token IS NULL) AND (s.claim_at <= sync_claim_at_bound(0, now())))) due)
+               WHERE ((s.code_host_id = h.id) AND (s.claim_token IS NULL) AND (s.claim_at <= sync_claim_bound(0, now())))) due)
           CROSS JOIN LATERAL ( SELECT ( SELECT min(s.claim_at) AS min
                         FROM changeset_sync_state s
-                       WHERE ((s.code_host_id = h.id) AND (s.claim_token IS NULL) AND (s.claim_at > sync_claim_at_bound(1, now())) AND (s.claim_at <= sync_claim_at_bound(0, now())))) AS routine,
+                       WHERE ((s.code_host_id = h.id) AND (s.claim_token IS NULL) AND (s.claim_at > sync_claim_bound(1, now())) AND (s.claim_at <= sync_claim_bound(0, now())))) AS routine,
                  ( SELECT min(s.claim_at) AS min
                         FROM changeset_sync_state s
-                       WHERE ((s.code_host_id = h.id) AND (s.claim_token IS NULL) AND (s.claim_at > sync_claim_at_bound(2, now())) AND (s.claim_at <= sync_claim_at_bound(1, now())))) AS requested,
+                       WHERE ((s.code_host_id = h.id) AND (s.claim_token IS NULL) AND (s.claim_at > sync_claim_bound(2, now())) AND (s.claim_at <= sync_claim_bound(1, now())))) AS bulk,
                  ( SELECT min(s.claim_at) AS min
                         FROM changeset_sync_state s
-                       WHERE ((s.code_host_id = h.id) AND (s.claim_token IS NULL) AND (s.claim_at <= sync_claim_at_bound(2, now())))) AS urgent) oldest)
+                       WHERE ((s.code_host_id = h.id) AND (s.claim_token IS NULL) AND (s.claim_at > sync_claim_bound(3, now())) AND (s.claim_at <= sync_claim_bound(2, now())))) AS requested,
+                 ( SELECT min(s.claim_at) AS min
+                        FROM changeset_sync_state s
+                       WHERE ((s.code_host_id = h.id) AND (s.claim_token IS NULL) AND (s.claim_at <= sync_claim_bound(3, now())))) AS urgent) oldest)
           CROSS JOIN LATERAL ( SELECT count(*) AS in_flight,
                  count(*) FILTER (WHERE (s.lease_until < now())) AS expired_leases
                 FROM changeset_sync_state s
@@ -200,7 +224,11 @@ public class CodeHostSyncSummary extends TableImpl<CodeHostSyncSummaryRecord> {
           CROSS JOIN LATERAL ( SELECT count(*) FILTER (WHERE (s.failures > 0)) AS failing,
                  count(*) FILTER (WHERE (s.gone_at IS NOT NULL)) AS gone
                 FROM changeset_sync_state s
-               WHERE ((s.code_host_id = h.id) AND ((s.failures > 0) OR (s.gone_at IS NOT NULL)))) trouble);
+               WHERE ((s.code_host_id = h.id) AND ((s.failures > 0) OR (s.gone_at IS NOT NULL)))) trouble)
+          CROSS JOIN LATERAL ( SELECT count(*) FILTER (WHERE (r.failures > 0)) AS repos_failing,
+                 count(*) FILTER (WHERE (r.not_found_count > 0)) AS repos_not_visible
+                FROM repo_sync_state r
+               WHERE ((r.code_host_id = h.id) AND ((r.failures > 0) OR (r.not_found_count > 0)))) repos);
         """), where);
     }
 

@@ -10,6 +10,7 @@ import dev.changesetsyncer.jooq.Public;
 import dev.changesetsyncer.jooq.enums.CodeHostKind;
 import dev.changesetsyncer.jooq.tables.ChangesetSyncState.ChangesetSyncStatePath;
 import dev.changesetsyncer.jooq.tables.CodeHostBudgets.CodeHostBudgetsPath;
+import dev.changesetsyncer.jooq.tables.RepoSyncState.RepoSyncStatePath;
 import dev.changesetsyncer.jooq.tables.Repos.ReposPath;
 import dev.changesetsyncer.jooq.tables.WebhookDeliveries.WebhookDeliveriesPath;
 import dev.changesetsyncer.jooq.tables.records.CodeHostsRecord;
@@ -145,6 +146,13 @@ public class CodeHosts extends TableImpl<CodeHostsRecord> {
      */
     public final TableField<CodeHostsRecord, Integer> MAX_IN_FLIGHT = createField(DSL.name("max_in_flight"), SQLDataType.INTEGER, this, "Most syncs of this host running at once, across all replicas; null: no cap.");
 
+    /**
+     * The column <code>public.code_hosts.repo_sync_interval</code>. How often
+     * each repository of the host is re-read (shortened by a per-repository
+     * jitter of up to 10 %); failures back off from it exponentially.
+     */
+    public final TableField<CodeHostsRecord, Duration> REPO_SYNC_INTERVAL = createField(DSL.name("repo_sync_interval"), SQLDataType.INTERVAL.nullable(false).defaultValue(DSL.field(DSL.raw("'00:05:00'::interval"), SQLDataType.INTERVAL)), this, "How often each repository of the host is re-read (shortened by a per-repository jitter of up to 10 %); failures back off from it exponentially.", new IntervalConverter());
+
     private CodeHosts(Name alias, Table<CodeHostsRecord> aliased) {
         this(alias, aliased, (Field<?>[]) null, null);
     }
@@ -253,6 +261,19 @@ public class CodeHosts extends TableImpl<CodeHostsRecord> {
         return _codeHostBudgets;
     }
 
+    private transient RepoSyncStatePath _repoSyncState;
+
+    /**
+     * Get the implicit to-many join path to the
+     * <code>public.repo_sync_state</code> table
+     */
+    public RepoSyncStatePath repoSyncState() {
+        if (_repoSyncState == null)
+            _repoSyncState = new RepoSyncStatePath(this, null, Keys.REPO_SYNC_STATE__REPO_SYNC_STATE_CODE_HOST_FK.getInverseKey());
+
+        return _repoSyncState;
+    }
+
     private transient ReposPath _repos;
 
     /**
@@ -289,6 +310,7 @@ public class CodeHosts extends TableImpl<CodeHostsRecord> {
             Internal.createCheck(this, DSL.name("code_hosts_min_sync_delay_at_most_max"), "((min_sync_delay <= max_sync_delay))", true),
             Internal.createCheck(this, DSL.name("code_hosts_min_sync_delay_positive"), "((min_sync_delay > '00:00:00'::interval))", true),
             Internal.createCheck(this, DSL.name("code_hosts_name_not_blank"), "((btrim(name) <> ''::text))", true),
+            Internal.createCheck(this, DSL.name("code_hosts_repo_sync_interval_between_a_second_and_a_day"), "(((repo_sync_interval >= '00:00:01'::interval) AND (repo_sync_interval <= '1 day'::interval)))", true),
             Internal.createCheck(this, DSL.name("code_hosts_request_burst_positive"), "((request_burst > 0))", true),
             Internal.createCheck(this, DSL.name("code_hosts_requests_per_hour_positive"), "((requests_per_hour > 0))", true),
             Internal.createCheck(this, DSL.name("code_hosts_requests_per_sync_positive"), "((requests_per_sync > (0)::double precision))", true)

@@ -8,6 +8,7 @@ import dev.changesetsyncer.jooq.Keys;
 import dev.changesetsyncer.jooq.Public;
 import dev.changesetsyncer.jooq.tables.Changesets.ChangesetsPath;
 import dev.changesetsyncer.jooq.tables.CodeHosts.CodeHostsPath;
+import dev.changesetsyncer.jooq.tables.RepoSyncState.RepoSyncStatePath;
 import dev.changesetsyncer.jooq.tables.WebhookDeliveries.WebhookDeliveriesPath;
 import dev.changesetsyncer.jooq.tables.records.ReposRecord;
 
@@ -104,6 +105,13 @@ public class Repos extends TableImpl<ReposRecord> {
      * later.
      */
     public final TableField<ReposRecord, Instant> ARCHIVED_CHANGED_AT = createField(DSL.name("archived_changed_at"), SQLDataType.INSTANT, this, "When archived last changed (set by trigger). A sync reports the flag only if it started later.");
+
+    /**
+     * The column <code>public.repos.track_changesets</code>. Which of the
+     * repository's pull requests its repository syncs import as changesets:
+     * none (the default: only the changesets inserted by hand), open, or all.
+     */
+    public final TableField<ReposRecord, String> TRACK_CHANGESETS = createField(DSL.name("track_changesets"), SQLDataType.CLOB.nullable(false).defaultValue(DSL.field(DSL.raw("'none'::text"), SQLDataType.CLOB)), this, "Which of the repository's pull requests its repository syncs import as changesets: none (the default: only the changesets inserted by hand), open, or all.");
 
     private Repos(Name alias, Table<ReposRecord> aliased) {
         this(alias, aliased, (Field<?>[]) null, null);
@@ -217,6 +225,19 @@ public class Repos extends TableImpl<ReposRecord> {
         return _changesets;
     }
 
+    private transient RepoSyncStatePath _repoSyncState;
+
+    /**
+     * Get the implicit to-many join path to the
+     * <code>public.repo_sync_state</code> table
+     */
+    public RepoSyncStatePath repoSyncState() {
+        if (_repoSyncState == null)
+            _repoSyncState = new RepoSyncStatePath(this, null, Keys.REPO_SYNC_STATE__REPO_SYNC_STATE_REPO_FK.getInverseKey());
+
+        return _repoSyncState;
+    }
+
     private transient WebhookDeliveriesPath _webhookDeliveries;
 
     /**
@@ -234,7 +255,8 @@ public class Repos extends TableImpl<ReposRecord> {
     public List<Check<ReposRecord>> getChecks() {
         return Arrays.asList(
             Internal.createCheck(this, DSL.name("repos_external_id_not_blank"), "((btrim(external_id) <> ''::text))", true),
-            Internal.createCheck(this, DSL.name("repos_name_not_blank"), "((btrim(name) <> ''::text))", true)
+            Internal.createCheck(this, DSL.name("repos_name_not_blank"), "((btrim(name) <> ''::text))", true),
+            Internal.createCheck(this, DSL.name("repos_track_changesets_is_none_open_or_all"), "((track_changesets = ANY (ARRAY['none'::text, 'open'::text, 'all'::text])))", true)
         );
     }
 

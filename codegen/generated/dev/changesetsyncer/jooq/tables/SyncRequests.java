@@ -84,10 +84,12 @@ public class SyncRequests extends TableImpl<SyncRequestsRecord> {
     public final TableField<SyncRequestsRecord, String> REQUESTED_BY = createField(DSL.name("requested_by"), SQLDataType.CLOB.nullable(false).defaultValue(DSL.field(DSL.raw("CURRENT_USER"), SQLDataType.CLOB)), this, "");
 
     /**
-     * The column <code>public.sync_requests.priority</code>. 1 requested
-     * (default), 2 urgent. Both go before routine syncs.
+     * The column <code>public.sync_requests.priority</code>. 0 bulk (archived
+     * flips, imports, mass re-syncs: at most half of a host's claims while
+     * routine syncs are due), 1 requested (default), 2 urgent. Requested and
+     * urgent go before everything else.
      */
-    public final TableField<SyncRequestsRecord, Short> PRIORITY = createField(DSL.name("priority"), SQLDataType.SMALLINT.nullable(false).defaultValue(DSL.field(DSL.raw("1"), SQLDataType.SMALLINT)), this, "1 requested (default), 2 urgent. Both go before routine syncs.");
+    public final TableField<SyncRequestsRecord, Short> PRIORITY = createField(DSL.name("priority"), SQLDataType.SMALLINT.nullable(false).defaultValue(DSL.field(DSL.raw("1"), SQLDataType.SMALLINT)), this, "0 bulk (archived flips, imports, mass re-syncs: at most half of a host's claims while routine syncs are due), 1 requested (default), 2 urgent. Requested and urgent go before everything else.");
 
     /**
      * The column <code>public.sync_requests.requested_at</code>.
@@ -212,7 +214,7 @@ public class SyncRequests extends TableImpl<SyncRequestsRecord> {
     @Override
     public List<Check<SyncRequestsRecord>> getChecks() {
         return Arrays.asList(
-            Internal.createCheck(this, DSL.name("sync_requests_priority_is_1_or_2"), "((priority = ANY (ARRAY[1, 2])))", true),
+            Internal.createCheck(this, DSL.name("sync_requests_priority_between_0_and_2"), "(((priority >= 0) AND (priority <= 2)))", true),
             Internal.createCheck(this, DSL.name("sync_requests_reason_not_blank"), "((btrim(reason) <> ''::text))", true),
             Internal.createCheck(this, DSL.name("sync_requests_requested_at_not_in_future"), "((requested_at <= now()))", true),
             Internal.createCheck(this, DSL.name("sync_requests_served_completely"), "((num_nulls(served_at, served_by_claim, served_by) = ANY (ARRAY[0, 3])))", true)

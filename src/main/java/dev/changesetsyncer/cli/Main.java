@@ -16,7 +16,8 @@ import picocli.CommandLine.Command;
         versionProvider = Version.class,
         description = "Keeps pull/merge requests mirrored in PostgreSQL, each on its own schedule computed by Postgres.",
         subcommands = {MigrateCommand.class, RunCommand.class, DemoCommand.class, ScheduleCommand.class,
-            RequestCommand.class, LimitsCommand.class, BenchCommand.class, SimulateCommand.class,
+            RequestCommand.class, LimitsCommand.class, TrackCommand.class, UntrackCommand.class, BenchCommand.class,
+            SimulateCommand.class,
             SimulateHostCommand.class, SoakCommand.class,
             CommandLine.HelpCommand.class})
 public final class Main {

@@ -62,11 +62,16 @@ public final class CodeHostClientRegistry implements CodeHostClients {
         return new Unconfigured(message);
     }
 
-    /** Answers every fetch with the configuration error; sends nothing anywhere. */
+    /** Answers every fetch and repository sync with the configuration error; sends nothing anywhere. */
     private record Unconfigured(String message) implements CodeHostClient {
         @Override
         public SyncResult fetch(SyncTarget target) {
             return new SyncResult.Failed(FailureKind.UNCONFIGURED, message, null, null);
+        }
+
+        @Override
+        public RepoSyncResult syncRepository(RepoTarget target) {
+            return new RepoSyncResult.Failed(FailureKind.UNCONFIGURED, message, null, null, 0);
         }
     }
 }

@@ -36,7 +36,8 @@ import org.jooq.impl.DSL;
 
 /**
  * The demo: a simulated code host with a few thousand changesets, replicas syncing them, users
- * asking for syncs by SQL, a repository being archived — and a live summary of the queue.
+ * asking for syncs by SQL, a repository archived on the host and found by a repository sync — and a
+ * live summary of the queue.
  */
 public final class DemoRun {
     static final String HOST_NAME = "simulated-demo";
@@ -47,6 +48,8 @@ public final class DemoRun {
      * 429 (which pauses the whole host for every replica for a second).
      */
     static final SimulationSettings DEMO_HOST = new SimulationSettings(Duration.ofMillis(20), 0.3, 0.02, 0.0003, 0.002, 7);
+    /** Each repository is re-read every 2 s, so that a 20-second demo sees the archiving found by a read. */
+    static final Duration DEMO_REPO_SYNC_INTERVAL = Duration.ofSeconds(2);
 
     private final String jdbcUrl;
     private final int changesets;
@@ -97,13 +100,16 @@ public final class DemoRun {
         try (HikariDataSource pool = DataSources.open(new DatabaseConfig(jdbcUrl, "demo", 4))) {
             Migrations.migrate(pool);
             DSLContext dsl = DSL.using(pool, SQLDialect.POSTGRES);
-            CodeHost host = new CatalogStore(dsl).createCodeHost(HOST_NAME, CodeHostKind.SIMULATED,
-                    "https://code.example.test", DEMO_SCHEDULE);
+            CatalogStore catalog = new CatalogStore(dsl);
+            CodeHost host = catalog.createCodeHost(HOST_NAME, CodeHostKind.SIMULATED, "https://code.example.test",
+                    DEMO_SCHEDULE);
+            catalog.updateRepoSyncInterval(host.id(), DEMO_REPO_SYNC_INTERVAL);
             int repos = Math.max(1, changesets / 100);
             new BulkSeeder(pool).seed(new SeedPlan(host.id(), "demo/repo", repos, changesets / repos, 0.5));
             out.printf("demo: %d changesets in %d repositories on a simulated host (20 ms per fetch, 2%% errors); "
-                    + "%d replicas; schedule min %ds, max %ds%n", changesets / repos * repos, repos, replicaCount,
-                    DEMO_SCHEDULE.minSyncDelay().toSeconds(), DEMO_SCHEDULE.maxSyncDelay().toSeconds());
+                    + "%d replicas; schedule min %ds, max %ds; each repository re-read every %ds%n",
+                    changesets / repos * repos, repos, replicaCount, DEMO_SCHEDULE.minSyncDelay().toSeconds(),
+                    DEMO_SCHEDULE.maxSyncDelay().toSeconds(), DEMO_REPO_SYNC_INTERVAL.toSeconds());
 
             String secret = newSecret();
             Optional<HttpService> server = http.map(settings -> startServer(settings, secret));
@@ -123,20 +129,22 @@ public final class DemoRun {
                 for (int i = 1; i <= replicaCount; i++) {
                     replicas.add(Replica.start(workerTemplate.withWorkerId("demo-" + i), jdbcUrl, clients));
                 }
-                new DemoScript(dsl, out, replicas, webhooks).play(duration, stopRequested);
+                new DemoScript(dsl, out, replicas, webhooks, simulator.repositories()).play(duration, stopRequested);
             } finally {
                 replicas.forEach(Replica::stop);
                 server.ifPresent(HttpService::close);
             }
             double seconds = (System.nanoTime() - started) / 1e9;
             long synced = replicas.stream().mapToLong(r -> r.metrics().snapshot().synced()).sum();
+            long repoSyncs = replicas.stream().mapToLong(Replica::repoSyncsWritten).sum();
             QueueReport report = QueueReport.read(dsl);
-            return String.format("demo finished: %d syncs in %.1f s (%.0f/s) by %d replicas; %d requests served "
-                            + "(p50 %d ms, p99 %d ms); webhooks: %d stored; %d failing, %d gone; %d overlapping syncs of one "
-                            + "changeset",
-                    synced, seconds, synced / seconds, replicaCount, report.requestsServed(),
+            return String.format("demo finished: %d syncs in %.1f s (%.0f/s) by %d replicas, and %d repository syncs; "
+                            + "%d requests served (p50 %d ms, p99 %d ms); webhooks: %d stored; %d failing, %d gone; "
+                            + "%d overlapping syncs of one changeset, %d of one repository",
+                    synced, seconds, synced / seconds, replicaCount, repoSyncs, report.requestsServed(),
                     report.requestP50().toMillis(), report.requestP99().toMillis(),
-                    webhooks.map(DemoWebhooks::stored).orElse(0), report.failing(), report.gone(), simulator.overlaps());
+                    webhooks.map(DemoWebhooks::stored).orElse(0), report.failing(), report.gone(), simulator.overlaps(),
+                    simulator.repositories().overlaps());
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.changesetsyncer.demo;
 
+import dev.changesetsyncer.simulation.SimulatedRepositories;
 import dev.changesetsyncer.worker.Replica;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -17,12 +18,15 @@ final class DemoScript {
     private static final int WEBHOOK_EVERY_SECONDS = 5;
     private final List<Replica> replicas;
     private final Optional<DemoWebhooks> webhooks;
+    private final DemoArchiving archiving;
 
-    DemoScript(DSLContext dsl, PrintStream out, List<Replica> replicas, Optional<DemoWebhooks> webhooks) {
+    DemoScript(DSLContext dsl, PrintStream out, List<Replica> replicas, Optional<DemoWebhooks> webhooks,
+            SimulatedRepositories repositories) {
         this.dsl = dsl;
         this.out = out;
         this.replicas = replicas;
         this.webhooks = webhooks;
+        this.archiving = new DemoArchiving(dsl, out, repositories);
     }
 
     void play(Duration duration, BooleanSupplier stopRequested) throws InterruptedException {
@@ -35,9 +39,10 @@ final class DemoScript {
         for (int second = 1; System.nanoTime() < end && !stopRequested.getAsBoolean(); second++) {
             askForASync(second);
             if (!archived && System.nanoTime() >= archiveAt) {
-                archiveARepository();
+                archiving.archiveOnTheHost();
                 archived = true;
             }
+            archiving.reportProgress();
             if (webhooks.isPresent()) {
                 webhooks.get().reportSynced();
                 if (second % WEBHOOK_EVERY_SECONDS == 3) {
@@ -65,17 +70,6 @@ final class DemoScript {
                 INSERT INTO sync_requests (changeset_id, reason, requested_by)
                 SELECT id, 'demo: refresh clicked at second ' || ?, 'demo-user'
                   FROM changesets ORDER BY random() LIMIT 1""", second);
-    }
-
-    private void archiveARepository() {
-        String name = dsl.fetchSingle("""
-                UPDATE repos SET archived = true
-                 WHERE id = (SELECT min(id) FROM repos WHERE NOT archived)
-                RETURNING name""").get(0, String.class);
-        long requested = dsl.fetchSingle(
-                "SELECT count(*) FROM sync_requests WHERE reason = 'repository ' || ? || ' was archived'", name)
-                .get(0, Long.class);
-        out.printf("        >> archived %s: the trigger asked for an urgent sync of its %d changesets%n", name, requested);
     }
 
     static String human(Duration d) {

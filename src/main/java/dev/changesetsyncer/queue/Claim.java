@@ -8,9 +8,12 @@ import java.time.Instant;
  *
  * @param claimedAt database time of the claim
  * @param leaseUntil database time when the lease runs out unless extended
- * @param priority 0 routine, 1 requested, 2 urgent
+ * @param priority the pending request's priority: 0 none or bulk, 1 requested, 2 urgent
+ * @param level the claim level it was claimed at: 0 routine, 1 bulk, 2 requested, 3 urgent
+ * @param cost tokens the claim took from its host's budget (null: the host has no budget)
  */
-public record Claim(ClaimRef ref, Instant claimedAt, Instant leaseUntil, int priority, SyncTarget target) {
+public record Claim(ClaimRef ref, Instant claimedAt, Instant leaseUntil, int priority, int level, Double cost,
+        SyncTarget target) {
     public long changesetId() {
         return ref.changesetId();
     }

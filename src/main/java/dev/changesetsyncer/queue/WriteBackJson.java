@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.changesetsyncer.codehost.ChangesetSnapshot;
+import dev.changesetsyncer.codehost.PullListing;
+import dev.changesetsyncer.codehost.RepoSyncResult;
 import dev.changesetsyncer.codehost.SyncResult;
 import dev.changesetsyncer.codehost.TimelineEvent;
 import java.io.UncheckedIOException;
@@ -14,7 +16,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** The JSON documents {@code complete_syncs} and {@code fail_syncs} take: one array per batch, one bind parameter. */
+/**
+ * The JSON documents the write-backs take ({@code complete_syncs}, {@code fail_syncs}, {@code record_repo_syncs},
+ * ...): one array per batch, one bind parameter.
+ */
 final class WriteBackJson {
     private static final ObjectMapper json = new ObjectMapper();
 
@@ -77,6 +82,53 @@ final class WriteBackJson {
                     .put("remaining", observation.status().remaining())
                     .put("reset_at", instant(observation.status().resetAt()))
                     .put("seen", seen++);
+        }
+        return write(array);
+    }
+
+    static String repoSyncs(List<RepoWriteBack> results) {
+        ArrayNode array = json.createArrayNode();
+        for (RepoWriteBack result : results) {
+            ObjectNode item = array.addObject()
+                    .put("repo_id", result.ref().repoId())
+                    .put("claim_token", result.ref().claimToken())
+                    .put("outcome", result.outcome());
+            switch (result.result()) {
+                case RepoSyncResult.Found found -> found(item, result, found);
+                case RepoSyncResult.NotFound notFound -> item.put("message", notFound.message());
+                case RepoSyncResult.Failed failed -> {
+                    item.put("message", RepoWriteBack.failureMessage(failed)).put("code_host_id", result.target().codeHostId());
+                    if (failed.retryAfter() != null) {
+                        item.put("retry_after_seconds", failed.retryAfter().toMillis() / 1000.0);
+                    }
+                    if (failed.rateLimit() != null) {
+                        item.put("remaining", failed.rateLimit().remaining()).put("reset_at", instant(failed.rateLimit().resetAt()));
+                    }
+                }
+            }
+        }
+        return write(array);
+    }
+
+    private static void found(ObjectNode item, RepoWriteBack result, RepoSyncResult.Found found) {
+        item.put("seen_name", result.target().name());
+        if (found.repository() != null) {
+            item.put("archived", found.repository().archived()).put("name", found.repository().name());
+        }
+        ObjectNode markers = item.putObject("change_markers");
+        found.changeMarkers().forEach(markers::put);
+        PullListing listing = found.listing();
+        if (listing != null) {
+            item.put("listing_state", listing.state().sqlName()).put("listed_until", instant(listing.listedUntil()));
+            ArrayNode pulls = item.putArray("pulls");
+            listing.numbers().forEach(pulls::add);
+        }
+    }
+
+    static String refunds(List<Refund> refunds) {
+        ArrayNode array = json.createArrayNode();
+        for (Refund refund : refunds) {
+            array.addObject().put("code_host_id", refund.codeHostId()).put("requests", refund.requests());
         }
         return write(array);
     }

@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
  * result is indistinguishable from rows inserted one by one.
  *
  * <p>Seeded changesets look synced before: they have metadata and an ETag, so a simulated host
- * answers "unchanged" unless its change rate says otherwise.
+ * answers "unchanged" unless its change rate says otherwise. Seeded repositories were read within
+ * their host's last {@code repo_sync_interval}.
  *
  * <p>It takes exclusive locks on the queue tables for the duration: not for a database that
  * workers are using.
@@ -26,7 +27,7 @@ import org.slf4j.LoggerFactory;
 public final class BulkSeeder {
     private static final Logger log = LoggerFactory.getLogger(BulkSeeder.class);
     private static final int REPOS_PER_STATEMENT = 500;
-    private static final List<String> TABLES = List.of("changesets", "changeset_sync_state");
+    private static final List<String> TABLES = List.of("changesets", "changeset_sync_state", "repo_sync_state");
 
     private final DataSource dataSource;
 
@@ -85,6 +86,19 @@ public final class BulkSeeder {
             repos.setInt(4, firstRepo);
             repos.setInt(5, lastRepo);
             repos.executeUpdate();
+        }
+        // Repositories were read within the last repo_sync_interval, spread over it: none is due yet.
+        try (PreparedStatement repoQueue = connection.prepareStatement("""
+                INSERT INTO repo_sync_state (repo_id, code_host_id, enqueued_at, last_synced_at, last_attempt_at,
+                       next_sync_at)
+                SELECT r.id, h.id, now(), s.at, s.at,
+                       repo_next_sync_at(r.id, now(), s.at, 0, NULL, 'none', NULL, h.repo_sync_interval, h.max_sync_delay)
+                  FROM seeded_repos r
+                  JOIN code_hosts h ON h.id = ?
+                 CROSS JOIN LATERAL (
+                       SELECT now() - (hashint8extended(r.id, 10) & 1023) / 1024.0 * h.repo_sync_interval AS at) s""")) {
+            repoQueue.setLong(1, plan.codeHostId());
+            repoQueue.executeUpdate();
         }
         try (PreparedStatement changesets = connection.prepareStatement("""
                 INSERT INTO changesets (repo_id, external_id, state, check_state, review_state, title, head_sha, change_markers)
@@ -157,6 +171,7 @@ public final class BulkSeeder {
 
     private static void setTriggers(Connection connection, boolean enabled) throws SQLException {
         String action = enabled ? "ENABLE" : "DISABLE";
+        execute(connection, "ALTER TABLE repos " + action + " TRIGGER repos_enqueue_sync");
         execute(connection, "ALTER TABLE changesets " + action + " TRIGGER changesets_enqueue");
         execute(connection, "ALTER TABLE changeset_sync_state " + action + " TRIGGER sync_state_compute_schedule_on_insert");
     }

@@ -5,6 +5,8 @@ import dev.changesetsyncer.codehost.ChangesetState;
 import dev.changesetsyncer.codehost.CheckState;
 import dev.changesetsyncer.codehost.CodeHostClient;
 import dev.changesetsyncer.codehost.FailureKind;
+import dev.changesetsyncer.codehost.RepoSyncResult;
+import dev.changesetsyncer.codehost.RepoTarget;
 import dev.changesetsyncer.codehost.ReviewState;
 import dev.changesetsyncer.codehost.SyncResult;
 import dev.changesetsyncer.codehost.SyncTarget;
@@ -23,16 +25,22 @@ import java.util.function.LongConsumer;
 /**
  * A code host in memory, for the demo, tests and benchmarks. It also watches its callers: how
  * often each changeset was fetched, and whether any changeset was ever fetched by two callers at
- * once (an {@linkplain #overlaps() overlap} means the queue let a changeset run twice).
+ * once (an {@linkplain #overlaps() overlap} means the queue let a changeset run twice). Its
+ * repositories ({@link #repositories()}) can be archived, renamed and deleted; the pull requests of
+ * an archived one are read-only (they do not carry the flag: the repository sync finds it).
  */
 public final class SimulatedCodeHost implements CodeHostClient {
     /** A fixed answer for one changeset, overriding the random draw (for tests and the demo). */
     public enum Scripted { FAIL, GONE, RATE_LIMITED }
 
+    /** The change marker of the repository's archived flag as the last fetch saw it. */
+    private static final String ARCHIVED = "archived";
+
     private volatile SimulationSettings settings;
     private final Map<Long, AtomicLong> fetchesByChangeset = new ConcurrentHashMap<>();
     private final Map<Long, AtomicInteger> active = new ConcurrentHashMap<>();
     private final Map<Long, Scripted> scripted = new ConcurrentHashMap<>();
+    private final SimulatedRepositories repositories = new SimulatedRepositories();
     private final LongAdder fetches = new LongAdder();
     private final LongAdder overlaps = new LongAdder();
     private final AtomicInteger concurrent = new AtomicInteger();
@@ -76,6 +84,24 @@ public final class SimulatedCodeHost implements CodeHostClient {
     /** Lets every held fetch, and every later one, through. */
     public void release() {
         gate.countDown();
+    }
+
+    /** The host's repositories: archive, rename, delete them, open pull requests. */
+    public SimulatedRepositories repositories() {
+        return repositories;
+    }
+
+    @Override
+    public RepoSyncResult syncRepository(RepoTarget target) throws InterruptedException {
+        if (refuseUntilNanos - System.nanoTime() > 0) {
+            return new RepoSyncResult.Failed(FailureKind.RATE_LIMITED, "simulated 429 Too Many Requests",
+                    Duration.ofNanos(refuseUntilNanos - System.nanoTime()), null, 0);
+        }
+        SimulationSettings current = settings;
+        if (!current.latency().isZero()) {
+            Thread.sleep(current.latency());
+        }
+        return repositories.sync(target);
     }
 
     /** From now on, every fetch of this changeset gets this answer. */
@@ -126,6 +152,9 @@ public final class SimulatedCodeHost implements CodeHostClient {
         }
         double draw = unit(current.seed(), target.changesetId(), n, 1);
         boolean firstFetch = target.changeMarkers().isEmpty();
+        // the repository was archived or unarchived since this changeset's last fetch: its state changed
+        boolean archived = repositories.archived(target.repoExternalId());
+        boolean archivedChanged = !String.valueOf(archived).equals(target.changeMarkers().getOrDefault(ARCHIVED, "false"));
         if (draw < current.errorRate()) {
             return new SyncResult.Failed(FailureKind.TRANSIENT, "simulated 502 Bad Gateway", null, null);
         }
@@ -139,8 +168,14 @@ public final class SimulatedCodeHost implements CodeHostClient {
             return new SyncResult.Gone("simulated 404 Not Found", null);
         }
         draw -= current.goneRate();
-        if (firstFetch || draw < current.changeRate()) {
-            return new SyncResult.Fetched(snapshot(target, n, current.seed()), Map.of("pull", "\"v" + n + "\""),
+        if (firstFetch || archivedChanged || draw < current.changeRate()) {
+            ChangesetSnapshot snapshot = snapshot(target, n, current.seed());
+            if (archived) {
+                snapshot = new ChangesetSnapshot(ChangesetState.READ_ONLY, snapshot.title(), snapshot.author(),
+                        snapshot.url(), snapshot.headRef(), snapshot.baseRef(), snapshot.headSha(), snapshot.reviewState(),
+                        snapshot.checkState(), snapshot.updatedAt(), null);
+            }
+            return new SyncResult.Fetched(snapshot, Map.of("pull", "\"v" + n + "\"", ARCHIVED, String.valueOf(archived)),
                     List.of(), null);
         }
         return new SyncResult.Unchanged(null);

@@ -65,7 +65,9 @@ final class BitbucketServerDialect implements WebhookDialect {
             // pr:deleted still says OPEN in its body: the event key is what happened
             RepoRef repo = RepoRef.of(p.textOrNull("pullRequest.toRef.repository.id"),
                     name(p, "pullRequest.toRef.repository"), event + " payload");
-            return new ChangesetActivity(event, List.of(Target.byNumber(repo, p.text("pullRequest.id"))),
+            // a deleted pull request is not one to import, whatever its body says
+            String state = event.equals("pr:deleted") ? "DELETED" : p.textOrNull("pullRequest.state");
+            return new ChangesetActivity(event, List.of(Target.byNumber(repo, p.text("pullRequest.id"), state, "OPEN")),
                     Summaries.of(event, p.textOrNull("actor.name"), p.textOrNull("pullRequest.state")));
         }
         if (event.equals("repo:modified")) {

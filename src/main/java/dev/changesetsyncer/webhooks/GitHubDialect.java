@@ -60,14 +60,11 @@ final class GitHubDialect implements WebhookDialect {
         String sender = p.textOrNull("sender.login");
         return switch (event) {
             case "ping" -> new Ping();
-            case "pull_request" -> changesets(kind, Target.byNumber(repository(p), p.text("pull_request.number")),
-                    sender, p.textOrNull("pull_request.state"));
-            case "pull_request_review" -> changesets(kind, Target.byNumber(repository(p), p.text("pull_request.number")),
-                    sender, p.textOrNull("review.state"));
-            case "pull_request_review_comment" -> changesets(kind,
-                    Target.byNumber(repository(p), p.text("pull_request.number")), sender, null);
+            case "pull_request" -> changesets(kind, pull(p, "pull_request"), sender, p.textOrNull("pull_request.state"));
+            case "pull_request_review" -> changesets(kind, pull(p, "pull_request"), sender, p.textOrNull("review.state"));
+            case "pull_request_review_comment" -> changesets(kind, pull(p, "pull_request"), sender, null);
             case "issue_comment" -> p.has("issue.pull_request")
-                    ? changesets(kind, Target.byNumber(repository(p), p.text("issue.number")), sender, null)
+                    ? changesets(kind, pull(p, "issue"), sender, null)
                     : new NotUsed("issue_comment on an issue, not on a pull request: not used");
             case "check_suite", "check_run" -> checks(p, event, kind, sender);
             case "status" -> changesets(kind, Target.byHeadSha(repository(p), p.text("sha")), sender, p.textOrNull("state"));
@@ -118,6 +115,11 @@ final class GitHubDialect implements WebhookDialect {
     private static String previousOwner(PayloadFields p) throws MalformedDelivery {
         String organization = p.textOrNull("changes.owner.from.organization.login");
         return organization != null ? organization : p.text("changes.owner.from.user.login");
+    }
+
+    /** The pull request of a pull request (or issue) event, with whether it is open ({@code state} open or closed). */
+    private static Target pull(PayloadFields p, String object) throws MalformedDelivery {
+        return Target.byNumber(repository(p), p.text(object + ".number"), p.textOrNull(object + ".state"), "open");
     }
 
     private static ChangesetActivity changesets(String kind, Target target, String sender, String detail) {

@@ -71,7 +71,8 @@ final class GitLabDialect implements WebhookDialect {
     private static Interpretation mergeRequest(PayloadFields p) throws MalformedDelivery {
         String action = p.textOrNull("object_attributes.action");
         String kind = action == null ? "merge_request" : "merge_request." + action;
-        return new ChangesetActivity(kind, List.of(Target.byNumber(project(p), p.text("object_attributes.iid"))),
+        return new ChangesetActivity(kind, List.of(Target.byNumber(project(p), p.text("object_attributes.iid"),
+                        p.textOrNull("object_attributes.state"), "opened", "locked")),
                 Summaries.of(kind, p.textOrNull("user.username"), p.textOrNull("object_attributes.state")));
     }
 
@@ -100,7 +101,8 @@ final class GitLabDialect implements WebhookDialect {
         }
         String action = p.textOrNull("object_attributes.action");
         String kind = action == null ? "note" : "note." + action;
-        return new ChangesetActivity(kind, List.of(Target.byNumber(project(p), p.text("merge_request.iid"))),
+        return new ChangesetActivity(kind, List.of(Target.byNumber(project(p), p.text("merge_request.iid"),
+                        p.textOrNull("merge_request.state"), "opened", "locked")),
                 Summaries.of(kind, p.textOrNull("user.username"), null));
     }
 

@@ -26,7 +26,8 @@ final class WebhookStore {
     StoreOutcome record(long codeHostId, String deliveryKey, ChangesetActivity activity) {
         ArrayNode targets = json.arrayNode();
         for (Target target : activity.targets()) {
-            targets.add(repo(target.repo()).put("number", target.number()).put("head_sha", target.headSha()));
+            targets.add(repo(target.repo()).put("number", target.number()).put("head_sha", target.headSha())
+                    .put("open", target.open()));
         }
         return call(codeHostId, deliveryKey, activity.event(), JSONB.valueOf(targets.toString()), null,
                 activity.summary());

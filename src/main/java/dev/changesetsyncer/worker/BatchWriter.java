@@ -7,6 +7,7 @@ import dev.changesetsyncer.queue.Completion;
 import dev.changesetsyncer.queue.Deferral;
 import dev.changesetsyncer.queue.FailedAttempt;
 import dev.changesetsyncer.queue.RateLimitObservation;
+import dev.changesetsyncer.queue.Refund;
 import dev.changesetsyncer.queue.SyncQueue;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,8 +19,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes one batch: what hosts said about their quotas, the archived flags the syncs found, then
- * completions, failed attempts and deferrals, one statement each. A result whose claim was lost
+ * Writes one batch: the requests to give back to the hosts' budgets (free 304s), what hosts said about
+ * their quotas, the archived flags the syncs found, then completions, failed attempts and deferrals,
+ * one statement each. A result whose claim was lost
  * meanwhile is fenced off by the database, and counted.
  */
 final class BatchWriter {
@@ -31,6 +33,9 @@ final class BatchWriter {
     private final ConcurrentLinkedQueue<RateLimitObservation> observations = new ConcurrentLinkedQueue<>();
     /** Observations taken from the queue but not yet written, in the order they were seen (writer thread only). */
     private final List<RateLimitObservation> unwrittenObservations = new ArrayList<>();
+    private final ConcurrentLinkedQueue<Refund> refunds = new ConcurrentLinkedQueue<>();
+    /** Refunds taken from the queue but not yet written (writer thread only). */
+    private final List<Refund> unwrittenRefunds = new ArrayList<>();
 
     /** @param claimEnded called for each result once written or fenced off */
     BatchWriter(SyncQueue queue, WorkerMetrics metrics, Consumer<ClaimRef> claimEnded) {
@@ -44,12 +49,19 @@ final class BatchWriter {
         observations.add(observation);
     }
 
+    /** Requests a claim paid for that the host did not count, given back with the next batch. Any thread. */
+    void refunded(Refund refund) {
+        if (refund.requests() > 0) {
+            refunds.add(refund);
+        }
+    }
+
     /**
      * Writes {@code batch}; each kind leaves it once written, so after an exception the batch holds
      * exactly what is still to write.
      */
     void write(ResultBatch batch) {
-        writeObservations();
+        writeAdvisories();
         List<Completion> completions = batch.completions();
         if (!completions.isEmpty()) {
             recordArchivedFlags(completions);
@@ -109,6 +121,33 @@ final class BatchWriter {
             log.warn("could not record the archived flags {} syncs reported; the next syncs will report them again: {}",
                     reporting.size(), DatabaseErrors.brief(e));
         }
+    }
+
+    /**
+     * Refunds first, then what the hosts reported (which brings a bucket down to the host's own count,
+     * so it wins); both kept for the retry if the database is unreachable.
+     */
+    void writeAdvisories() {
+        writeRefunds();
+        writeObservations();
+    }
+
+    private void writeRefunds() {
+        for (Refund next; (next = refunds.poll()) != null; ) {
+            unwrittenRefunds.add(next);
+        }
+        if (unwrittenRefunds.isEmpty()) {
+            return;
+        }
+        try {
+            queue.refund(unwrittenRefunds);
+        } catch (RuntimeException e) {
+            if (!WriteErrors.isCausedByData(e)) {
+                throw e;
+            }
+            log.warn("dropped {} refunds the database rejected: {}", unwrittenRefunds.size(), DatabaseErrors.brief(e));
+        }
+        unwrittenRefunds.clear();
     }
 
     /** Quotas the hosts reported, oldest first; kept for the retry if the database is unreachable. */

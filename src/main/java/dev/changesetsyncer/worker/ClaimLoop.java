@@ -2,6 +2,8 @@ package dev.changesetsyncer.worker;
 
 import dev.changesetsyncer.db.DatabaseErrors;
 import dev.changesetsyncer.queue.Claim;
+import dev.changesetsyncer.queue.ClaimedWork;
+import dev.changesetsyncer.queue.RepoClaim;
 import dev.changesetsyncer.queue.SyncQueue;
 import dev.changesetsyncer.worker.SyncLauncher.Lane;
 import java.time.Duration;
@@ -13,10 +15,10 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
- * The replica's main loop: claim as many due changesets as there are free slots (one round trip),
- * hand them to the {@link SyncLauncher}, and when nothing more is due sleep until the earliest next
- * one — or until a NOTIFY says something became due now, which it serves first through the express
- * slots.
+ * The replica's main loop: claim as many due changesets as there are free slots, and repository syncs
+ * as there are free repository slots (one round trip), hand them to the {@link SyncLauncher} and
+ * {@link RepoSyncs}, and when nothing more is due sleep until the earliest next one — or until a
+ * NOTIFY says something became due now, which it serves first through the express slots.
  */
 final class ClaimLoop implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(ClaimLoop.class);
@@ -25,10 +27,13 @@ final class ClaimLoop implements Runnable {
      * their host's budget row); it doubles while that lasts, up to the poll interval.
      */
     private static final Duration FIRST_CONTENDED_PAUSE = Duration.ofMillis(5);
+    /** While every changeset slot is busy, how often the loop still claims repository syncs into their own slots. */
+    private static final Duration BUSY_REPOSITORY_CLAIMS = Duration.ofSeconds(1);
 
     private final WorkerSettings settings;
     private final SyncQueue queue;
     private final SyncLauncher launcher;
+    private final RepoSyncs repoSyncs;
     private final HostShares shares;
     private final CompletionWriter writer;
     private final WorkerMetrics metrics;
@@ -42,11 +47,12 @@ final class ClaimLoop implements Runnable {
      * @param workArrived signalled when something may have become due sooner than the loop thought
      * @param capacityFreed signalled when a sync finished or a write-back made room
      */
-    ClaimLoop(WorkerSettings settings, SyncQueue queue, SyncLauncher launcher, HostShares shares,
+    ClaimLoop(WorkerSettings settings, SyncQueue queue, SyncLauncher launcher, RepoSyncs repoSyncs, HostShares shares,
             CompletionWriter writer, WorkerMetrics metrics, Wakeup workArrived, Wakeup capacityFreed) {
         this.settings = settings;
         this.queue = queue;
         this.launcher = launcher;
+        this.repoSyncs = repoSyncs;
         this.shares = shares;
         this.writer = writer;
         this.metrics = metrics;
@@ -93,16 +99,17 @@ final class ClaimLoop implements Runnable {
         if (requestsArrived.getAndSet(false)) {
             claimExpress();
         }
-        int capacity = Math.min(Math.min(launcher.freeSlots(Lane.REGULAR), settings.batchSize()),
-                settings.maxPendingWrites() - writer.pending());
-        if (capacity <= 0) {
+        int capacity = Math.max(0, Math.min(Math.min(launcher.freeSlots(Lane.REGULAR), settings.batchSize()),
+                settings.maxPendingWrites() - writer.pending()));
+        int repoCapacity = repoSyncs.freeSlots();
+        if (capacity <= 0 && repoCapacity <= 0) {
             capacityFreed.await(settings.pollInterval());
             return;
         }
-        List<Claim> claims;
+        ClaimedWork work;
         long sent = System.nanoTime();
         try {
-            claims = queue.claim(settings.workerId(), capacity, settings.lease(), shares.saturated());
+            work = queue.claimWork(settings.workerId(), capacity, repoCapacity, settings.lease(), shares.saturated());
             backoff.reset();
         } catch (RuntimeException e) {
             metrics.databaseErrors.increment();
@@ -113,18 +120,27 @@ final class ClaimLoop implements Runnable {
             return;
         }
         metrics.claimCalls.increment();
+        List<Claim> claims = work.changesets();
         metrics.claimed.add(claims.size());
         long deadline = sent + settings.lease().toNanos();
+        for (RepoClaim repo : work.repos()) {
+            if (!repoSyncs.start(repo, deadline)) {
+                return; // stopping: the claims not started are left to their leases
+            }
+        }
         for (Claim claim : claims) {
             if (!launcher.start(claim, deadline, Lane.REGULAR)) {
                 return; // stopping: the claims not started are left to their leases
             }
         }
-        if (!claims.isEmpty()) {
+        if (!work.isEmpty()) {
             contendedPause = FIRST_CONTENDED_PAUSE;
         }
-        if (claims.size() < capacity) {
-            idle(claims.isEmpty());
+        if (capacity == 0) {
+            // every slot busy: only repository syncs were asked for; look again when a sync ends (or soon)
+            capacityFreed.await(min(settings.pollInterval(), BUSY_REPOSITORY_CLAIMS));
+        } else if (claims.size() < capacity) {
+            idle(work.isEmpty());
         }
     }
 
@@ -155,7 +171,7 @@ final class ClaimLoop implements Runnable {
     private void idle(boolean claimedNothing) throws InterruptedException {
         Duration sleep = settings.pollInterval();
         try {
-            Optional<Duration> untilDue = queue.nextClaimDelay(shares.saturated());
+            Optional<Duration> untilDue = queue.nextClaimDelay(shares.saturated(), repoSyncs.freeSlots() > 0);
             if (untilDue.isPresent() && untilDue.get().compareTo(sleep) < 0) {
                 sleep = untilDue.get();
             }

@@ -3,6 +3,7 @@ package dev.changesetsyncer.worker;
 import dev.changesetsyncer.db.DatabaseErrors;
 import dev.changesetsyncer.queue.ClaimRef;
 import dev.changesetsyncer.queue.RateLimitObservation;
+import dev.changesetsyncer.queue.Refund;
 import dev.changesetsyncer.queue.SyncQueue;
 import dev.changesetsyncer.queue.WriteBack;
 import java.time.Duration;
@@ -59,6 +60,11 @@ final class CompletionWriter implements Runnable {
         batchWriter.observed(observation);
     }
 
+    /** Requests a claim paid for that the host did not count, given back with the next batch. Any thread. */
+    void refunded(Refund refund) {
+        batchWriter.refunded(refund);
+    }
+
     /** Results waiting for the next batch. */
     int pending() {
         return results.size();
@@ -75,6 +81,16 @@ final class CompletionWriter implements Runnable {
         running = false;
     }
 
+    /** What hosts said and what goes back to their budgets, when no batch is being written. */
+    private void writeAdvisories() {
+        try {
+            batchWriter.writeAdvisories();
+        } catch (RuntimeException e) {
+            metrics.databaseErrors.increment();
+            log.warn("writing back rate-limit observations and refunds failed, will retry: {}", DatabaseErrors.brief(e));
+        }
+    }
+
     @Override
     public void run() {
         MDC.put("worker", workerId);
@@ -84,6 +100,7 @@ final class CompletionWriter implements Runnable {
                 if (current.isEmpty()) {
                     WriteBack first = results.poll(100, TimeUnit.MILLISECONDS);
                     if (first == null) {
+                        writeAdvisories(); // a repository sync's refund or quota, with no changeset to carry it
                         continue;
                     }
                     List<WriteBack> batch = new ArrayList<>();

@@ -20,8 +20,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One worker replica: its own connection pool, a claim loop, syncs on virtual threads, a batching
- * writer, a lease keeper, a sweeper for other replicas' expired leases, and a LISTEN connection.
+ * One worker replica: its own connection pool, a claim loop, changeset and repository syncs on virtual
+ * threads, a batching writer, a lease keeper, a sweeper for other replicas' expired leases, and a
+ * LISTEN connection.
  * Any number of replicas, in one process or many, may run against one database.
  */
 public final class Replica {
@@ -42,6 +43,7 @@ public final class Replica {
     private final Wakeup capacityFreed = new Wakeup();
     private final HostShares shares;
     private final CompletionWriter writer;
+    private final RepoSyncs repoSyncs;
     private final ClaimLoop claimLoop;
     private final WakeupListener listener;
     private final ExecutorService syncs = Executors.newVirtualThreadPerTaskExecutor();
@@ -62,7 +64,9 @@ public final class Replica {
         }, inFlight::remove);
         this.shares = new HostShares(settings.concurrency());
         SyncLauncher launcher = new SyncLauncher(settings, clients, writer, inFlight, shares, syncs, capacityFreed);
-        this.claimLoop = new ClaimLoop(settings, queue, launcher, shares, writer, metrics, workArrived, capacityFreed);
+        this.repoSyncs = new RepoSyncs(settings, clients, queue, writer, syncs, capacityFreed);
+        this.claimLoop = new ClaimLoop(settings, queue, launcher, repoSyncs, shares, writer, metrics, workArrived,
+                capacityFreed);
         this.listener = new WakeupListener(settings.workerId(), jdbcUrl, claimLoop::requestsArrived, metrics);
         this.housekeeping = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name(settings.workerId() + "-housekeeping").daemon().factory());
@@ -94,6 +98,10 @@ public final class Replica {
                         new LeaseKeeper(settings.workerId(), queue, inFlight, settings.lease(), metrics)),
                 heartbeat.toMillis(), heartbeat.toMillis(), TimeUnit.MILLISECONDS);
         housekeeping.scheduleWithFixedDelay(
+                new Guarded("repository lease heartbeat", settings.workerId(), log, metrics.databaseErrors,
+                        repoSyncs::heartbeat),
+                heartbeat.toMillis(), heartbeat.toMillis(), TimeUnit.MILLISECONDS);
+        housekeeping.scheduleWithFixedDelay(
                 new Guarded("code host count", settings.workerId(), log, metrics.databaseErrors,
                         () -> shares.severalHosts(queue.codeHostCount() > 1)),
                 0, 30, TimeUnit.SECONDS);
@@ -109,6 +117,11 @@ public final class Replica {
         int released = queue.releaseExpiredLeases();
         if (released > 0) {
             log.info("released {} expired leases of other workers; they are retried with backoff", released);
+            workArrived.signal();
+        }
+        int repos = queue.releaseExpiredRepoLeases();
+        if (repos > 0) {
+            log.info("released {} expired repository leases of other workers; they are retried with backoff", repos);
             workArrived.signal();
         }
     }
@@ -134,6 +147,11 @@ public final class Replica {
         return inFlight.size();
     }
 
+    /** Repository syncs this replica has written back so far. */
+    public long repoSyncsWritten() {
+        return repoSyncs.written();
+    }
+
     /**
      * Graceful stop: claims nothing more, lets running syncs finish for up to the shutdown grace,
      * gives the rest back to the queue (no failure counted), writes back every result, and closes.
@@ -147,10 +165,11 @@ public final class Replica {
         log.info("replica {} stopping: {} syncs in flight", settings.workerId(), inFlight.size());
         claimLoop.stop();
         join(claimThread, Duration.ofSeconds(5));
-        while (!inFlight.running().isEmpty() && System.nanoTime() < deadline) {
+        while ((!inFlight.running().isEmpty() || repoSyncs.running() > 0) && System.nanoTime() < deadline) {
             sleep(Duration.ofMillis(20));
         }
         releaseUnfinished();
+        repoSyncs.releaseUnfinished();
         writer.stopAfterFlush();
         join(writerThread, Duration.ofNanos(Math.max(deadline - System.nanoTime(), Duration.ofSeconds(5).toNanos())));
         if (writerThread.isAlive()) {
@@ -176,6 +195,7 @@ public final class Replica {
         claimLoop.stop();
         writer.stopNow();
         inFlight.all().forEach(InFlightSync::lose);
+        repoSyncs.loseAll();
         closeEverything();
     }
 

@@ -10,6 +10,7 @@ import dev.changesetsyncer.queue.Completion;
 import dev.changesetsyncer.queue.Deferral;
 import dev.changesetsyncer.queue.FailedAttempt;
 import dev.changesetsyncer.queue.RateLimitObservation;
+import dev.changesetsyncer.queue.Refund;
 import dev.changesetsyncer.queue.WriteBack;
 import java.util.Locale;
 import org.slf4j.Logger;
@@ -63,6 +64,7 @@ final class SyncTask implements Runnable {
             if (result.rateLimit() != null) {
                 writer.observed(new RateLimitObservation(target.codeHostId(), result.rateLimit()));
             }
+            writer.refunded(Refund.of(target.codeHostId(), sync.claim().cost(), result.freeRequests()));
             writer.submit(writeBack);
             queued = true;
         } catch (InterruptedException e) {

@@ -74,6 +74,11 @@ public record WorkerSettings(
         return Math.max(1, concurrency / 8);
     }
 
+    /** Repository syncs running at once, beyond {@code concurrency}: an eighth, at least one. */
+    int repoConcurrency() {
+        return Math.max(1, concurrency / 8);
+    }
+
     /** Write-backs waiting for the writer before the replica stops claiming more. */
     int maxPendingWrites() {
         return Math.max(4 * batchSize, 2 * concurrency);

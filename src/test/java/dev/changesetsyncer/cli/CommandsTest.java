@@ -2,8 +2,14 @@ package dev.changesetsyncer.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.client.WireMock;
+import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import dev.changesetsyncer.catalog.CodeHost;
+import dev.changesetsyncer.catalog.CodeHostKind;
+import dev.changesetsyncer.catalog.ScheduleSettings;
 import dev.changesetsyncer.testing.Catalog;
+import dev.changesetsyncer.testing.Fixtures;
 import dev.changesetsyncer.testing.PostgresExtension;
 import dev.changesetsyncer.testing.SchemaFingerprint;
 import dev.changesetsyncer.testing.TestDatabase;
@@ -13,10 +19,13 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /** The commands people type: what they print, and a clear one-line error (exit 2) for bad input. */
@@ -164,5 +173,79 @@ class CommandsTest {
 
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.err()).contains("demo: the HTTP port must be within [0, 65535] (0 = any free port), got 70000");
+    }
+
+    @Test
+    void trackLooksTheRepositoryUpOnItsHostAndStoresItTracked(@TempDir Path dir) throws Exception {
+        WireMockServer github = new WireMockServer(WireMockConfiguration.options().dynamicPort());
+        github.start();
+        try {
+            github.stubFor(WireMock.get(WireMock.urlPathEqualTo("/repos/octocat/Hello-World"))
+                    .willReturn(WireMock.aResponse().withStatus(200).withHeader("Content-Type", "application/json")
+                            .withBody(Fixtures.text("github/repos-get.json"))));
+            CodeHost host = catalog.store().createCodeHost("gh-cli", CodeHostKind.GITHUB, github.baseUrl(),
+                    ScheduleSettings.DEFAULTS);
+            Path tokens = Files.writeString(dir.resolve("tokens"), "gh-cli=ghp_cli-test\n");
+
+            Run track = run("track", "--code-host", "gh-cli", "octocat/Hello-World", "--state", "all",
+                    "--tokens-file", tokens.toString());
+
+            assertThat(track.exitCode()).as(track.err()).isZero();
+            assertThat(track.out()).startsWith("tracking the all pull requests of octocat/Hello-World on gh-cli (repository ")
+                    .contains("the host's id 1296269, new");
+            assertThat(database.value(String.class, "SELECT track_changesets || ' ' || external_id FROM repos WHERE code_host_id = "
+                    + host.id())).isEqualTo("all 1296269");
+            github.verify(WireMock.getRequestedFor(WireMock.urlPathEqualTo("/repos/octocat/Hello-World"))
+                    .withHeader("Authorization", WireMock.equalTo("Bearer ghp_cli-test")));
+        } finally {
+            github.stop();
+        }
+    }
+
+    @Test
+    void trackAndUntrackRefuseBadInputWithOneLineAndStoreNothing() {
+        CodeHost simulated = catalog.host();
+        CodeHost noTokenHost = catalog.store().createCodeHost("gh-no-token", CodeHostKind.GITHUB, "https://api.github.invalid",
+                ScheduleSettings.DEFAULTS);
+
+        Run unknownHost = run("track", "--code-host", "nowhere", "acme/api");
+        Run noToken = run("track", "--code-host", "gh-no-token", "acme/api");
+        Run badState = run("track", "--code-host", simulated.name(), "acme/api", "--state", "closed");
+        Run isSimulated = run("track", "--code-host", simulated.name(), "acme/api");
+        Run unknownRepo = run("untrack", "--code-host", simulated.name(), "acme/api");
+
+        assertThat(unknownHost.exitCode()).isEqualTo(2);
+        assertThat(unknownHost.err().strip()).isEqualTo("track: no code host named nowhere");
+        assertThat(noToken.err().strip()).isEqualTo("track: no token for code host \"gh-no-token\": set "
+                + "SYNCER_TOKEN_GH_NO_TOKEN or add it to the tokens file");
+        assertThat(badState.err().strip()).isEqualTo("track: --state takes open or all, not closed");
+        assertThat(isSimulated.err().strip()).startsWith("track: code host " + simulated.name() + " is simulated");
+        assertThat(unknownRepo.err().strip()).isEqualTo("untrack: no repository acme/api on code host " + simulated.name());
+        assertThat(List.of(unknownHost, noToken, badState, isSimulated, unknownRepo))
+                .allSatisfy(r -> assertThat(r.exitCode()).isEqualTo(2));
+        assertThat(database.value(Long.class, "SELECT count(*) FROM repos WHERE code_host_id IN (%d, %d)"
+                .formatted(simulated.id(), noTokenHost.id()))).isZero();
+    }
+
+    @Test
+    void untrackStopsImportingAndDeletesTheChangesetsWhenAsked() {
+        CodeHost host = catalog.host();
+        var kept = catalog.repo(host);
+        var dropped = catalog.repo(host);
+        catalog.changesets(kept, 3);
+        catalog.changesets(dropped, 2);
+        database.execute("UPDATE repos SET track_changesets = 'open' WHERE code_host_id = " + host.id());
+
+        Run keep = run("untrack", "--code-host", host.name(), kept.name());
+        Run drop = run("untrack", "--code-host", host.name(), dropped.name(), "--delete-changesets");
+
+        assertThat(keep.out().strip()).isEqualTo("stopped tracking " + kept.name() + " on " + host.name()
+                + "; its changesets stay (--delete-changesets removes them)");
+        assertThat(drop.out().strip()).isEqualTo("stopped tracking " + dropped.name() + " on " + host.name()
+                + "; deleted its 2 changesets");
+        assertThat(database.value(Long.class, "SELECT count(*) FROM repos WHERE track_changesets = 'none' AND code_host_id = "
+                + host.id())).isEqualTo(2);
+        assertThat(database.value(Long.class, "SELECT count(*) FROM changesets WHERE repo_id IN (%d, %d)"
+                .formatted(kept.id(), dropped.id()))).isEqualTo(3);
     }
 }

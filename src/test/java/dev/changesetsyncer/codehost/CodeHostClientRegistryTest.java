@@ -7,6 +7,8 @@ import dev.changesetsyncer.catalog.CodeHostKind;
 import dev.changesetsyncer.codehost.gitlab.GitLabClient;
 import dev.changesetsyncer.codehost.hosts.RealCodeHosts;
 import dev.changesetsyncer.codehost.http.HostHttp;
+import dev.changesetsyncer.simulation.SimulatedCodeHost;
+import dev.changesetsyncer.simulation.SimulationSettings;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -62,7 +64,7 @@ class CodeHostClientRegistryTest {
 
     @Test
     void whoeverAssemblesTheWorkerRegistersTheKindsItNeeds() {
-        CodeHostClient simulator = target -> new SyncResult.Unchanged(null);
+        CodeHostClient simulator = new SimulatedCodeHost(SimulationSettings.DEFAULT);
         CodeHostClientRegistry clients = new CodeHostClientRegistry().register(CodeHostKind.SIMULATED, host -> simulator);
 
         assertThat(clients.forHost(SIMULATED)).isSameAs(simulator);

@@ -36,7 +36,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * A replica syncing a local fake GitHub and a local fake GitLab at once, with real payloads: the
  * states land in the database, an archived repository found by one sync gets its other changesets
- * re-synced urgently by the trigger, and a broken answer never overwrites what was stored.
+ * re-synced (bulk requests) by the trigger, and a broken answer never overwrites what was stored.
  */
 @ExtendWith(PostgresExtension.class)
 class CodeHostsEndToEndTest {
@@ -86,7 +86,7 @@ class CodeHostsEndToEndTest {
     }
 
     @Test
-    void aReplicaSyncsGitHubAndGitLabAndAnArchivedRepositoryResyncsItsOtherChangesetsUrgently() {
+    void aReplicaSyncsGitHubAndGitLabAndAnArchivedRepositoryResyncsItsOtherChangesets() {
         CodeHost gh = catalog.createCodeHost("fake-github", CodeHostKind.GITHUB, github.baseUrl(), ScheduleSettings.DEFAULTS);
         CodeHost gl = catalog.createCodeHost("fake-gitlab", CodeHostKind.GITLAB, gitlab.baseUrl(), ScheduleSettings.DEFAULTS);
         Repo helloWorld = catalog.createRepo(gh.id(), "1296269", "octocat/Hello-World");
@@ -115,7 +115,7 @@ class CodeHostsEndToEndTest {
         assertThat(database.value(Boolean.class, "SELECT archived FROM repos WHERE id = " + helloWorld.id())).isTrue();
         assertThat(database.value(Long.class, """
                 SELECT count(*) FROM sync_requests
-                 WHERE reason = 'repository octocat/Hello-World was archived' AND priority = 2 AND served_at IS NOT NULL"""))
+                 WHERE reason = 'repository octocat/Hello-World was archived' AND priority = 0 AND served_at IS NOT NULL"""))
                 .as("the trigger asked for all three; all three were served").isEqualTo(3);
         github.verify(3, getRequestedFor(urlPathMatching("/repos/octocat/Hello-World/pulls/\\d+")));
         assertThat(column("state", mergeRequest)).as("the other host is untouched").isEqualTo("open");

@@ -33,13 +33,16 @@ import org.postgresql.ds.PGSimpleDataSource;
  * {@code src/test/resources/upgrade/f5b3764}, served at the same {@code db/...} paths), in use —
  * hosts with budgets and a pause, repositories archived and deleted, changesets synced, failing,
  * requested and leased right now — upgrades to the current changelog with every row kept, every
- * schedule unchanged, nothing re-run that must not be, and ends up with the schema of a fresh install.
+ * schedule what the current rule computes, nothing re-run that must not be, and ends up with the schema
+ * of a fresh install. What the upgrade means to change, it changes: the pending requests an archived flip
+ * made become bulk requests (priority 0), every repository gets its repository sync (due at once), and
+ * the schedule recomputation runs again (rule version 3: claim levels).
  */
 class UpgradeFromF5b3764Test {
     static final String RELEASE = "upgrade/f5b3764";
-    /** Changesets that must never run twice: the tables, and the schedule recomputation (its rule version is unchanged). */
-    static final String RUN_ONCE = "(id ~ '^00[1-3]-' OR id = 'recompute-schedules')";
-    static final String RUN_ONCE_IDS = "^(00[1-3]-.*|recompute-schedules)$";
+    /** Changesets that must never run twice: the tables. (The schedule recomputation runs again: its rule version changed.) */
+    static final String RUN_ONCE = "(id ~ '^00[1-3]-')";
+    static final String RUN_ONCE_IDS = "^(00[1-3]-.*)$";
 
     String database;
     PGSimpleDataSource dataSource;
@@ -68,6 +71,15 @@ class UpgradeFromF5b3764Test {
 
         assertThat(tables(false)).isEqualTo(before);
         assertThat(value(Long.class, """
+                SELECT count(*) FROM changeset_sync_state s
+                 WHERE s.priority IS DISTINCT FROM coalesce((SELECT max(q.priority) FROM sync_requests q
+                                                              WHERE q.changeset_id = s.changeset_id AND q.served_at IS NULL), 0)"""))
+                .as("each queue row's priority is its pending requests' highest").isZero();
+        assertThat(value(Long.class, "SELECT count(*) FROM sync_requests WHERE priority = 0 AND reason = 'repository org/repo-2 was archived'"))
+                .as("the flip's requests, bulk now").isPositive();
+        assertThat(value(Long.class, "SELECT count(*) FROM repo_sync_state WHERE next_sync_at <= now()"))
+                .as("every repository is due for its first repository sync").isEqualTo(value(Long.class, "SELECT count(*) FROM repos"));
+        assertThat(value(Long.class, """
                 SELECT count(*) FROM changeset_sync_state s JOIN code_hosts h ON h.id = s.code_host_id
                  WHERE s.next_sync_at IS DISTINCT FROM changeset_next_sync_at(s.changeset_id, s.cadence,
                            s.enqueued_at, s.last_synced_at, s.last_attempt_at, s.synced_updated_at,
@@ -86,13 +98,14 @@ class UpgradeFromF5b3764Test {
         Migrations.migrate(dataSource);
 
         assertThat(changelog(RUN_ONCE + " AND orderexecuted <= " + lastOrderBefore))
-                .as("tables and the recomputation").isEqualTo(changelog(before, RUN_ONCE_IDS));
+                .as("the tables").isEqualTo(changelog(before, RUN_ONCE_IDS));
+        assertThat(changelog("id = 'recompute-schedules' AND exectype = 'RERAN'")).as("the new rule version").hasSize(1);
         assertThat(changelog("id = 'functions-queue'")).as("the split file's record, kept as history")
                 .isEqualTo(changelog(before, "functions-queue"));
         assertThat(values(String.class, "SELECT id || ' ' || filename FROM databasechangelog"))
                 .as("every old record is kept").containsAll(identities);
         assertThat(values(String.class, "SELECT id FROM databasechangelog WHERE exectype = 'RERAN'"))
-                .as("only runOnChange files run again").allMatch(id -> id.matches("(functions|triggers|views)-.*"));
+                .as("only runOnChange files run again").allMatch(id -> id.matches("(functions|triggers|views)-.*|recompute-schedules"));
         assertThat(values(String.class, "SELECT id FROM databasechangelog WHERE exectype NOT IN ('EXECUTED', 'RERAN')"))
                 .isEmpty();
 
@@ -220,20 +233,29 @@ class UpgradeFromF5b3764Test {
                 .isEqualTo(1);
     }
 
-    /** Every row of every table, as JSON per table; before the upgrade, {@code etags} under its new name. */
+    /**
+     * Every row of every table, as JSON per table; before the upgrade, {@code etags} under its new name
+     * and an archived flip's pending requests bulk (priority 0), as the upgrade makes them; after it, without
+     * the columns it adds. A queue row's priority and claim key are checked against the rule instead.
+     */
     Map<String, String> tables(boolean released) {
         String changesets = released
                 ? "to_jsonb(t) - 'etags' || jsonb_build_object('change_markers', t.etags)"
                 : "to_jsonb(t)";
+        String requests = released ? """
+                to_jsonb(t) || CASE WHEN t.served_at IS NULL AND t.priority = 2
+                                         AND t.requested_by LIKE '%(trigger repos_request_sync_on_archived_flip)'
+                                    THEN jsonb_build_object('priority', 0) ELSE '{}' END""" : "to_jsonb(t)";
+        String added = released ? "" : "- 'repo_sync_interval' - 'track_changesets' - 'bulk_next'";
         return sql.fetch("""
-                SELECT 'code_hosts', (SELECT jsonb_agg(to_jsonb(t) ORDER BY id)::text FROM code_hosts t)
-                UNION ALL SELECT 'code_host_budgets', (SELECT jsonb_agg(to_jsonb(t) ORDER BY code_host_id)::text FROM code_host_budgets t)
-                UNION ALL SELECT 'repos', (SELECT jsonb_agg(to_jsonb(t) ORDER BY id)::text FROM repos t)
-                UNION ALL SELECT 'changesets', (SELECT jsonb_agg(%s ORDER BY id)::text FROM changesets t)
-                UNION ALL SELECT 'changeset_sync_state', (SELECT jsonb_agg(to_jsonb(t) ORDER BY changeset_id)::text FROM changeset_sync_state t)
-                UNION ALL SELECT 'sync_requests', (SELECT jsonb_agg(to_jsonb(t) ORDER BY id)::text FROM sync_requests t)
+                SELECT 'code_hosts', (SELECT jsonb_agg(to_jsonb(t) %3$s ORDER BY id)::text FROM code_hosts t)
+                UNION ALL SELECT 'code_host_budgets', (SELECT jsonb_agg(to_jsonb(t) %3$s ORDER BY code_host_id)::text FROM code_host_budgets t)
+                UNION ALL SELECT 'repos', (SELECT jsonb_agg(to_jsonb(t) %3$s ORDER BY id)::text FROM repos t)
+                UNION ALL SELECT 'changesets', (SELECT jsonb_agg(%1$s ORDER BY id)::text FROM changesets t)
+                UNION ALL SELECT 'changeset_sync_state', (SELECT jsonb_agg(to_jsonb(t) - 'priority' - 'claim_at' ORDER BY changeset_id)::text FROM changeset_sync_state t)
+                UNION ALL SELECT 'sync_requests', (SELECT jsonb_agg(%2$s ORDER BY id)::text FROM sync_requests t)
                 UNION ALL SELECT 'changeset_events', (SELECT jsonb_agg(to_jsonb(t) ORDER BY id)::text FROM changeset_events t)
-                UNION ALL SELECT 'sync_claim_tokens', (SELECT last_value::text FROM sync_claim_tokens)""".formatted(changesets))
+                UNION ALL SELECT 'sync_claim_tokens', (SELECT last_value::text FROM sync_claim_tokens)""".formatted(changesets, requests, added))
                 .stream().collect(Collectors.toMap(r -> r.get(0, String.class), r -> r.get(1, String.class)));
     }
 

@@ -276,8 +276,8 @@ class SyncQueueTest {
         queue.complete(found);
 
         assertThat(database.value(Boolean.class, "SELECT archived FROM repos WHERE id = " + repo.id())).isTrue();
-        assertThat(database.value(Long.class, "SELECT count(*) FROM changeset_schedule WHERE due AND priority = 2 AND repo_id = " + repo.id()))
-                .as("the other two").isEqualTo(2);
+        assertThat(database.value(Long.class, "SELECT count(*) FROM changeset_schedule WHERE due AND rule = 'bulk request' AND repo_id = "
+                + repo.id())).as("the other two").isEqualTo(2);
         assertThat(row(ids.getFirst()).get("requested_at", Instant.class)).as("its own flip request is served").isNull();
     }
 

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** Flipping repos.archived, and only that, makes every changeset of the repository urgent. */
+/** Flipping repos.archived, and only that, requests a bulk sync of every changeset of the repository. */
 @ExtendWith(PostgresExtension.class)
 class ArchivedFlipTest {
     final TestDatabase database;
@@ -39,7 +39,7 @@ class ArchivedFlipTest {
     }
 
     @Test
-    void archivingRequestsAnUrgentSyncOfEachChangesetOnce() throws Exception {
+    void archivingRequestsABulkSyncOfEachChangesetOnce() throws Exception {
         try (NotificationListener listener = new NotificationListener(database.url(), "changeset_sync_due")) {
             database.execute("UPDATE repos SET archived = true WHERE id = " + repo.id());
 
@@ -48,11 +48,11 @@ class ArchivedFlipTest {
         assertThat(requestsFor(repo)).isEqualTo(12);
         assertThat(database.value(Long.class, """
                 SELECT count(DISTINCT q.changeset_id) FROM sync_requests q JOIN changesets c ON c.id = q.changeset_id
-                 WHERE c.repo_id = %d AND q.priority = 2 AND q.reason = 'repository %s was archived'"""
-                .formatted(repo.id(), repo.name()))).as("one urgent request per changeset").isEqualTo(12);
+                 WHERE c.repo_id = %d AND q.priority = 0 AND q.reason = 'repository %s was archived'"""
+                .formatted(repo.id(), repo.name()))).as("one bulk request per changeset").isEqualTo(12);
         assertThat(database.value(Long.class, """
                 SELECT count(*) FROM changeset_schedule
-                 WHERE repo_id = %d AND due AND priority = 2 AND rule = 'urgent request'""".formatted(repo.id())))
+                 WHERE repo_id = %d AND due AND priority = 0 AND rule = 'bulk request'""".formatted(repo.id())))
                 .isEqualTo(12);
         assertThat(requestsFor(neighbour)).isZero();
         assertThat(database.value(Long.class,

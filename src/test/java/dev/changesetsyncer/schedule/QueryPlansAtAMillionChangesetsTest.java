@@ -82,20 +82,38 @@ class QueryPlansAtAMillionChangesetsTest {
             assertThat(node.path("Relation Name").asText()).isEqualTo("changeset_sync_state");
         });
         assertThat(plans).allSatisfy(plan -> assertThat(plan.seqScannedTables())
-                .as(plan.queryText()).doesNotContain("changeset_sync_state", "changesets", "repos"));
+                .as(plan.queryText()).doesNotContain("changeset_sync_state", "changesets", "repos", "repo_sync_state"));
+    }
+
+    @Test
+    void theClaimWithRepositoriesAndBulkRequestsReadsOnlyIndexRanges() {
+        // the flip's 1,000 bulk requests are made in the same (rolled-back) statement, before the claim
+        List<QueryPlan> plans = QueryPlan.explainNested(database, """
+                SELECT count(*) FROM (
+                    SELECT apply_repo_change(min(id), '{"archived": true}') FROM repos WHERE name = 'plan-7') flip,
+                    LATERAL (SELECT * FROM claim_changesets('plan', 100, interval '30 seconds', '{}', false, NULL, 8)) c""");
+        QueryPlan claim = plans.stream().filter(p -> p.queryText().contains("claimed AS")).findFirst().orElseThrow();
+        log.info("claim of 100 with repositories and a flip of 1,000, 1M changesets: {} buffers\n{}", claim.buffers(), claim);
+
+        assertThat(claim.indexesUsed()).contains("changeset_sync_state_claim_idx", "repo_sync_state_claim_idx");
+        assertThat(plans).allSatisfy(plan -> assertThat(plan.seqScannedTables())
+                .as(plan.queryText()).doesNotContain("changeset_sync_state", "changesets", "repos", "repo_sync_state"));
     }
 
     @Test
     void theNextClaimDelayReadsOneClaimIndexEntryPerHost() {
-        List<QueryPlan> plans = QueryPlan.explainNested(database, "SELECT next_claim_delay()");
+        List<QueryPlan> plans = QueryPlan.explainNested(database, "SELECT next_claim_delay('{}', NULL, true)");
         QueryPlan delay = plans.stream().filter(p -> p.indexesUsed().contains("changeset_sync_state_claim_idx"))
                 .findFirst().orElseThrow();
         log.info("next claim delay, 1M changesets: {} buffers\n{}", delay.buffers(), delay);
 
         assertThat(delay.nodes()).filteredOn(node -> node.path("Index Name").asText().equals("changeset_sync_state_claim_idx"))
                 .allSatisfy(node -> assertThat(node.path("Actual Rows").asLong()).isLessThanOrEqualTo(1));
+        assertThat(delay.nodes()).filteredOn(node -> node.path("Index Name").asText().equals("repo_sync_state_claim_idx"))
+                .isNotEmpty()
+                .allSatisfy(node -> assertThat(node.path("Actual Rows").asLong()).isLessThanOrEqualTo(1));
         assertThat(plans).allSatisfy(plan -> assertThat(plan.seqScannedTables())
-                .as(plan.queryText()).doesNotContain("changeset_sync_state"));
+                .as(plan.queryText()).doesNotContain("changeset_sync_state", "repo_sync_state", "repos"));
     }
 
     @Test

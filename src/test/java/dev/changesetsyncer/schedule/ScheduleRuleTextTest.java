@@ -20,7 +20,8 @@ class ScheduleRuleTextTest {
      * Every combination of: cadence; never synced or synced at T; a later failed attempt or none; no
      * known change, a change shortly before the sync (under the floor), hours before, weeks before (over
      * the cap), after the sync, or only an event after it; 0, 1 or 3 failures; gone or not; no request,
-     * a request before or after the last attempt, or an urgent one; two changesets (their jitter differs).
+     * a request before or after the last attempt, an urgent one, or a bulk one; two changesets (their jitter
+     * differs).
      */
     static final String INPUTS = """
             WITH t AS (SELECT timestamptz '2026-03-02 10:00:00+00' AS t),
@@ -44,7 +45,7 @@ class ScheduleRuleTextTest {
                        (VALUES (0), (1), (3)) failures(failures),
                        (VALUES (false), (true)) gone(gone),
                        (VALUES (0, NULL::interval), (1, interval '-1 hour'), (1, interval '2 hours'),
-                               (2, interval '2 hours')) request(priority, at)),
+                               (2, interval '2 hours'), (0, interval '2 hours')) request(priority, at)),
             scheduled AS (
                 SELECT g.*,
                        changeset_next_sync_at(g.id, g.cadence, g.enqueued_at, g.last_synced_at, g.last_attempt_at,
@@ -66,10 +67,11 @@ class ScheduleRuleTextTest {
     static final String TEXT_AGREES = """
             CASE
                 WHEN rule = format('requested, but the attempt failed: retry %s after %s', failures, retry) THEN
-                    priority > 0 AND next = coalesce(last_attempt_at, last_synced_at)
+                    requested_at IS NOT NULL AND next = coalesce(last_attempt_at, last_synced_at)
                         + sync_jittered_delay(retry, interval '2 minutes', id)
                 WHEN rule = 'urgent request' THEN priority = 2 AND next <= requested_at
                 WHEN rule = 'requested' THEN priority = 1 AND next <= requested_at
+                WHEN rule = 'bulk request' THEN priority = 0 AND next <= requested_at
                 WHEN rule = 'gone from the host: synced only on request' THEN next IS NULL
                 WHEN rule = format('failing: retry %s after %s', failures, retry) THEN
                     next = coalesce(last_attempt_at, last_synced_at) + sync_jittered_delay(retry, interval '2 minutes', id)
@@ -116,6 +118,7 @@ class ScheduleRuleTextTest {
                 "requested, but the attempt failed: retry N after N",
                 "urgent request",
                 "requested",
+                "bulk request",
                 "gone from the host: synced only on request",
                 "failing: retry N after N",
                 "never synced: due now",

@@ -5,14 +5,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.changesetsyncer.catalog.CodeHostKind;
+import dev.changesetsyncer.catalog.Tracking;
 import dev.changesetsyncer.codehost.ChangesetSnapshot;
 import dev.changesetsyncer.codehost.ChangesetState;
+import dev.changesetsyncer.codehost.RepoSyncResult;
+import dev.changesetsyncer.codehost.RepoTarget;
 import dev.changesetsyncer.codehost.SyncResult;
 import dev.changesetsyncer.codehost.SyncTarget;
+import dev.changesetsyncer.codehost.Token;
 import dev.changesetsyncer.codehost.github.GitHubClient;
 import dev.changesetsyncer.codehost.http.HostHttp;
 import dev.changesetsyncer.codehost.http.SyncCaller;
-import dev.changesetsyncer.codehost.Token;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -54,6 +57,30 @@ class SimulatedHostTest {
     @AfterEach
     void stop() {
         host.close();
+    }
+
+    @Test
+    void theGitHubClientReadsARepositoryListsItsPullRequestsAcrossPagesAndThenGetsTwoFree304s() throws Exception {
+        try (SimulatedHost big = SimulatedHost.start(HostSettings.defaults().withPopulation(1, 230).withRates(0, 0, 0)
+                .withLatency(Duration.ZERO))) {
+            GitHubClient reader = new GitHubClient(big.baseUrl(), new Token(HostSettings.DEFAULT_TOKEN),
+                    new HostHttp(new HostHttp.Settings(Duration.ofSeconds(2), Duration.ofSeconds(10), 1)));
+            RepoTarget first = new RepoTarget(1, 1, "simulated", CodeHostKind.GITHUB, big.baseUrl(), "100000",
+                    "soak-org/repo-001", false, false, Tracking.ALL, Map.of(), null, null);
+
+            RepoSyncResult.Found found = (RepoSyncResult.Found) reader.syncRepository(first);
+
+            assertThat(found.repository().name()).isEqualTo("soak-org/repo-001");
+            assertThat(found.listing().numbers()).hasSize(230).doesNotHaveDuplicates();
+            assertThat(found.listing().pages()).as("100 a page, Link rel=next").isEqualTo(3);
+            RepoTarget again = new RepoTarget(1, 1, "simulated", CodeHostKind.GITHUB, big.baseUrl(), "100000",
+                    "soak-org/repo-001", false, false, Tracking.ALL, found.changeMarkers(), found.listing().listedUntil(),
+                    Tracking.ALL);
+            RepoSyncResult.Found quiet = (RepoSyncResult.Found) reader.syncRepository(again);
+            assertThat(quiet.repository()).isNull();
+            assertThat(quiet.listing().numbers()).isEmpty();
+            assertThat(quiet.freeRequests()).isEqualTo(2);
+        }
     }
 
     @Test

@@ -9,12 +9,19 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 
-/** Test shorthand for registering hosts, repositories and changesets with unique names. */
+/**
+ * Test shorthand for registering hosts, repositories and changesets with unique names. Repositories
+ * made by {@link #repo} look read just now (their next repository sync is {@code repo_sync_interval}
+ * away), so that tests about changesets claim changesets only; {@link #repoNeverRead} makes one due
+ * at once, as a new repository is.
+ */
 public final class Catalog {
     private static final AtomicInteger sequence = new AtomicInteger();
+    private final TestDatabase database;
     private final CatalogStore store;
 
     public Catalog(TestDatabase database) {
+        this.database = database;
         this.store = new CatalogStore(database.dsl());
     }
 
@@ -32,6 +39,14 @@ public final class Catalog {
     }
 
     public Repo repo(CodeHost host) {
+        Repo repo = repoNeverRead(host);
+        database.execute("UPDATE repo_sync_state SET last_synced_at = now(), last_attempt_at = now() WHERE repo_id = "
+                + repo.id());
+        return repo;
+    }
+
+    /** A repository as {@code INSERT INTO repos} makes it: due for its first repository sync at once. */
+    public Repo repoNeverRead(CodeHost host) {
         int n = sequence.incrementAndGet();
         return store.createRepo(host.id(), "repo-" + n, "org/repo-" + n);
     }

@@ -115,6 +115,49 @@ class RecordWebhookDeliveryTest {
     }
 
     @Test
+    void aPullRequestWeDoNotHaveInATrackedRepositoryIsImportedAndItsEventStored() throws SQLException {
+        database.execute("UPDATE repos SET track_changesets = 'open' WHERE id = " + repo.id());
+
+        Result result = deliver("d-import", "pull_request.opened",
+                "[{\"repo_external_id\": \"186853002\", \"number\": \"2\", \"open\": true}]", null);
+
+        assertThat(result.outcome()).isEqualTo("stored");
+        assertThat(result.eventsStored()).isEqualTo(1);
+        assertThat(result.notified()).as("due at once: the workers are woken").hasSize(1);
+        Long id = database.value(Long.class, "SELECT id FROM changesets WHERE external_id = '2' AND repo_id = " + repo.id());
+        assertThat(id).isNotNull();
+        assertThat(database.value(Boolean.class, "SELECT next_sync_at <= now() FROM changeset_sync_state WHERE changeset_id = "
+                + id)).as("entered the queue through the insert trigger, due now").isTrue();
+        assertThat(database.value(Long.class, "SELECT count(*) FROM changeset_events WHERE changeset_id = " + id)).isEqualTo(1);
+    }
+
+    @Test
+    void aClosedPullRequestIsImportedOnlyWhenTheRepositoryTracksAllOfThem() throws SQLException {
+        database.execute("UPDATE repos SET track_changesets = 'open' WHERE id = " + repo.id());
+        String closed = "[{\"repo_external_id\": \"186853002\", \"number\": \"5\", \"open\": false}]";
+        String unknownState = "[{\"repo_external_id\": \"186853002\", \"number\": \"6\"}]";
+
+        assertThat(deliver("d-closed", "pull_request.closed", closed, null).outcome()).isEqualTo("unmatched");
+        assertThat(deliver("d-unknown", "issue_comment.created", unknownState, null).outcome())
+                .as("the payload does not say it is open").isEqualTo("unmatched");
+
+        database.execute("UPDATE repos SET track_changesets = 'all' WHERE id = " + repo.id());
+        assertThat(deliver("d-closed-2", "pull_request.closed", closed, null).outcome()).isEqualTo("stored");
+        assertThat(deliver("d-unknown-2", "issue_comment.created", unknownState, null).outcome()).isEqualTo("stored");
+        assertThat(database.value(Long.class, "SELECT count(*) FROM changesets WHERE repo_id = " + repo.id())).isEqualTo(2);
+    }
+
+    @Test
+    void aPullRequestOfAnUntrackedRepositoryIsStillAnsweredUnmatched() throws SQLException {
+        Result result = deliver("d-untracked", "pull_request.opened",
+                "[{\"repo_external_id\": \"186853002\", \"number\": \"2\", \"open\": true}]", null);
+
+        assertThat(result.outcome()).isEqualTo("unmatched");
+        assertThat(database.value(Long.class, "SELECT count(*) FROM changesets")).isZero();
+        assertThat(database.value(Long.class, "SELECT count(*) FROM webhook_deliveries")).isZero();
+    }
+
+    @Test
     void theSameDeliveryAgainIsADuplicateAndIsStoredOnce() throws SQLException {
         long id = quietChangeset("2");
         String target = "[{\"repo_external_id\": \"186853002\", \"number\": \"2\"}]";
@@ -212,7 +255,7 @@ class RecordWebhookDeliveryTest {
         assertThat(sameNewsAgain.reposUpdated()).isZero();
         assertThat(database.value(Boolean.class, "SELECT archived FROM repos WHERE id = " + repo.id())).isTrue();
         assertThat(database.value(Long.class, """
-                SELECT count(*) FROM sync_requests WHERE priority = 2 AND reason = 'repository Codertocat/Hello-World was archived'"""))
+                SELECT count(*) FROM sync_requests WHERE priority = 0 AND reason = 'repository Codertocat/Hello-World was archived'"""))
                 .isEqualTo(2);
         assertThat(database.value(Long.class, "SELECT repo_id FROM webhook_deliveries WHERE delivery_key = 'd-9'"))
                 .isEqualTo(repo.id());

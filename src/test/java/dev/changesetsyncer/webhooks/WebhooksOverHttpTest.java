@@ -250,6 +250,35 @@ class WebhooksOverHttpTest {
         assertThat(eventsOf(changeset)).hasSize(1);
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("openedInATrackedRepository")
+    void aPullRequestOpenedInATrackedRepositoryIsImported(Case c) throws Exception {
+        Repo repo = catalog.createRepo(hosts.get(c.host()), c.repoId(), c.repoName());
+        database.execute("UPDATE repos SET track_changesets = 'open' WHERE id = " + repo.id());
+
+        SignedDeliveries.Answer answer = deliver(c.host(), c.event(), "import-1", Fixtures.text(c.fixture()).getBytes(UTF_8));
+
+        assertThat(answer.status()).as(answer.body()).isEqualTo(c.status());
+        assertThat(database.value(Long.class, "SELECT count(*) FROM changesets WHERE repo_id = %d AND external_id = '%s'"
+                .formatted(repo.id(), c.number()))).as("imported").isEqualTo(c.status() == 200 ? 1 : 0);
+    }
+
+    static Stream<Case> openedInATrackedRepository() {
+        return Stream.of(
+                new Case(GITHUB, "github/webhooks/pull_request.opened.json", "pull_request", HELLO_WORLD_ID, HELLO_WORLD,
+                        "2", null, 200, "pull_request.opened"),
+                new Case(GITHUB, "github/webhooks/pull_request.closed.json", "pull_request", HELLO_WORLD_ID, HELLO_WORLD,
+                        "2", null, 202, null),
+                new Case(GITLAB, "gitlab/webhooks/merge_request.open.json", "Merge Request Hook", "1", "gitlabhq/gitlab-test",
+                        "1", null, 200, "merge_request.open"),
+                new Case(GITLAB, "gitlab/webhooks/merge_request.close.go-scm.json", "Merge Request Hook", "4861503",
+                        "gitlab-org/hello-world", "1", null, 202, null),
+                new Case(BITBUCKET, "bitbucket-server/webhooks/pr.opened.json", "pr:opened", "2", "AMUNIZ/test-repos", "1",
+                        null, 200, "pr:opened"),
+                new Case(BITBUCKET, "bitbucket-server/webhooks/pr.deleted.json", "pr:deleted", "2", "AMUNIZ/test-repos", "1",
+                        null, 202, null));
+    }
+
     @Test
     void aRepositoryArchivedOnGitHubIsFlippedAndEveryChangesetRequestedOnceThenUnarchived() throws Exception {
         Repo repo = helloWorld();
@@ -262,7 +291,7 @@ class WebhooksOverHttpTest {
         assertThat(archived.status()).isEqualTo(200);
         assertThat(database.value(Boolean.class, "SELECT archived FROM repos WHERE id = " + repo.id())).isTrue();
         assertThat(database.value(Long.class, "SELECT count(*) FROM sync_requests "
-                + "WHERE reason = 'repository Codertocat/Hello-World was archived' AND priority = 2")).isEqualTo(2);
+                + "WHERE reason = 'repository Codertocat/Hello-World was archived' AND priority = 0")).isEqualTo(2);
 
         send.github(GITHUB, "repository", "guid-4",
                 Fixtures.text("github/webhooks/from-docs/repository.unarchived.json").getBytes(UTF_8));

@@ -214,9 +214,9 @@ public class ChangesetSyncStateRecord extends UpdatableRecordImpl<ChangesetSyncS
     }
 
     /**
-     * Setter for <code>public.changeset_sync_state.priority</code>. 0 routine,
-     * 1 requested, 2 urgent (archived flip). Non-zero exactly while a request
-     * is pending.
+     * Setter for <code>public.changeset_sync_state.priority</code>. Highest
+     * priority of the pending requests (0 bulk, 1 requested, 2 urgent); 0 when
+     * none is pending (requested_at null: routine).
      */
     public ChangesetSyncStateRecord setPriority(Short value) {
         set(11, value);
@@ -224,9 +224,9 @@ public class ChangesetSyncStateRecord extends UpdatableRecordImpl<ChangesetSyncS
     }
 
     /**
-     * Getter for <code>public.changeset_sync_state.priority</code>. 0 routine,
-     * 1 requested, 2 urgent (archived flip). Non-zero exactly while a request
-     * is pending.
+     * Getter for <code>public.changeset_sync_state.priority</code>. Highest
+     * priority of the pending requests (0 bulk, 1 requested, 2 urgent); 0 when
+     * none is pending (requested_at null: routine).
      */
     public Short getPriority() {
         return (Short) get(11);

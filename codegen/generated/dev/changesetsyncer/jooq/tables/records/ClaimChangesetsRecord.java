@@ -16,14 +16,21 @@ import org.jooq.impl.TableRecordImpl;
 
 
 /**
- * Claims up to max_rows due changesets for worker: requests first, then each
- * host's due rows interleaved by time; rows held by other workers are skipped
- * (FOR UPDATE SKIP LOCKED). Paused hosts, hosts in skip_hosts, and hosts whose
- * budget or concurrency cap is spent are left out; the budget is debited in the
- * same statement. Each row gets a fresh claim_token and a lease until now +
- * lease. With requested_only, only changesets with a pending request. now is
- * the database's now() when left out or null (tests set the clock with it).
- * Returns what a sync needs.
+ * Claims up to max_rows due changesets for worker, and up to max_repos due
+ * repository syncs (claim_kind 'repository', changeset_id null), in claim
+ * order: per host, requested and urgent changesets first, then repositories,
+ * then routine changesets and bulk requests (archived flips, imports)
+ * alternately, routine first; across hosts, every host's requests first, then
+ * the hosts' rows interleaved. Rows held by other workers are skipped (FOR
+ * UPDATE SKIP LOCKED). Paused hosts, hosts in skip_hosts, and hosts whose
+ * budget or concurrency cap is spent are left out; each claim takes its cost
+ * from the budget in the same statement (claim_cost: requests_per_sync for a
+ * changeset, repo_sync_cost() for a repository; null without a budget). Each
+ * row gets a fresh claim_token and a lease until now + lease. With
+ * requested_only, only requested and urgent changesets. now is the database's
+ * now() when left out or null (tests set the clock with it). Rows come in claim
+ * order (changesets, then repositories); claim_level is 0 routine, 1 bulk, 2
+ * requested, 3 urgent.
  */
 @SuppressWarnings({ "all", "unchecked", "rawtypes", "this-escape" })
 public class ClaimChangesetsRecord extends TableRecordImpl<ClaimChangesetsRecord> {
@@ -300,6 +307,111 @@ public class ClaimChangesetsRecord extends TableRecordImpl<ClaimChangesetsRecord
         return (Boolean) get(17);
     }
 
+    /**
+     * Setter for <code>public.claim_changesets.claim_kind</code>.
+     */
+    public ClaimChangesetsRecord setClaimKind(String value) {
+        set(18, value);
+        return this;
+    }
+
+    /**
+     * Getter for <code>public.claim_changesets.claim_kind</code>.
+     */
+    public String getClaimKind() {
+        return (String) get(18);
+    }
+
+    /**
+     * Setter for <code>public.claim_changesets.claim_level</code>.
+     */
+    public ClaimChangesetsRecord setClaimLevel(Short value) {
+        set(19, value);
+        return this;
+    }
+
+    /**
+     * Getter for <code>public.claim_changesets.claim_level</code>.
+     */
+    public Short getClaimLevel() {
+        return (Short) get(19);
+    }
+
+    /**
+     * Setter for <code>public.claim_changesets.claim_cost</code>.
+     */
+    public ClaimChangesetsRecord setClaimCost(Float value) {
+        set(20, value);
+        return this;
+    }
+
+    /**
+     * Getter for <code>public.claim_changesets.claim_cost</code>.
+     */
+    public Float getClaimCost() {
+        return (Float) get(20);
+    }
+
+    /**
+     * Setter for <code>public.claim_changesets.repo_deleted_at</code>.
+     */
+    public ClaimChangesetsRecord setRepoDeletedAt(Instant value) {
+        set(21, value);
+        return this;
+    }
+
+    /**
+     * Getter for <code>public.claim_changesets.repo_deleted_at</code>.
+     */
+    public Instant getRepoDeletedAt() {
+        return (Instant) get(21);
+    }
+
+    /**
+     * Setter for <code>public.claim_changesets.repo_track</code>.
+     */
+    public ClaimChangesetsRecord setRepoTrack(String value) {
+        set(22, value);
+        return this;
+    }
+
+    /**
+     * Getter for <code>public.claim_changesets.repo_track</code>.
+     */
+    public String getRepoTrack() {
+        return (String) get(22);
+    }
+
+    /**
+     * Setter for <code>public.claim_changesets.repo_listed_until</code>.
+     */
+    public ClaimChangesetsRecord setRepoListedUntil(Instant value) {
+        set(23, value);
+        return this;
+    }
+
+    /**
+     * Getter for <code>public.claim_changesets.repo_listed_until</code>.
+     */
+    public Instant getRepoListedUntil() {
+        return (Instant) get(23);
+    }
+
+    /**
+     * Setter for <code>public.claim_changesets.repo_listing_state</code>.
+     */
+    public ClaimChangesetsRecord setRepoListingState(String value) {
+        set(24, value);
+        return this;
+    }
+
+    /**
+     * Getter for <code>public.claim_changesets.repo_listing_state</code>.
+     */
+    public String getRepoListingState() {
+        return (String) get(24);
+    }
+
     // -------------------------------------------------------------------------
     // Constructors
     // -------------------------------------------------------------------------
@@ -314,7 +426,7 @@ public class ClaimChangesetsRecord extends TableRecordImpl<ClaimChangesetsRecord
     /**
      * Create a detached, initialised ClaimChangesetsRecord
      */
-    public ClaimChangesetsRecord(Long changesetId, Long claimToken, Instant claimedAt, Instant leaseUntil, Short priority, Long codeHostId, String codeHostName, CodeHostKind codeHostKind, String codeHostBaseUrl, Long repoId, String repoExternalId, String repoName, String externalId, JSONB changeMarkers, String headSha, ReviewState reviewState, CheckState checkState, Boolean repoArchived) {
+    public ClaimChangesetsRecord(Long changesetId, Long claimToken, Instant claimedAt, Instant leaseUntil, Short priority, Long codeHostId, String codeHostName, CodeHostKind codeHostKind, String codeHostBaseUrl, Long repoId, String repoExternalId, String repoName, String externalId, JSONB changeMarkers, String headSha, ReviewState reviewState, CheckState checkState, Boolean repoArchived, String claimKind, Short claimLevel, Float claimCost, Instant repoDeletedAt, String repoTrack, Instant repoListedUntil, String repoListingState) {
         super(ClaimChangesets.CLAIM_CHANGESETS);
 
         setChangesetId(changesetId);
@@ -335,6 +447,13 @@ public class ClaimChangesetsRecord extends TableRecordImpl<ClaimChangesetsRecord
         setReviewState(reviewState);
         setCheckState(checkState);
         setRepoArchived(repoArchived);
+        setClaimKind(claimKind);
+        setClaimLevel(claimLevel);
+        setClaimCost(claimCost);
+        setRepoDeletedAt(repoDeletedAt);
+        setRepoTrack(repoTrack);
+        setRepoListedUntil(repoListedUntil);
+        setRepoListingState(repoListingState);
         resetTouchedOnNotNull();
     }
 }

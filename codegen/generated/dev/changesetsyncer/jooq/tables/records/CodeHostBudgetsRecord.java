@@ -164,6 +164,29 @@ public class CodeHostBudgetsRecord extends UpdatableRecordImpl<CodeHostBudgetsRe
         return (Instant) get(8);
     }
 
+    /**
+     * Setter for <code>public.code_host_budgets.bulk_next</code>. Whether the
+     * host's next claim begins its alternation of routine and bulk changesets
+     * with a bulk one (the last one claimed was routine). Kept for hosts with a
+     * budget or a concurrency cap, whose claims lock this row; others begin
+     * with routine.
+     */
+    public CodeHostBudgetsRecord setBulkNext(Boolean value) {
+        set(9, value);
+        return this;
+    }
+
+    /**
+     * Getter for <code>public.code_host_budgets.bulk_next</code>. Whether the
+     * host's next claim begins its alternation of routine and bulk changesets
+     * with a bulk one (the last one claimed was routine). Kept for hosts with a
+     * budget or a concurrency cap, whose claims lock this row; others begin
+     * with routine.
+     */
+    public Boolean getBulkNext() {
+        return (Boolean) get(9);
+    }
+
     // -------------------------------------------------------------------------
     // Primary key information
     // -------------------------------------------------------------------------
@@ -187,7 +210,7 @@ public class CodeHostBudgetsRecord extends UpdatableRecordImpl<CodeHostBudgetsRe
     /**
      * Create a detached, initialised CodeHostBudgetsRecord
      */
-    public CodeHostBudgetsRecord(Long codeHostId, Double tokens, Instant refilledAt, Instant pausedUntil, String pauseReason, Long reportedLimit, Long reportedRemaining, Instant reportedResetAt, Instant reportedAt) {
+    public CodeHostBudgetsRecord(Long codeHostId, Double tokens, Instant refilledAt, Instant pausedUntil, String pauseReason, Long reportedLimit, Long reportedRemaining, Instant reportedResetAt, Instant reportedAt, Boolean bulkNext) {
         super(CodeHostBudgets.CODE_HOST_BUDGETS);
 
         setCodeHostId(codeHostId);
@@ -199,6 +222,7 @@ public class CodeHostBudgetsRecord extends UpdatableRecordImpl<CodeHostBudgetsRe
         setReportedRemaining(reportedRemaining);
         setReportedResetAt(reportedResetAt);
         setReportedAt(reportedAt);
+        setBulkNext(bulkNext);
         resetTouchedOnNotNull();
     }
 }

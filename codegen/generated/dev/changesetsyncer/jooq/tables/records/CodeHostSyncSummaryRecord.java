@@ -14,11 +14,13 @@ import org.jooq.impl.TableRecordImpl;
 
 
 /**
- * Per code host: changesets due now (and how many of them requested), the
- * oldest overdue one, syncs in flight (and leases expired, waiting for the
- * sweep), failing and gone changesets; its request budget and what is left of
- * it, its concurrency cap, whether it is paused and why, and what the host last
- * reported about its own quota.
+ * Per code host: changesets due now (and how many of them requested or urgent,
+ * and how many bulk requests: archived flips, imports), the oldest overdue one,
+ * syncs in flight (and leases expired, waiting for the sweep), failing and gone
+ * changesets; its request budget and what is left of it, its concurrency cap,
+ * whether it is paused and why, and what the host last reported about its own
+ * quota; its repositories whose reads fail, and those answering 404 (not
+ * visible: see repo_sync_schedule).
  */
 @SuppressWarnings({ "all", "unchecked", "rawtypes", "this-escape" })
 public class CodeHostSyncSummaryRecord extends TableRecordImpl<CodeHostSyncSummaryRecord> {
@@ -101,10 +103,25 @@ public class CodeHostSyncSummaryRecord extends TableRecordImpl<CodeHostSyncSumma
     }
 
     /**
+     * Setter for <code>public.code_host_sync_summary.bulk_due</code>.
+     */
+    public CodeHostSyncSummaryRecord setBulkDue(Long value) {
+        set(5, value);
+        return this;
+    }
+
+    /**
+     * Getter for <code>public.code_host_sync_summary.bulk_due</code>.
+     */
+    public Long getBulkDue() {
+        return (Long) get(5);
+    }
+
+    /**
      * Setter for <code>public.code_host_sync_summary.oldest_overdue</code>.
      */
     public CodeHostSyncSummaryRecord setOldestOverdue(Duration value) {
-        set(5, value);
+        set(6, value);
         return this;
     }
 
@@ -112,14 +129,14 @@ public class CodeHostSyncSummaryRecord extends TableRecordImpl<CodeHostSyncSumma
      * Getter for <code>public.code_host_sync_summary.oldest_overdue</code>.
      */
     public Duration getOldestOverdue() {
-        return (Duration) get(5);
+        return (Duration) get(6);
     }
 
     /**
      * Setter for <code>public.code_host_sync_summary.in_flight</code>.
      */
     public CodeHostSyncSummaryRecord setInFlight(Long value) {
-        set(6, value);
+        set(7, value);
         return this;
     }
 
@@ -127,14 +144,14 @@ public class CodeHostSyncSummaryRecord extends TableRecordImpl<CodeHostSyncSumma
      * Getter for <code>public.code_host_sync_summary.in_flight</code>.
      */
     public Long getInFlight() {
-        return (Long) get(6);
+        return (Long) get(7);
     }
 
     /**
      * Setter for <code>public.code_host_sync_summary.expired_leases</code>.
      */
     public CodeHostSyncSummaryRecord setExpiredLeases(Long value) {
-        set(7, value);
+        set(8, value);
         return this;
     }
 
@@ -142,14 +159,14 @@ public class CodeHostSyncSummaryRecord extends TableRecordImpl<CodeHostSyncSumma
      * Getter for <code>public.code_host_sync_summary.expired_leases</code>.
      */
     public Long getExpiredLeases() {
-        return (Long) get(7);
+        return (Long) get(8);
     }
 
     /**
      * Setter for <code>public.code_host_sync_summary.failing</code>.
      */
     public CodeHostSyncSummaryRecord setFailing(Long value) {
-        set(8, value);
+        set(9, value);
         return this;
     }
 
@@ -157,14 +174,14 @@ public class CodeHostSyncSummaryRecord extends TableRecordImpl<CodeHostSyncSumma
      * Getter for <code>public.code_host_sync_summary.failing</code>.
      */
     public Long getFailing() {
-        return (Long) get(8);
+        return (Long) get(9);
     }
 
     /**
      * Setter for <code>public.code_host_sync_summary.gone</code>.
      */
     public CodeHostSyncSummaryRecord setGone(Long value) {
-        set(9, value);
+        set(10, value);
         return this;
     }
 
@@ -172,14 +189,14 @@ public class CodeHostSyncSummaryRecord extends TableRecordImpl<CodeHostSyncSumma
      * Getter for <code>public.code_host_sync_summary.gone</code>.
      */
     public Long getGone() {
-        return (Long) get(9);
+        return (Long) get(10);
     }
 
     /**
      * Setter for <code>public.code_host_sync_summary.requests_per_hour</code>.
      */
     public CodeHostSyncSummaryRecord setRequestsPerHour(Integer value) {
-        set(10, value);
+        set(11, value);
         return this;
     }
 
@@ -187,14 +204,14 @@ public class CodeHostSyncSummaryRecord extends TableRecordImpl<CodeHostSyncSumma
      * Getter for <code>public.code_host_sync_summary.requests_per_hour</code>.
      */
     public Integer getRequestsPerHour() {
-        return (Integer) get(10);
+        return (Integer) get(11);
     }
 
     /**
      * Setter for <code>public.code_host_sync_summary.request_burst</code>.
      */
     public CodeHostSyncSummaryRecord setRequestBurst(Double value) {
-        set(11, value);
+        set(12, value);
         return this;
     }
 
@@ -202,14 +219,14 @@ public class CodeHostSyncSummaryRecord extends TableRecordImpl<CodeHostSyncSumma
      * Getter for <code>public.code_host_sync_summary.request_burst</code>.
      */
     public Double getRequestBurst() {
-        return (Double) get(11);
+        return (Double) get(12);
     }
 
     /**
      * Setter for <code>public.code_host_sync_summary.budget_left</code>.
      */
     public CodeHostSyncSummaryRecord setBudgetLeft(Double value) {
-        set(12, value);
+        set(13, value);
         return this;
     }
 
@@ -217,14 +234,14 @@ public class CodeHostSyncSummaryRecord extends TableRecordImpl<CodeHostSyncSumma
      * Getter for <code>public.code_host_sync_summary.budget_left</code>.
      */
     public Double getBudgetLeft() {
-        return (Double) get(12);
+        return (Double) get(13);
     }
 
     /**
      * Setter for <code>public.code_host_sync_summary.max_in_flight</code>.
      */
     public CodeHostSyncSummaryRecord setMaxInFlight(Integer value) {
-        set(13, value);
+        set(14, value);
         return this;
     }
 
@@ -232,14 +249,14 @@ public class CodeHostSyncSummaryRecord extends TableRecordImpl<CodeHostSyncSumma
      * Getter for <code>public.code_host_sync_summary.max_in_flight</code>.
      */
     public Integer getMaxInFlight() {
-        return (Integer) get(13);
+        return (Integer) get(14);
     }
 
     /**
      * Setter for <code>public.code_host_sync_summary.paused_until</code>.
      */
     public CodeHostSyncSummaryRecord setPausedUntil(Instant value) {
-        set(14, value);
+        set(15, value);
         return this;
     }
 
@@ -247,14 +264,14 @@ public class CodeHostSyncSummaryRecord extends TableRecordImpl<CodeHostSyncSumma
      * Getter for <code>public.code_host_sync_summary.paused_until</code>.
      */
     public Instant getPausedUntil() {
-        return (Instant) get(14);
+        return (Instant) get(15);
     }
 
     /**
      * Setter for <code>public.code_host_sync_summary.pause_reason</code>.
      */
     public CodeHostSyncSummaryRecord setPauseReason(String value) {
-        set(15, value);
+        set(16, value);
         return this;
     }
 
@@ -262,7 +279,7 @@ public class CodeHostSyncSummaryRecord extends TableRecordImpl<CodeHostSyncSumma
      * Getter for <code>public.code_host_sync_summary.pause_reason</code>.
      */
     public String getPauseReason() {
-        return (String) get(15);
+        return (String) get(16);
     }
 
     /**
@@ -270,7 +287,7 @@ public class CodeHostSyncSummaryRecord extends TableRecordImpl<CodeHostSyncSumma
      * <code>public.code_host_sync_summary.host_reported_remaining</code>.
      */
     public CodeHostSyncSummaryRecord setHostReportedRemaining(Long value) {
-        set(16, value);
+        set(17, value);
         return this;
     }
 
@@ -279,7 +296,7 @@ public class CodeHostSyncSummaryRecord extends TableRecordImpl<CodeHostSyncSumma
      * <code>public.code_host_sync_summary.host_reported_remaining</code>.
      */
     public Long getHostReportedRemaining() {
-        return (Long) get(16);
+        return (Long) get(17);
     }
 
     /**
@@ -287,7 +304,7 @@ public class CodeHostSyncSummaryRecord extends TableRecordImpl<CodeHostSyncSumma
      * <code>public.code_host_sync_summary.host_reported_reset_at</code>.
      */
     public CodeHostSyncSummaryRecord setHostReportedResetAt(Instant value) {
-        set(17, value);
+        set(18, value);
         return this;
     }
 
@@ -296,7 +313,37 @@ public class CodeHostSyncSummaryRecord extends TableRecordImpl<CodeHostSyncSumma
      * <code>public.code_host_sync_summary.host_reported_reset_at</code>.
      */
     public Instant getHostReportedResetAt() {
-        return (Instant) get(17);
+        return (Instant) get(18);
+    }
+
+    /**
+     * Setter for <code>public.code_host_sync_summary.repos_failing</code>.
+     */
+    public CodeHostSyncSummaryRecord setReposFailing(Long value) {
+        set(19, value);
+        return this;
+    }
+
+    /**
+     * Getter for <code>public.code_host_sync_summary.repos_failing</code>.
+     */
+    public Long getReposFailing() {
+        return (Long) get(19);
+    }
+
+    /**
+     * Setter for <code>public.code_host_sync_summary.repos_not_visible</code>.
+     */
+    public CodeHostSyncSummaryRecord setReposNotVisible(Long value) {
+        set(20, value);
+        return this;
+    }
+
+    /**
+     * Getter for <code>public.code_host_sync_summary.repos_not_visible</code>.
+     */
+    public Long getReposNotVisible() {
+        return (Long) get(20);
     }
 
     // -------------------------------------------------------------------------
@@ -313,7 +360,7 @@ public class CodeHostSyncSummaryRecord extends TableRecordImpl<CodeHostSyncSumma
     /**
      * Create a detached, initialised CodeHostSyncSummaryRecord
      */
-    public CodeHostSyncSummaryRecord(Long codeHostId, String name, CodeHostKind kind, Long dueNow, Long requestedDue, Duration oldestOverdue, Long inFlight, Long expiredLeases, Long failing, Long gone, Integer requestsPerHour, Double requestBurst, Double budgetLeft, Integer maxInFlight, Instant pausedUntil, String pauseReason, Long hostReportedRemaining, Instant hostReportedResetAt) {
+    public CodeHostSyncSummaryRecord(Long codeHostId, String name, CodeHostKind kind, Long dueNow, Long requestedDue, Long bulkDue, Duration oldestOverdue, Long inFlight, Long expiredLeases, Long failing, Long gone, Integer requestsPerHour, Double requestBurst, Double budgetLeft, Integer maxInFlight, Instant pausedUntil, String pauseReason, Long hostReportedRemaining, Instant hostReportedResetAt, Long reposFailing, Long reposNotVisible) {
         super(CodeHostSyncSummary.CODE_HOST_SYNC_SUMMARY);
 
         setCodeHostId(codeHostId);
@@ -321,6 +368,7 @@ public class CodeHostSyncSummaryRecord extends TableRecordImpl<CodeHostSyncSumma
         setKind(kind);
         setDueNow(dueNow);
         setRequestedDue(requestedDue);
+        setBulkDue(bulkDue);
         setOldestOverdue(oldestOverdue);
         setInFlight(inFlight);
         setExpiredLeases(expiredLeases);
@@ -334,6 +382,8 @@ public class CodeHostSyncSummaryRecord extends TableRecordImpl<CodeHostSyncSumma
         setPauseReason(pauseReason);
         setHostReportedRemaining(hostReportedRemaining);
         setHostReportedResetAt(hostReportedResetAt);
+        setReposFailing(reposFailing);
+        setReposNotVisible(reposNotVisible);
         resetTouchedOnNotNull();
     }
 }

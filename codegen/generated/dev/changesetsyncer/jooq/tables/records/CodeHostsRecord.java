@@ -243,6 +243,25 @@ public class CodeHostsRecord extends UpdatableRecordImpl<CodeHostsRecord> {
         return (Integer) get(12);
     }
 
+    /**
+     * Setter for <code>public.code_hosts.repo_sync_interval</code>. How often
+     * each repository of the host is re-read (shortened by a per-repository
+     * jitter of up to 10 %); failures back off from it exponentially.
+     */
+    public CodeHostsRecord setRepoSyncInterval(Duration value) {
+        set(13, value);
+        return this;
+    }
+
+    /**
+     * Getter for <code>public.code_hosts.repo_sync_interval</code>. How often
+     * each repository of the host is re-read (shortened by a per-repository
+     * jitter of up to 10 %); failures back off from it exponentially.
+     */
+    public Duration getRepoSyncInterval() {
+        return (Duration) get(13);
+    }
+
     // -------------------------------------------------------------------------
     // Primary key information
     // -------------------------------------------------------------------------
@@ -266,7 +285,7 @@ public class CodeHostsRecord extends UpdatableRecordImpl<CodeHostsRecord> {
     /**
      * Create a detached, initialised CodeHostsRecord
      */
-    public CodeHostsRecord(Long id, String name, CodeHostKind kind, String baseUrl, Duration minSyncDelay, Duration maxSyncDelay, Duration checksPendingMaxDelay, Duration finishedMaxDelay, Instant createdAt, Integer requestsPerHour, Integer requestBurst, Float requestsPerSync, Integer maxInFlight) {
+    public CodeHostsRecord(Long id, String name, CodeHostKind kind, String baseUrl, Duration minSyncDelay, Duration maxSyncDelay, Duration checksPendingMaxDelay, Duration finishedMaxDelay, Instant createdAt, Integer requestsPerHour, Integer requestBurst, Float requestsPerSync, Integer maxInFlight, Duration repoSyncInterval) {
         super(CodeHosts.CODE_HOSTS);
 
         setId(id);
@@ -282,6 +301,7 @@ public class CodeHostsRecord extends UpdatableRecordImpl<CodeHostsRecord> {
         setRequestBurst(requestBurst);
         setRequestsPerSync(requestsPerSync);
         setMaxInFlight(maxInFlight);
+        setRepoSyncInterval(repoSyncInterval);
         resetTouchedOnNotNull();
     }
 }

@@ -11,14 +11,16 @@ import org.jooq.impl.TableRecordImpl;
 
 /**
  * Stores one verified webhook delivery of code_host, in one transaction:
- * targets [{repo_external_id, repo_name, number | head_sha}] get a
- * changeset_events row each (source webhook, kind event_kind, dedupe_key
+ * targets [{repo_external_id, repo_name, number | head_sha, open}] get a
+ * changeset_events row each (a pull request by number that we do not have is
+ * imported first when its repository is tracked: track_changesets all, or open
+ * and the target is open) (source webhook, kind event_kind, dedupe_key
  * delivery:&lt;delivery&gt;, payload summary), which moves their schedule, and
- * a NOTIFY on sync_wakeup_channel() when one became due earlier; or repo_change
- * {repo_external_id, repo_name, archived, renamed_to, deleted} updates that
- * repository. Returns outcome stored, duplicate (delivery already stored:
- * nothing written) or unmatched (no such changeset or repository: nothing
- * written).
+ * a NOTIFY on sync_wakeup_channel() when one became due earlier or was
+ * imported; or repo_change {repo_external_id, repo_name, archived, renamed_to,
+ * deleted} updates that repository (apply_repo_change). Returns outcome stored,
+ * duplicate (delivery already stored: nothing written) or unmatched (no such
+ * changeset or repository: nothing written).
  */
 @SuppressWarnings({ "all", "unchecked", "rawtypes", "this-escape" })
 public class RecordWebhookDeliveryRecord extends TableRecordImpl<RecordWebhookDeliveryRecord> {

@@ -145,6 +145,25 @@ public class ReposRecord extends UpdatableRecordImpl<ReposRecord> {
         return (Instant) get(7);
     }
 
+    /**
+     * Setter for <code>public.repos.track_changesets</code>. Which of the
+     * repository's pull requests its repository syncs import as changesets:
+     * none (the default: only the changesets inserted by hand), open, or all.
+     */
+    public ReposRecord setTrackChangesets(String value) {
+        set(8, value);
+        return this;
+    }
+
+    /**
+     * Getter for <code>public.repos.track_changesets</code>. Which of the
+     * repository's pull requests its repository syncs import as changesets:
+     * none (the default: only the changesets inserted by hand), open, or all.
+     */
+    public String getTrackChangesets() {
+        return (String) get(8);
+    }
+
     // -------------------------------------------------------------------------
     // Primary key information
     // -------------------------------------------------------------------------
@@ -168,7 +187,7 @@ public class ReposRecord extends UpdatableRecordImpl<ReposRecord> {
     /**
      * Create a detached, initialised ReposRecord
      */
-    public ReposRecord(Long id, Long codeHostId, String externalId, String name, Boolean archived, Instant deletedAt, Instant createdAt, Instant archivedChangedAt) {
+    public ReposRecord(Long id, Long codeHostId, String externalId, String name, Boolean archived, Instant deletedAt, Instant createdAt, Instant archivedChangedAt, String trackChangesets) {
         super(Repos.REPOS);
 
         setId(id);
@@ -179,6 +198,7 @@ public class ReposRecord extends UpdatableRecordImpl<ReposRecord> {
         setDeletedAt(deletedAt);
         setCreatedAt(createdAt);
         setArchivedChangedAt(archivedChangedAt);
+        setTrackChangesets(trackChangesets);
         resetTouchedOnNotNull();
     }
 }

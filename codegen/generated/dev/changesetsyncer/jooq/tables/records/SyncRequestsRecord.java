@@ -82,8 +82,10 @@ public class SyncRequestsRecord extends UpdatableRecordImpl<SyncRequestsRecord> 
     }
 
     /**
-     * Setter for <code>public.sync_requests.priority</code>. 1 requested
-     * (default), 2 urgent. Both go before routine syncs.
+     * Setter for <code>public.sync_requests.priority</code>. 0 bulk (archived
+     * flips, imports, mass re-syncs: at most half of a host's claims while
+     * routine syncs are due), 1 requested (default), 2 urgent. Requested and
+     * urgent go before everything else.
      */
     public SyncRequestsRecord setPriority(Short value) {
         set(4, value);
@@ -91,8 +93,10 @@ public class SyncRequestsRecord extends UpdatableRecordImpl<SyncRequestsRecord> 
     }
 
     /**
-     * Getter for <code>public.sync_requests.priority</code>. 1 requested
-     * (default), 2 urgent. Both go before routine syncs.
+     * Getter for <code>public.sync_requests.priority</code>. 0 bulk (archived
+     * flips, imports, mass re-syncs: at most half of a host's claims while
+     * routine syncs are due), 1 requested (default), 2 urgent. Requested and
+     * urgent go before everything else.
      */
     public Short getPriority() {
         return (Short) get(4);

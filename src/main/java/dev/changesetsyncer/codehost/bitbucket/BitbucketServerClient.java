@@ -3,6 +3,8 @@ package dev.changesetsyncer.codehost.bitbucket;
 import dev.changesetsyncer.codehost.ChangesetSnapshot;
 import dev.changesetsyncer.codehost.CheckState;
 import dev.changesetsyncer.codehost.CodeHostClient;
+import dev.changesetsyncer.codehost.RepoSyncResult;
+import dev.changesetsyncer.codehost.RepoTarget;
 import dev.changesetsyncer.codehost.SyncResult;
 import dev.changesetsyncer.codehost.SyncTarget;
 import dev.changesetsyncer.codehost.TimelineEvent;
@@ -11,6 +13,7 @@ import dev.changesetsyncer.codehost.http.HostCallException;
 import dev.changesetsyncer.codehost.http.HostHttp;
 import dev.changesetsyncer.codehost.http.HostResponse;
 import dev.changesetsyncer.codehost.http.HostSession;
+import dev.changesetsyncer.codehost.http.HostSession.NotModified;
 import dev.changesetsyncer.codehost.http.JsonFields;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -25,7 +28,8 @@ import java.util.Map;
  * pull request carries its reviewers, so one GET gives everything but the builds. Bitbucket seldom
  * answers If-None-Match with a 304, so besides sending a stored ETag we keep our own change marker
  * and call the pull request unchanged when it matches. The build status is read only when the head
- * commit changed or the builds were still running (or never read).
+ * commit changed or the builds were still running (or never read). Repositories:
+ * {@link BitbucketRepositorySync}.
  */
 public final class BitbucketServerClient implements CodeHostClient {
     static final String PULL_REQUEST = "pull_request";
@@ -38,6 +42,7 @@ public final class BitbucketServerClient implements CodeHostClient {
     private final HostHttp http;
     private final String name;
     private final Map<String, String> headers;
+    private final BitbucketRepositorySync repositories = new BitbucketRepositorySync(this::url);
 
     /**
      * @param baseUrl the instance, e.g. {@code https://bitbucket.example.com} or, with a context
@@ -56,6 +61,12 @@ public final class BitbucketServerClient implements CodeHostClient {
     @Override
     public SyncResult fetch(SyncTarget target) throws InterruptedException {
         return HostSession.run(name, http, headers, session -> fetch(target, session));
+    }
+
+    @Override
+    public RepoSyncResult syncRepository(RepoTarget target) throws InterruptedException {
+        return HostSession.runRepository(name, http, headers, NotModified.COUNTED,
+                session -> repositories.sync(target, repositoryPath(target.name()), session));
     }
 
     private SyncResult fetch(SyncTarget target, HostSession calls) throws HostCallException, InterruptedException {
@@ -122,16 +133,24 @@ public final class BitbucketServerClient implements CodeHostClient {
     }
 
     private String pullRequestPath(SyncTarget target) {
-        String[] parts = target.repoName().split("/");
-        if (parts.length != 2 || parts[0].isBlank() || parts[1].isBlank()) {
-            throw HostSession.invalidTarget(name,
-                    "repository name \"" + target.repoName() + "\" is not PROJECT_KEY/repo-slug");
-        }
+        String repository = repositoryPath(target.repoName());
         if (!target.externalId().matches("\\d+")) {
             throw HostSession.invalidTarget(name, "pull request id \"" + target.externalId() + "\" is not a number");
         }
-        return "/rest/api/1.0/projects/" + encode(parts[0]) + "/repos/" + encode(parts[1]) + "/pull-requests/"
-                + target.externalId();
+        return "/rest/api/1.0" + repository + "/pull-requests/" + target.externalId();
+    }
+
+    /** {@code /projects/{key}/repos/{slug}} of a {@code PROJECT_KEY/repo-slug} name. */
+    private String repositoryPath(String repoName) {
+        String[] parts = repoName.split("/");
+        if (parts.length != 2 || parts[0].isBlank() || parts[1].isBlank()) {
+            throw HostSession.invalidTarget(name, "repository name \"" + repoName + "\" is not PROJECT_KEY/repo-slug");
+        }
+        return repositoryPath(parts[0], parts[1]);
+    }
+
+    static String repositoryPath(String projectKey, String slug) {
+        return "/projects/" + encode(projectKey) + "/repos/" + encode(slug);
     }
 
     private static String encode(String pathSegment) {

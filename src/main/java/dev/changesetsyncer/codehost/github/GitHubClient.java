@@ -3,6 +3,8 @@ package dev.changesetsyncer.codehost.github;
 import dev.changesetsyncer.codehost.ChangesetSnapshot;
 import dev.changesetsyncer.codehost.CheckState;
 import dev.changesetsyncer.codehost.CodeHostClient;
+import dev.changesetsyncer.codehost.RepoSyncResult;
+import dev.changesetsyncer.codehost.RepoTarget;
 import dev.changesetsyncer.codehost.SyncResult;
 import dev.changesetsyncer.codehost.SyncTarget;
 import dev.changesetsyncer.codehost.TimelineEvent;
@@ -11,6 +13,7 @@ import dev.changesetsyncer.codehost.http.HostCallException;
 import dev.changesetsyncer.codehost.http.HostHttp;
 import dev.changesetsyncer.codehost.http.HostResponse;
 import dev.changesetsyncer.codehost.http.HostSession;
+import dev.changesetsyncer.codehost.http.HostSession.NotModified;
 import dev.changesetsyncer.codehost.http.JsonFields;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -23,9 +26,9 @@ import java.util.Optional;
 
 /**
  * GitHub (REST v3, github.com or Enterprise) pull requests, spending as little quota as possible:
- * every request is conditional on the ETag of its last answer (a 304 costs no primary quota), the
- * reviews are read only when the pull request changed, and the checks only when the head commit
- * changed or they were still running.
+ * every request is conditional on the ETag of its last answer (a 304 costs no primary quota, and goes
+ * back to the budget), the reviews are read only when the pull request changed, and the checks only
+ * when the head commit changed or they were still running. Repositories: {@link GitHubRepositorySync}.
  */
 public final class GitHubClient implements CodeHostClient {
     static final String API_VERSION = "2022-11-28";
@@ -39,6 +42,7 @@ public final class GitHubClient implements CodeHostClient {
     private final HostHttp http;
     private final String name;
     private final Map<String, String> headers;
+    private final GitHubRepositorySync repositories = new GitHubRepositorySync(this::url);
 
     /**
      * @param apiBase {@code https://api.github.com}, or {@code https://ghe.example.com/api/v3}
@@ -56,7 +60,13 @@ public final class GitHubClient implements CodeHostClient {
 
     @Override
     public SyncResult fetch(SyncTarget target) throws InterruptedException {
-        return HostSession.run(name, http, headers, session -> fetch(target, session));
+        return HostSession.run(name, http, headers, NotModified.FREE, session -> fetch(target, session));
+    }
+
+    @Override
+    public RepoSyncResult syncRepository(RepoTarget target) throws InterruptedException {
+        return HostSession.runRepository(name, http, headers, NotModified.FREE,
+                session -> repositories.sync(target, repoPath(target.name()), session));
     }
 
     private SyncResult fetch(SyncTarget target, HostSession calls) throws HostCallException, InterruptedException {
@@ -138,10 +148,20 @@ public final class GitHubClient implements CodeHostClient {
     }
 
     private String repoPath(String repoName) {
-        String[] parts = repoName.split("/");
-        if (parts.length != 2 || parts[0].isBlank() || parts[1].isBlank()) {
+        if (!validPath(repoName)) {
             throw HostSession.invalidTarget(name, "repository name \"" + repoName + "\" is not owner/name");
         }
+        return encodePath(repoName);
+    }
+
+    private static boolean validPath(String repoName) {
+        String[] parts = repoName.split("/");
+        return parts.length == 2 && !parts[0].isBlank() && !parts[1].isBlank();
+    }
+
+    /** {@code owner/name}, each part URL-encoded. */
+    static String encodePath(String repoName) {
+        String[] parts = repoName.split("/", 2);
         return URLEncoder.encode(parts[0], StandardCharsets.UTF_8) + "/" + URLEncoder.encode(parts[1], StandardCharsets.UTF_8);
     }
 

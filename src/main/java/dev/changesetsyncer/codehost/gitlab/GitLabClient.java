@@ -2,6 +2,8 @@ package dev.changesetsyncer.codehost.gitlab;
 
 import dev.changesetsyncer.codehost.ChangesetSnapshot;
 import dev.changesetsyncer.codehost.CodeHostClient;
+import dev.changesetsyncer.codehost.RepoSyncResult;
+import dev.changesetsyncer.codehost.RepoTarget;
 import dev.changesetsyncer.codehost.ReviewState;
 import dev.changesetsyncer.codehost.SyncResult;
 import dev.changesetsyncer.codehost.SyncTarget;
@@ -10,10 +12,9 @@ import dev.changesetsyncer.codehost.http.HostCallException;
 import dev.changesetsyncer.codehost.http.HostHttp;
 import dev.changesetsyncer.codehost.http.HostResponse;
 import dev.changesetsyncer.codehost.http.HostSession;
+import dev.changesetsyncer.codehost.http.HostSession.NotModified;
 import dev.changesetsyncer.codehost.http.JsonFields;
 import java.net.URI;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +30,8 @@ import java.util.function.LongSupplier;
  *
  * <p>Besides GitLab's ETag (sent back in {@code If-None-Match}, when GitLab gave one), each changeset
  * records its own change markers beside it: a digest of the merge request fields we keep, the
- * head pipeline's id and status, and the archived flag it was last synced with.
+ * head pipeline's id and status, and the archived flag it was last synced with. Projects:
+ * {@link GitLabRepositorySync}.
  */
 public final class GitLabClient implements CodeHostClient {
     static final String MERGE_REQUEST = "merge_request";
@@ -42,6 +44,7 @@ public final class GitLabClient implements CodeHostClient {
     private final String name;
     private final Map<String, String> headers;
     private final GitLabArchivedFlags archivedFlags;
+    private final GitLabRepositorySync repositories = new GitLabRepositorySync(this::url);
 
     /**
      * @param baseUrl the instance, {@code https://gitlab.com} or {@code https://gitlab.example.com}
@@ -68,6 +71,16 @@ public final class GitLabClient implements CodeHostClient {
     @Override
     public SyncResult fetch(SyncTarget target) throws InterruptedException {
         return HostSession.run(name, http, headers, session -> fetch(target, session));
+    }
+
+    @Override
+    public RepoSyncResult syncRepository(RepoTarget target) throws InterruptedException {
+        return HostSession.runRepository(name, http, headers, NotModified.COUNTED, session -> {
+            if (target.name().isBlank()) {
+                throw HostSession.invalidTarget(name, "the project has neither a numeric id nor a path");
+            }
+            return repositories.sync(target, GitLabRepositorySync.projectId(target.externalId(), target.name()), session);
+        });
     }
 
     private SyncResult fetch(SyncTarget target, HostSession calls) throws HostCallException, InterruptedException {
@@ -125,14 +138,11 @@ public final class GitLabClient implements CodeHostClient {
     /** The numeric project id when we have one, else its URL-encoded path ("group%2Fproject"). */
     private String projectId(SyncTarget target) {
         String id = target.repoExternalId();
-        if (id != null && id.matches("\\d+")) {
-            return id;
-        }
         String path = target.repoName();
-        if (path == null || path.isBlank()) {
+        if ((id == null || !id.matches("\\d+")) && (path == null || path.isBlank())) {
             throw HostSession.invalidTarget(name, "the project has neither a numeric id (\"" + id + "\") nor a path");
         }
-        return URLEncoder.encode(path.strip(), StandardCharsets.UTF_8).replace("+", "%20");
+        return GitLabRepositorySync.projectId(id, path);
     }
 
     private String iid(SyncTarget target) {

@@ -2,6 +2,7 @@ package dev.changesetsyncer.codehost.http;
 
 import dev.changesetsyncer.codehost.FailureKind;
 import dev.changesetsyncer.codehost.RateLimitStatus;
+import dev.changesetsyncer.codehost.RepoSyncResult;
 import dev.changesetsyncer.codehost.SyncResult;
 import java.net.URI;
 import java.time.Instant;
@@ -12,8 +13,8 @@ import java.util.Optional;
 /**
  * The requests of one sync to one host: each goes out with the host's headers (and
  * {@code If-None-Match} when an ETag is known), the latest rate-limit status any answer reported is
- * kept for the result, and an answer that is neither a success nor a 304 ends the sync with the
- * result it means ({@link ResponseProblems}).
+ * kept for the result, the 304s are counted when the host does not charge for them, and an answer
+ * that is neither a success nor a 304 ends the sync with the result it means ({@link ResponseProblems}).
  */
 public final class HostSession {
     /** A client's sync, given the session to make its requests with. */
@@ -22,15 +23,32 @@ public final class HostSession {
         SyncResult run(HostSession session) throws HostCallException, InterruptedException;
     }
 
+    /** A client's repository sync, given the session to make its requests with. */
+    @FunctionalInterface
+    public interface RepoSync {
+        RepoSyncResult run(HostSession session) throws HostCallException, InterruptedException;
+    }
+
+    /** Whether the host counts a 304 against its quota. */
+    public enum NotModified {
+        /** GitHub: "a conditional request does not count against your primary rate limit if a 304 is returned". */
+        FREE,
+        /** GitLab, Bitbucket Server: every request counts. */
+        COUNTED
+    }
+
     private final String hostName;
     private final HostHttp http;
     private final Map<String, String> headers;
+    private final NotModified notModified;
     private RateLimitStatus rateLimit;
+    private int freeRequests;
 
-    private HostSession(String hostName, HostHttp http, Map<String, String> headers) {
+    private HostSession(String hostName, HostHttp http, Map<String, String> headers, NotModified notModified) {
         this.hostName = hostName;
         this.http = http;
         this.headers = headers;
+        this.notModified = notModified;
     }
 
     /**
@@ -42,7 +60,45 @@ public final class HostSession {
      */
     public static SyncResult run(String hostName, HostHttp http, Map<String, String> headers, Sync sync)
             throws InterruptedException {
-        HostSession session = new HostSession(hostName, http, headers);
+        return run(hostName, http, headers, NotModified.COUNTED, sync);
+    }
+
+    /** As above, for a host whose 304s are {@code notModified}: the result says how many were free. */
+    public static SyncResult run(String hostName, HostHttp http, Map<String, String> headers, NotModified notModified,
+            Sync sync) throws InterruptedException {
+        HostSession session = new HostSession(hostName, http, headers, notModified);
+        return outcome(session, sync).withFreeRequests(session.freeRequests);
+    }
+
+    /**
+     * Runs one repository sync: as {@link #run}, but a 404 is {@link RepoSyncResult.NotFound} and
+     * every other problem {@link RepoSyncResult.Failed}.
+     */
+    public static RepoSyncResult runRepository(String hostName, HostHttp http, Map<String, String> headers,
+            NotModified notModified, RepoSync sync) throws InterruptedException {
+        HostSession session = new HostSession(hostName, http, headers, notModified);
+        try {
+            return sync.run(session);
+        } catch (HostCallException e) {
+            return new RepoSyncResult.Failed(FailureKind.TRANSIENT, hostName + ": " + e.getMessage(), null,
+                    session.rateLimit, session.freeRequests);
+        } catch (UnreadableResponseException e) {
+            return new RepoSyncResult.Failed(FailureKind.TRANSIENT, hostName + ": unreadable answer: " + e.getMessage(),
+                    null, session.rateLimit, session.freeRequests);
+        } catch (HostProblem problem) {
+            return switch (problem.result()) {
+                case SyncResult.Gone gone -> new RepoSyncResult.NotFound(gone.message().replace(
+                        "the changeset or its repository no longer exists", "the repository no longer exists"),
+                        gone.rateLimit(), session.freeRequests);
+                case SyncResult.Failed failed -> new RepoSyncResult.Failed(failed.kind(), failed.message(),
+                        failed.retryAfter(), failed.rateLimit(), session.freeRequests);
+                case SyncResult.Completed other -> throw new IllegalStateException("a host problem cannot be " + other);
+            };
+        }
+    }
+
+    private static SyncResult outcome(HostSession session, Sync sync) throws InterruptedException {
+        String hostName = session.hostName;
         try {
             return sync.run(session);
         } catch (HostCallException e) {
@@ -76,7 +132,24 @@ public final class HostSession {
         if (reported != null) {
             rateLimit = reported;
         }
+        if (response.notModified() && notModified == NotModified.FREE) {
+            freeRequests++;
+        }
         return response;
+    }
+
+    /**
+     * A GET of something the sync needs but whose absence does not mean the repository or changeset
+     * is gone (a pull request list): a 404 or 410 ends the sync as a transient failure, not as gone.
+     */
+    public HostResponse getPresent(URI uri, String etag, String what) throws HostCallException, InterruptedException {
+        HostResponse response = send(uri, etag);
+        if (response.status() == 404 || response.status() == 410) {
+            throw new HostProblem(new SyncResult.Failed(FailureKind.TRANSIENT, hostName + " answered "
+                    + response.status() + " to " + response.describe() + " (" + what + "), though the repository exists",
+                    null, rateLimit));
+        }
+        return check(response);
     }
 
     /** The answer if it is a success or a 304; else the sync ends with what it means. */
@@ -105,6 +178,11 @@ public final class HostSession {
             return Optional.empty();
         }
         throw new HostProblem(problem.get());
+    }
+
+    /** How many answers so far the host did not count against its quota (free 304s). */
+    public int freeRequests() {
+        return freeRequests;
     }
 
     /** The latest rate-limit status an answer of this sync reported, or null. */
