@@ -33,14 +33,16 @@ CREATE OR REPLACE FUNCTION code_host_tokens(
     at                timestamptz)
     RETURNS double precision
     LANGUAGE sql STABLE PARALLEL SAFE
+-- Within [0, burst] whatever is stored (the claim divides this by requests_per_sync and casts to integer:
+-- with the bounds on code_hosts, the quotient stays far inside the integer range).
 RETURN CASE WHEN requests_per_hour IS NULL THEN NULL
-            ELSE least(code_host_burst(requests_per_hour, request_burst),
-                       tokens + greatest(extract(epoch FROM at - refilled_at), 0) * requests_per_hour / 3600.0)
+            ELSE greatest(0, least(code_host_burst(requests_per_hour, request_burst),
+                       tokens + greatest(extract(epoch FROM at - refilled_at), 0) * requests_per_hour / 3600.0))
        END;
 
 COMMENT ON FUNCTION code_host_tokens(double precision, timestamptz, integer, integer, timestamptz) IS
-'The bucket level at a time: the stored tokens refilled at requests_per_hour since refilled_at, at most the burst. '
-'May be negative after a host reported fewer remaining requests than we thought. Null when the host has no budget.';
+'The bucket level at a time: the stored tokens refilled at requests_per_hour since refilled_at, between 0 and the '
+'burst. Null when the host has no budget.';
 
 
 CREATE OR REPLACE FUNCTION code_host_budget_wait(
@@ -49,9 +51,21 @@ CREATE OR REPLACE FUNCTION code_host_budget_wait(
     requests_per_sync real)
     RETURNS interval
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
+-- At most a day: the seconds are bounded before they become an interval, so no setting can make the
+-- interval overflow (which would fail next_claim_delay() for every host).
 RETURN CASE WHEN requests_per_hour IS NULL OR tokens >= requests_per_sync THEN interval '0'
-            ELSE (requests_per_sync - tokens) * 3600.0 / requests_per_hour * interval '1 second'
+            ELSE least((requests_per_sync - tokens) * 3600.0 / requests_per_hour, 86400) * interval '1 second'
        END;
 
 COMMENT ON FUNCTION code_host_budget_wait(double precision, integer, real) IS
-'How long until the bucket holds the tokens of one sync.';
+'How long until the bucket holds the tokens of one sync (at most a day).';
+
+
+CREATE OR REPLACE FUNCTION code_host_max_pause()
+    RETURNS interval
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN interval '1 hour';
+
+COMMENT ON FUNCTION code_host_max_pause() IS
+'The longest pause a code host can impose on itself (Retry-After, or a spent quota until x-ratelimit-reset): 1 hour. '
+'A host that still refuses after it is paused again. Operators'' pauses (pause_code_host()) are not bound by it.';

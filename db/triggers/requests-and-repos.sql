@@ -22,9 +22,13 @@ COMMENT ON FUNCTION sync_wakeup_channel() IS
 --  * a row being synced right now is always written, which takes its row lock: the completion
 --    locks the row before it reads sync_requests, so it either sees this request or this
 --    statement waits for it and re-marks the row (see complete_syncs).
+-- SECURITY DEFINER (run as the schema's owner, with a fixed search_path, set below), so that
+-- a role that may only INSERT INTO sync_requests (the requester, docs/operations.md) need not be allowed to
+-- update the queue, where it could set gone_at or failures.
 CREATE OR REPLACE FUNCTION trg_sync_requests_mark_due()
     RETURNS trigger
     LANGUAGE plpgsql
+    SECURITY DEFINER
 AS $$
 DECLARE
     touched integer;
@@ -63,6 +67,14 @@ $$;
 COMMENT ON FUNCTION trg_sync_requests_mark_due() IS
 'Makes requested changesets due now (changeset_sync_state.requested_at, priority) and NOTIFYs changeset_sync_due once.';
 
+-- It resolves names in the schema it was created in, then pg_temp (last: a caller's temporary table must
+-- never stand in for the queue).
+DO $$
+BEGIN
+    EXECUTE format('ALTER FUNCTION trg_sync_requests_mark_due() SET search_path = %I, pg_temp', current_schema());
+END
+$$;
+
 CREATE OR REPLACE TRIGGER sync_requests_mark_due
     AFTER INSERT ON sync_requests
     REFERENCING NEW TABLE AS new_requests
@@ -70,6 +82,37 @@ CREATE OR REPLACE TRIGGER sync_requests_mark_due
 
 COMMENT ON TRIGGER sync_requests_mark_due ON sync_requests IS
 'INSERT INTO sync_requests makes those changesets due now; once per statement, so bulk INSERT ... SELECT is one update and one NOTIFY.';
+
+
+-- A request is made now, by whoever makes it: the database sets requested_at (a backdated one would
+-- jump the queue and skew the latency figures) and a sync serves it (served_* are the completion's).
+-- requested_by stays the caller's to set (the admin page records the operator's name there).
+CREATE OR REPLACE FUNCTION trg_sync_requests_check_new()
+    RETURNS trigger
+    LANGUAGE plpgsql
+AS $$
+BEGIN
+    IF NEW.requested_at < now() THEN
+        RAISE EXCEPTION 'sync_requests.requested_at is set by the database: leave it out (got %, now is %)',
+            NEW.requested_at, now() USING ERRCODE = 'check_violation', CONSTRAINT = 'sync_requests_requested_at_is_now';
+    END IF;
+    IF num_nonnulls(NEW.served_at, NEW.served_by_claim, NEW.served_by) > 0 THEN
+        RAISE EXCEPTION 'a new sync request is not served yet: leave served_at, served_by_claim and served_by out'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'sync_requests_new_not_served';
+    END IF;
+    RETURN NEW;
+END
+$$;
+
+COMMENT ON FUNCTION trg_sync_requests_check_new() IS
+'Refuses a new sync request with a backdated requested_at or with served_* set (the database and the completion set those).';
+
+CREATE OR REPLACE TRIGGER sync_requests_check_new
+    BEFORE INSERT ON sync_requests
+    FOR EACH ROW EXECUTE FUNCTION trg_sync_requests_check_new();
+
+COMMENT ON TRIGGER sync_requests_check_new ON sync_requests IS
+'New requests: requested_at is now(), served_* are null.';
 
 
 -- Flipping archived (and only that) requests a bulk sync (priority 0) of every changeset of the
@@ -83,7 +126,7 @@ AS $$
 BEGIN
     INSERT INTO sync_requests (changeset_id, reason, requested_by, priority)
     SELECT c.id,
-           format('repository %s was %s', n.name, CASE WHEN n.archived THEN 'archived' ELSE 'unarchived' END),
+           left(format('repository %s was %s', n.name, CASE WHEN n.archived THEN 'archived' ELSE 'unarchived' END), 1000),
            format('%s (trigger repos_request_sync_on_archived_flip)', current_user),
            0
       FROM new_repos n
@@ -188,3 +231,4 @@ CREATE OR REPLACE TRIGGER repos_code_host_is_fixed
     EXECUTE FUNCTION trg_repos_code_host_is_fixed();
 
 COMMENT ON TRIGGER repos_code_host_is_fixed ON repos IS 'Rejects moving a repository to another code host.';
+

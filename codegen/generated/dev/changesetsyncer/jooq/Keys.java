@@ -12,6 +12,7 @@ import dev.changesetsyncer.jooq.tables.CodeHosts;
 import dev.changesetsyncer.jooq.tables.RepoSyncState;
 import dev.changesetsyncer.jooq.tables.Repos;
 import dev.changesetsyncer.jooq.tables.SyncRequests;
+import dev.changesetsyncer.jooq.tables.SyncerRoles;
 import dev.changesetsyncer.jooq.tables.WebhookDeliveries;
 import dev.changesetsyncer.jooq.tables.records.ChangesetEventsRecord;
 import dev.changesetsyncer.jooq.tables.records.ChangesetSyncStateRecord;
@@ -21,6 +22,7 @@ import dev.changesetsyncer.jooq.tables.records.CodeHostsRecord;
 import dev.changesetsyncer.jooq.tables.records.RepoSyncStateRecord;
 import dev.changesetsyncer.jooq.tables.records.ReposRecord;
 import dev.changesetsyncer.jooq.tables.records.SyncRequestsRecord;
+import dev.changesetsyncer.jooq.tables.records.SyncerRolesRecord;
 import dev.changesetsyncer.jooq.tables.records.WebhookDeliveriesRecord;
 
 import org.jooq.ForeignKey;
@@ -54,6 +56,7 @@ public class Keys {
     public static final UniqueKey<ReposRecord> REPOS_EXTERNAL_ID_UNIQUE = Internal.createUniqueKey(Repos.REPOS, DSL.name("repos_external_id_unique"), new TableField[] { Repos.REPOS.CODE_HOST_ID, Repos.REPOS.EXTERNAL_ID }, true);
     public static final UniqueKey<ReposRecord> REPOS_PKEY = Internal.createUniqueKey(Repos.REPOS, DSL.name("repos_pkey"), new TableField[] { Repos.REPOS.ID }, true);
     public static final UniqueKey<SyncRequestsRecord> SYNC_REQUESTS_PKEY = Internal.createUniqueKey(SyncRequests.SYNC_REQUESTS, DSL.name("sync_requests_pkey"), new TableField[] { SyncRequests.SYNC_REQUESTS.ID }, true);
+    public static final UniqueKey<SyncerRolesRecord> SYNCER_ROLES_PKEY = Internal.createUniqueKey(SyncerRoles.SYNCER_ROLES, DSL.name("syncer_roles_pkey"), new TableField[] { SyncerRoles.SYNCER_ROLES.PREFIX }, true);
     public static final UniqueKey<WebhookDeliveriesRecord> WEBHOOK_DELIVERIES_PKEY = Internal.createUniqueKey(WebhookDeliveries.WEBHOOK_DELIVERIES, DSL.name("webhook_deliveries_pkey"), new TableField[] { WebhookDeliveries.WEBHOOK_DELIVERIES.CODE_HOST_ID, WebhookDeliveries.WEBHOOK_DELIVERIES.DELIVERY_KEY }, true);
 
     // -------------------------------------------------------------------------

@@ -15,11 +15,17 @@ import dev.changesetsyncer.jooq.routines.ChangesetScheduleRule;
 import dev.changesetsyncer.jooq.routines.CodeHostBudgetWait;
 import dev.changesetsyncer.jooq.routines.CodeHostBurst;
 import dev.changesetsyncer.jooq.routines.CodeHostDefaultRequestsPerHour;
+import dev.changesetsyncer.jooq.routines.CodeHostMaxOperatorPause;
+import dev.changesetsyncer.jooq.routines.CodeHostMaxPause;
 import dev.changesetsyncer.jooq.routines.CodeHostTokens;
+import dev.changesetsyncer.jooq.routines.CreateSyncerRoles;
+import dev.changesetsyncer.jooq.routines.DropSyncerRoles;
+import dev.changesetsyncer.jooq.routines.GrantSyncerRoles;
 import dev.changesetsyncer.jooq.routines.LockCodeHostBudgets;
 import dev.changesetsyncer.jooq.routines.LockHeldClaims;
 import dev.changesetsyncer.jooq.routines.NextClaimDelay;
 import dev.changesetsyncer.jooq.routines.ObserveRateLimits;
+import dev.changesetsyncer.jooq.routines.PauseCodeHost;
 import dev.changesetsyncer.jooq.routines.PauseCodeHosts;
 import dev.changesetsyncer.jooq.routines.RefundCodeHostRequests;
 import dev.changesetsyncer.jooq.routines.ReleaseClaims;
@@ -32,6 +38,7 @@ import dev.changesetsyncer.jooq.routines.RepoNotFoundAnswers;
 import dev.changesetsyncer.jooq.routines.RepoNotFoundPeriod;
 import dev.changesetsyncer.jooq.routines.RepoSyncCost;
 import dev.changesetsyncer.jooq.routines.RepoSyncJitterFraction;
+import dev.changesetsyncer.jooq.routines.ResumeCodeHost;
 import dev.changesetsyncer.jooq.routines.SyncCadenceMaxDelay;
 import dev.changesetsyncer.jooq.routines.SyncClaimAt;
 import dev.changesetsyncer.jooq.routines.SyncClaimBound;
@@ -42,6 +49,7 @@ import dev.changesetsyncer.jooq.routines.SyncPriorityShift;
 import dev.changesetsyncer.jooq.routines.SyncQuietTimeNextAt;
 import dev.changesetsyncer.jooq.routines.SyncRetryDelay;
 import dev.changesetsyncer.jooq.routines.SyncWakeupChannel;
+import dev.changesetsyncer.jooq.routines.SyncerRolePurposes;
 import dev.changesetsyncer.jooq.routines.WebhookDeliveryRetention;
 import dev.changesetsyncer.jooq.tables.ClaimChangesets;
 import dev.changesetsyncer.jooq.tables.CompleteSyncs;
@@ -53,6 +61,7 @@ import dev.changesetsyncer.jooq.tables.FailSyncs;
 import dev.changesetsyncer.jooq.tables.RecordArchivedFlags;
 import dev.changesetsyncer.jooq.tables.RecordRepoSyncs;
 import dev.changesetsyncer.jooq.tables.RecordWebhookDelivery;
+import dev.changesetsyncer.jooq.tables.SyncerRoleGrants;
 import dev.changesetsyncer.jooq.tables.WebhookChangesets;
 import dev.changesetsyncer.jooq.tables.WebhookRepo;
 import dev.changesetsyncer.jooq.tables.records.ClaimChangesetsRecord;
@@ -65,6 +74,7 @@ import dev.changesetsyncer.jooq.tables.records.FailSyncsRecord;
 import dev.changesetsyncer.jooq.tables.records.RecordArchivedFlagsRecord;
 import dev.changesetsyncer.jooq.tables.records.RecordRepoSyncsRecord;
 import dev.changesetsyncer.jooq.tables.records.RecordWebhookDeliveryRecord;
+import dev.changesetsyncer.jooq.tables.records.SyncerRoleGrantsRecord;
 import dev.changesetsyncer.jooq.tables.records.WebhookChangesetsRecord;
 import dev.changesetsyncer.jooq.tables.records.WebhookRepoRecord;
 
@@ -536,6 +546,48 @@ public class Routines {
     }
 
     /**
+     * Call <code>public.code_host_max_operator_pause</code>
+     */
+    public static Duration codeHostMaxOperatorPause(
+          Configuration configuration
+    ) {
+        CodeHostMaxOperatorPause f = new CodeHostMaxOperatorPause();
+
+        f.execute(configuration);
+        return f.getReturnValue();
+    }
+
+    /**
+     * Get <code>public.code_host_max_operator_pause</code> as a field.
+     */
+    public static Field<Duration> codeHostMaxOperatorPause() {
+        CodeHostMaxOperatorPause f = new CodeHostMaxOperatorPause();
+
+        return f.asField();
+    }
+
+    /**
+     * Call <code>public.code_host_max_pause</code>
+     */
+    public static Duration codeHostMaxPause(
+          Configuration configuration
+    ) {
+        CodeHostMaxPause f = new CodeHostMaxPause();
+
+        f.execute(configuration);
+        return f.getReturnValue();
+    }
+
+    /**
+     * Get <code>public.code_host_max_pause</code> as a field.
+     */
+    public static Field<Duration> codeHostMaxPause() {
+        CodeHostMaxPause f = new CodeHostMaxPause();
+
+        return f.asField();
+    }
+
+    /**
      * Call <code>public.code_host_tokens</code>
      */
     public static Double codeHostTokens(
@@ -595,6 +647,45 @@ public class Routines {
         f.setAt(at);
 
         return f.asField();
+    }
+
+    /**
+     * Call <code>public.create_syncer_roles</code>
+     */
+    public static void createSyncerRoles(
+          Configuration configuration
+        , String prefix
+    ) {
+        CreateSyncerRoles p = new CreateSyncerRoles();
+        p.setPrefix(prefix);
+
+        p.execute(configuration);
+    }
+
+    /**
+     * Call <code>public.drop_syncer_roles</code>
+     */
+    public static void dropSyncerRoles(
+          Configuration configuration
+        , String prefix
+    ) {
+        DropSyncerRoles p = new DropSyncerRoles();
+        p.setPrefix(prefix);
+
+        p.execute(configuration);
+    }
+
+    /**
+     * Call <code>public.grant_syncer_roles</code>
+     */
+    public static void grantSyncerRoles(
+          Configuration configuration
+        , String prefix
+    ) {
+        GrantSyncerRoles p = new GrantSyncerRoles();
+        p.setPrefix(prefix);
+
+        p.execute(configuration);
     }
 
     /**
@@ -715,6 +806,56 @@ public class Routines {
         p.setObservations(observations);
 
         p.execute(configuration);
+    }
+
+    /**
+     * Call <code>public.pause_code_host</code>
+     */
+    public static Instant pauseCodeHost(
+          Configuration configuration
+        , String name
+        , Instant until
+        , String reason
+    ) {
+        PauseCodeHost f = new PauseCodeHost();
+        f.setName_(name);
+        f.setUntil(until);
+        f.setReason(reason);
+
+        f.execute(configuration);
+        return f.getReturnValue();
+    }
+
+    /**
+     * Get <code>public.pause_code_host</code> as a field.
+     */
+    public static Field<Instant> pauseCodeHost(
+          String name
+        , Instant until
+        , String reason
+    ) {
+        PauseCodeHost f = new PauseCodeHost();
+        f.setName_(name);
+        f.setUntil(until);
+        f.setReason(reason);
+
+        return f.asField();
+    }
+
+    /**
+     * Get <code>public.pause_code_host</code> as a field.
+     */
+    public static Field<Instant> pauseCodeHost(
+          Field<String> name
+        , Field<Instant> until
+        , Field<String> reason
+    ) {
+        PauseCodeHost f = new PauseCodeHost();
+        f.setName_(name);
+        f.setUntil(until);
+        f.setReason(reason);
+
+        return f.asField();
     }
 
     /**
@@ -1128,6 +1269,44 @@ public class Routines {
     ) {
         RepoSyncJitterFraction f = new RepoSyncJitterFraction();
         f.setRepoId(repoId);
+
+        return f.asField();
+    }
+
+    /**
+     * Call <code>public.resume_code_host</code>
+     */
+    public static Instant resumeCodeHost(
+          Configuration configuration
+        , String name
+    ) {
+        ResumeCodeHost f = new ResumeCodeHost();
+        f.setName_(name);
+
+        f.execute(configuration);
+        return f.getReturnValue();
+    }
+
+    /**
+     * Get <code>public.resume_code_host</code> as a field.
+     */
+    public static Field<Instant> resumeCodeHost(
+          String name
+    ) {
+        ResumeCodeHost f = new ResumeCodeHost();
+        f.setName_(name);
+
+        return f.asField();
+    }
+
+    /**
+     * Get <code>public.resume_code_host</code> as a field.
+     */
+    public static Field<Instant> resumeCodeHost(
+          Field<String> name
+    ) {
+        ResumeCodeHost f = new ResumeCodeHost();
+        f.setName_(name);
 
         return f.asField();
     }
@@ -1564,6 +1743,27 @@ public class Routines {
      */
     public static Field<String> syncWakeupChannel() {
         SyncWakeupChannel f = new SyncWakeupChannel();
+
+        return f.asField();
+    }
+
+    /**
+     * Call <code>public.syncer_role_purposes</code>
+     */
+    public static String[] syncerRolePurposes(
+          Configuration configuration
+    ) {
+        SyncerRolePurposes f = new SyncerRolePurposes();
+
+        f.execute(configuration);
+        return f.getReturnValue();
+    }
+
+    /**
+     * Get <code>public.syncer_role_purposes</code> as a field.
+     */
+    public static Field<String[]> syncerRolePurposes() {
+        SyncerRolePurposes f = new SyncerRolePurposes();
 
         return f.asField();
     }
@@ -2058,6 +2258,24 @@ public class Routines {
             targets,
             repoChange,
             summary
+        );
+    }
+
+    /**
+     * Call <code>public.syncer_role_grants</code>.
+     */
+    public static Result<SyncerRoleGrantsRecord> syncerRoleGrants(
+          Configuration configuration
+    ) {
+        return configuration.dsl().selectFrom(dev.changesetsyncer.jooq.tables.SyncerRoleGrants.SYNCER_ROLE_GRANTS.call(
+        )).fetch();
+    }
+
+    /**
+     * Get <code>public.syncer_role_grants</code> as a table.
+     */
+    public static SyncerRoleGrants syncerRoleGrants() {
+        return dev.changesetsyncer.jooq.tables.SyncerRoleGrants.SYNCER_ROLE_GRANTS.call(
         );
     }
 

@@ -25,6 +25,8 @@ import dev.changesetsyncer.jooq.tables.RepoSyncSchedule;
 import dev.changesetsyncer.jooq.tables.RepoSyncState;
 import dev.changesetsyncer.jooq.tables.Repos;
 import dev.changesetsyncer.jooq.tables.SyncRequests;
+import dev.changesetsyncer.jooq.tables.SyncerRoleGrants;
+import dev.changesetsyncer.jooq.tables.SyncerRoles;
 import dev.changesetsyncer.jooq.tables.WebhookChangesets;
 import dev.changesetsyncer.jooq.tables.WebhookDeliveries;
 import dev.changesetsyncer.jooq.tables.WebhookRepo;
@@ -38,6 +40,7 @@ import dev.changesetsyncer.jooq.tables.records.FailSyncsRecord;
 import dev.changesetsyncer.jooq.tables.records.RecordArchivedFlagsRecord;
 import dev.changesetsyncer.jooq.tables.records.RecordRepoSyncsRecord;
 import dev.changesetsyncer.jooq.tables.records.RecordWebhookDeliveryRecord;
+import dev.changesetsyncer.jooq.tables.records.SyncerRoleGrantsRecord;
 import dev.changesetsyncer.jooq.tables.records.WebhookChangesetsRecord;
 import dev.changesetsyncer.jooq.tables.records.WebhookRepoRecord;
 
@@ -729,6 +732,40 @@ public class Tables {
      * served them.
      */
     public static final SyncRequests SYNC_REQUESTS = SyncRequests.SYNC_REQUESTS;
+
+    /**
+     * Every privilege of the roles changeset-syncer creates, besides the
+     * migrator (which owns the schema): one row per GRANT privileges ON
+     * on_object TO prefix||purpose, and why. grant_syncer_roles() applies
+     * exactly these.
+     */
+    public static final SyncerRoleGrants SYNCER_ROLE_GRANTS = SyncerRoleGrants.SYNCER_ROLE_GRANTS;
+
+    /**
+     * Call <code>public.syncer_role_grants</code>.
+     */
+    public static Result<SyncerRoleGrantsRecord> SYNCER_ROLE_GRANTS(
+          Configuration configuration
+    ) {
+        return configuration.dsl().selectFrom(dev.changesetsyncer.jooq.tables.SyncerRoleGrants.SYNCER_ROLE_GRANTS.call(
+        )).fetch();
+    }
+
+    /**
+     * Get <code>public.syncer_role_grants</code> as a table.
+     */
+    public static SyncerRoleGrants SYNCER_ROLE_GRANTS() {
+        return dev.changesetsyncer.jooq.tables.SyncerRoleGrants.SYNCER_ROLE_GRANTS.call(
+        );
+    }
+
+    /**
+     * Prefixes of the role sets (&lt;prefix&gt;migrator, &lt;prefix&gt;worker,
+     * &lt;prefix&gt;requester, &lt;prefix&gt;reader) created by
+     * "changeset-syncer roles --create"; every migration grants each set what
+     * this version needs (grant_syncer_roles()).
+     */
+    public static final SyncerRoles SYNCER_ROLES = SyncerRoles.SYNCER_ROLES;
 
     /**
      * The changesets of code_host that webhook targets name:

@@ -18,7 +18,7 @@ import org.jooq.impl.SQLDataType;
 
 
 /**
- * How long until the bucket holds the tokens of one sync.
+ * How long until the bucket holds the tokens of one sync (at most a day).
  */
 @SuppressWarnings({ "all", "unchecked", "rawtypes", "this-escape" })
 public class CodeHostBudgetWait extends AbstractRoutine<Duration> {
@@ -51,7 +51,7 @@ public class CodeHostBudgetWait extends AbstractRoutine<Duration> {
      * Create a new routine call instance
      */
     public CodeHostBudgetWait() {
-        super("code_host_budget_wait", Public.PUBLIC, DSL.comment("How long until the bucket holds the tokens of one sync."), SQLDataType.INTERVAL, new IntervalConverter());
+        super("code_host_budget_wait", Public.PUBLIC, DSL.comment("How long until the bucket holds the tokens of one sync (at most a day)."), SQLDataType.INTERVAL, new IntervalConverter());
 
         setReturnParameter(RETURN_VALUE);
         addInParameter(TOKENS);

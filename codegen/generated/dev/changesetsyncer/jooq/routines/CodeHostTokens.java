@@ -18,8 +18,7 @@ import org.jooq.impl.SQLDataType;
 
 /**
  * The bucket level at a time: the stored tokens refilled at requests_per_hour
- * since refilled_at, at most the burst. May be negative after a host reported
- * fewer remaining requests than we thought. Null when the host has no budget.
+ * since refilled_at, between 0 and the burst. Null when the host has no budget.
  */
 @SuppressWarnings({ "all", "unchecked", "rawtypes", "this-escape" })
 public class CodeHostTokens extends AbstractRoutine<Double> {
@@ -60,7 +59,7 @@ public class CodeHostTokens extends AbstractRoutine<Double> {
      * Create a new routine call instance
      */
     public CodeHostTokens() {
-        super("code_host_tokens", Public.PUBLIC, DSL.comment("The bucket level at a time: the stored tokens refilled at requests_per_hour since refilled_at, at most the burst. May be negative after a host reported fewer remaining requests than we thought. Null when the host has no budget."), SQLDataType.DOUBLE);
+        super("code_host_tokens", Public.PUBLIC, DSL.comment("The bucket level at a time: the stored tokens refilled at requests_per_hour since refilled_at, between 0 and the burst. Null when the host has no budget."), SQLDataType.DOUBLE);
 
         setReturnParameter(RETURN_VALUE);
         addInParameter(TOKENS);

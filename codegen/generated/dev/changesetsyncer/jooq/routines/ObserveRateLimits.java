@@ -18,7 +18,7 @@ import org.jooq.impl.SQLDataType;
  * Records what hosts reported about their rate limits: [{code_host_id,
  * limit_value, remaining, reset_at, seen}] (the highest seen per host wins).
  * Brings the bucket down to the remaining quota, and pauses a host whose quota
- * is spent until its reset.
+ * is spent until its reset, at most code_host_max_pause() ahead.
  */
 @SuppressWarnings({ "all", "unchecked", "rawtypes", "this-escape" })
 public class ObserveRateLimits extends AbstractRoutine<java.lang.Void> {
@@ -34,7 +34,7 @@ public class ObserveRateLimits extends AbstractRoutine<java.lang.Void> {
      * Create a new routine call instance
      */
     public ObserveRateLimits() {
-        super("observe_rate_limits", Public.PUBLIC, DSL.comment("Records what hosts reported about their rate limits: [{code_host_id, limit_value, remaining, reset_at, seen}] (the highest seen per host wins). Brings the bucket down to the remaining quota, and pauses a host whose quota is spent until its reset."));
+        super("observe_rate_limits", Public.PUBLIC, DSL.comment("Records what hosts reported about their rate limits: [{code_host_id, limit_value, remaining, reset_at, seen}] (the highest seen per host wins). Brings the bucket down to the remaining quota, and pauses a host whose quota is spent until its reset, at most code_host_max_pause() ahead."));
 
         addInParameter(OBSERVATIONS);
     }

@@ -18,8 +18,8 @@ import org.jooq.impl.SQLDataType;
  * Hosts that refused a request for their rate limit: [{code_host_id,
  * retry_after_seconds, remaining, reset_at, message}]. Pauses each for all
  * replicas (code_host_budgets.paused_until, never shortened, and pause_reason)
- * until Retry-After, or until its reset when it said no quota remains, and
- * empties its bucket.
+ * until Retry-After, or until its reset when it said no quota remains, at most
+ * code_host_max_pause() ahead, and empties its bucket.
  */
 @SuppressWarnings({ "all", "unchecked", "rawtypes", "this-escape" })
 public class PauseCodeHosts extends AbstractRoutine<java.lang.Void> {
@@ -35,7 +35,7 @@ public class PauseCodeHosts extends AbstractRoutine<java.lang.Void> {
      * Create a new routine call instance
      */
     public PauseCodeHosts() {
-        super("pause_code_hosts", Public.PUBLIC, DSL.comment("Hosts that refused a request for their rate limit: [{code_host_id, retry_after_seconds, remaining, reset_at, message}]. Pauses each for all replicas (code_host_budgets.paused_until, never shortened, and pause_reason) until Retry-After, or until its reset when it said no quota remains, and empties its bucket."));
+        super("pause_code_hosts", Public.PUBLIC, DSL.comment("Hosts that refused a request for their rate limit: [{code_host_id, retry_after_seconds, remaining, reset_at, message}]. Pauses each for all replicas (code_host_budgets.paused_until, never shortened, and pause_reason) until Retry-After, or until its reset when it said no quota remains, at most code_host_max_pause() ahead, and empties its bucket."));
 
         addInParameter(REFUSALS);
     }

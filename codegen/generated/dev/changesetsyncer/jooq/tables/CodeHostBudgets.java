@@ -14,6 +14,7 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 
+import org.jooq.Check;
 import org.jooq.Condition;
 import org.jooq.Field;
 import org.jooq.ForeignKey;
@@ -77,10 +78,12 @@ public class CodeHostBudgets extends TableImpl<CodeHostBudgetsRecord> {
 
     /**
      * The column <code>public.code_host_budgets.paused_until</code>. No claims
-     * for this host before then (the host said so: 429, Retry-After, or its
-     * quota is spent until its reset).
+     * for this host before then: the host said so (429, Retry-After, or its
+     * quota is spent until its reset; at most code_host_max_pause() ahead), or
+     * an operator paused it (pause_code_host(); resume_code_host() ends
+     * either).
      */
-    public final TableField<CodeHostBudgetsRecord, Instant> PAUSED_UNTIL = createField(DSL.name("paused_until"), SQLDataType.INSTANT, this, "No claims for this host before then (the host said so: 429, Retry-After, or its quota is spent until its reset).");
+    public final TableField<CodeHostBudgetsRecord, Instant> PAUSED_UNTIL = createField(DSL.name("paused_until"), SQLDataType.INSTANT, this, "No claims for this host before then: the host said so (429, Retry-After, or its quota is spent until its reset; at most code_host_max_pause() ahead), or an operator paused it (pause_code_host(); resume_code_host() ends either).");
 
     /**
      * The column <code>public.code_host_budgets.pause_reason</code>.
@@ -107,6 +110,14 @@ public class CodeHostBudgets extends TableImpl<CodeHostBudgetsRecord> {
      * The column <code>public.code_host_budgets.reported_at</code>.
      */
     public final TableField<CodeHostBudgetsRecord, Instant> REPORTED_AT = createField(DSL.name("reported_at"), SQLDataType.INSTANT, this, "");
+
+    /**
+     * The column <code>public.code_host_budgets.paused_by</code>. The log-in
+     * role (session_user) of the operator who paused the host
+     * (pause_code_host()); null when the host paused itself (its rate limit) or
+     * is not paused.
+     */
+    public final TableField<CodeHostBudgetsRecord, String> PAUSED_BY = createField(DSL.name("paused_by"), SQLDataType.CLOB, this, "The log-in role (session_user) of the operator who paused the host (pause_code_host()); null when the host paused itself (its rate limit) or is not paused.");
 
     /**
      * The column <code>public.code_host_budgets.bulk_next</code>. Whether the
@@ -204,6 +215,14 @@ public class CodeHostBudgets extends TableImpl<CodeHostBudgetsRecord> {
             _codeHosts = new CodeHostsPath(this, Keys.CODE_HOST_BUDGETS__CODE_HOST_BUDGETS_CODE_HOST_FK, null);
 
         return _codeHosts;
+    }
+
+    @Override
+    public List<Check<CodeHostBudgetsRecord>> getChecks() {
+        return Arrays.asList(
+            Internal.createCheck(this, DSL.name("code_host_budgets_paused_by_only_while_paused"), "(((paused_by IS NULL) OR (paused_until IS NOT NULL)))", true),
+            Internal.createCheck(this, DSL.name("code_host_budgets_paused_until_finite"), "(isfinite(paused_until))", true)
+        );
     }
 
     @Override

@@ -302,17 +302,23 @@ public class CodeHosts extends TableImpl<CodeHostsRecord> {
     @Override
     public List<Check<CodeHostsRecord>> getChecks() {
         return Arrays.asList(
+            Internal.createCheck(this, DSL.name("code_hosts_base_url_http_only_on_loopback"), "(((base_url !~* '^http://'::text) OR (kind = 'simulated'::code_host_kind) OR (base_url ~* '^http://(localhost|127(\\.[0-9]{1,3}){3}|\\[::1\\])(:[0-9]+)?(/|$)'::text))) NOT VALID", true),
             Internal.createCheck(this, DSL.name("code_hosts_base_url_is_http"), "((base_url ~ '^https?://[^/]+'::text))", true),
+            Internal.createCheck(this, DSL.name("code_hosts_base_url_without_credentials"), "((base_url !~ '^[a-zA-Z]+://[^/?#]*@'::text)) NOT VALID", true),
             Internal.createCheck(this, DSL.name("code_hosts_checks_pending_max_delay_between_min_and_max"), "(((min_sync_delay > max_sync_delay) OR ((checks_pending_max_delay >= min_sync_delay) AND (checks_pending_max_delay <= max_sync_delay))))", true),
             Internal.createCheck(this, DSL.name("code_hosts_finished_max_delay_between_min_and_a_year"), "(((finished_max_delay >= min_sync_delay) AND (finished_max_delay <= '365 days'::interval)))", true),
+            Internal.createCheck(this, DSL.name("code_hosts_max_in_flight_at_most_100000"), "((max_in_flight <= 100000))", true),
             Internal.createCheck(this, DSL.name("code_hosts_max_in_flight_positive"), "((max_in_flight > 0))", true),
             Internal.createCheck(this, DSL.name("code_hosts_max_sync_delay_at_most_a_year"), "((max_sync_delay <= '365 days'::interval))", true),
             Internal.createCheck(this, DSL.name("code_hosts_min_sync_delay_at_most_max"), "((min_sync_delay <= max_sync_delay))", true),
             Internal.createCheck(this, DSL.name("code_hosts_min_sync_delay_positive"), "((min_sync_delay > '00:00:00'::interval))", true),
             Internal.createCheck(this, DSL.name("code_hosts_name_not_blank"), "((btrim(name) <> ''::text))", true),
             Internal.createCheck(this, DSL.name("code_hosts_repo_sync_interval_between_a_second_and_a_day"), "(((repo_sync_interval >= '00:00:01'::interval) AND (repo_sync_interval <= '1 day'::interval)))", true),
+            Internal.createCheck(this, DSL.name("code_hosts_request_burst_at_most_10_million"), "((request_burst <= 10000000))", true),
             Internal.createCheck(this, DSL.name("code_hosts_request_burst_positive"), "((request_burst > 0))", true),
+            Internal.createCheck(this, DSL.name("code_hosts_requests_per_hour_at_most_100_million"), "((requests_per_hour <= 100000000))", true),
             Internal.createCheck(this, DSL.name("code_hosts_requests_per_hour_positive"), "((requests_per_hour > 0))", true),
+            Internal.createCheck(this, DSL.name("code_hosts_requests_per_sync_between_1_100th_and_10000"), "(((requests_per_sync >= '0.01'::real) AND (requests_per_sync <= '10000'::real)))", true),
             Internal.createCheck(this, DSL.name("code_hosts_requests_per_sync_positive"), "((requests_per_sync > (0)::double precision))", true)
         );
     }

@@ -215,8 +215,10 @@ public class SyncRequests extends TableImpl<SyncRequestsRecord> {
     public List<Check<SyncRequestsRecord>> getChecks() {
         return Arrays.asList(
             Internal.createCheck(this, DSL.name("sync_requests_priority_between_0_and_2"), "(((priority >= 0) AND (priority <= 2)))", true),
+            Internal.createCheck(this, DSL.name("sync_requests_reason_at_most_1000_characters"), "((length(reason) <= 1000))", true),
             Internal.createCheck(this, DSL.name("sync_requests_reason_not_blank"), "((btrim(reason) <> ''::text))", true),
             Internal.createCheck(this, DSL.name("sync_requests_requested_at_not_in_future"), "((requested_at <= now()))", true),
+            Internal.createCheck(this, DSL.name("sync_requests_requested_by_at_most_200_characters"), "((length(requested_by) <= 200))", true),
             Internal.createCheck(this, DSL.name("sync_requests_served_completely"), "((num_nulls(served_at, served_by_claim, served_by) = ANY (ARRAY[0, 3])))", true)
         );
     }

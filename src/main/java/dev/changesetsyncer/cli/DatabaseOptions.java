@@ -1,6 +1,8 @@
 package dev.changesetsyncer.cli;
 
 import dev.changesetsyncer.db.DatabaseConfig;
+import dev.changesetsyncer.db.JdbcUrls;
+import dev.changesetsyncer.secrets.Secrets;
 import picocli.CommandLine.Option;
 
 /** The database options shared by every command. */
@@ -14,12 +16,13 @@ final class DatabaseOptions {
                     + DatabaseConfig.DEFAULT_URL + ").")
     String databaseUrl;
 
+    /** The URL; its password, if any, is masked in every message from now on. */
     String url() {
-        if (databaseUrl != null && !databaseUrl.isBlank()) {
-            return databaseUrl;
-        }
         String fromEnvironment = System.getenv(URL_VARIABLE);
-        return fromEnvironment != null && !fromEnvironment.isBlank() ? fromEnvironment : DatabaseConfig.DEFAULT_URL;
+        String url = databaseUrl != null && !databaseUrl.isBlank() ? databaseUrl
+                : fromEnvironment != null && !fromEnvironment.isBlank() ? fromEnvironment : DatabaseConfig.DEFAULT_URL;
+        JdbcUrls.password(url).ifPresent(Secrets::register);
+        return url;
     }
 
     DatabaseConfig config(String applicationName, int poolSize) {

@@ -15,18 +15,20 @@ final class DurationConverter implements ITypeConverter<Duration> {
     @Override
     public Duration convert(String value) {
         Matcher m = SHORT.matcher(value.trim().toLowerCase(Locale.ROOT));
-        if (m.matches()) {
-            long amount = Long.parseLong(m.group(1));
-            return switch (m.group(2)) {
-                case "ms" -> Duration.ofMillis(amount);
-                case "s" -> Duration.ofSeconds(amount);
-                case "m" -> Duration.ofMinutes(amount);
-                case "h" -> Duration.ofHours(amount);
-                default -> Duration.ofDays(amount);
-            };
-        }
         try {
+            if (m.matches()) {
+                long amount = Long.parseLong(m.group(1));
+                return switch (m.group(2)) {
+                    case "ms" -> Duration.ofMillis(amount);
+                    case "s" -> Duration.ofSeconds(amount);
+                    case "m" -> Duration.ofMinutes(amount);
+                    case "h" -> Duration.ofHours(amount);
+                    default -> Duration.ofDays(amount);
+                };
+            }
             return Duration.parse(value.trim().toUpperCase(Locale.ROOT));
+        } catch (NumberFormatException | ArithmeticException e) {
+            throw new TypeConversionException("'" + value + "' is too long a duration");
         } catch (DateTimeParseException e) {
             throw new TypeConversionException("'" + value + "' is not a duration: use e.g. 500ms, 20s, 5m, 2h, 1d or PT20S");
         }

@@ -21,8 +21,11 @@ final class Formats {
         }
         String sign = d.isNegative() ? "-" : "";
         Duration a = d.abs();
+        if (a.compareTo(Duration.ofSeconds(1)) < 0 && !a.isZero()) {
+            return sign + (a.toNanos() % 1_000_000 == 0 ? a.toMillis() + "ms" : a.toNanos() + "ns");
+        }
         if (a.compareTo(Duration.ofMinutes(1)) < 0) {
-            return sign + String.format("%.1fs", a.toMillis() / 1000.0);
+            return sign + (a.toMillis() % 1000 == 0 ? a.toSeconds() + "s" : String.format("%.1fs", a.toMillis() / 1000.0));
         }
         if (a.compareTo(Duration.ofHours(1)) < 0) {
             return sign + a.toMinutes() + "m" + (a.toSecondsPart() == 0 ? "" : a.toSecondsPart() + "s");

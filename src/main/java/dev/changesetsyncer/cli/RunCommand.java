@@ -13,6 +13,7 @@ import dev.changesetsyncer.worker.Replica;
 import dev.changesetsyncer.worker.WorkerMetrics;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -28,6 +29,10 @@ import picocli.CommandLine.Option;
         description = "Run a worker replica: migrate, then claim and sync due changesets until stopped (SIGTERM/Ctrl-C stop it gracefully).")
 final class RunCommand implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(RunCommand.class);
+    static final Duration MIN_STATUS_EVERY = Duration.ofSeconds(1);
+    static final Duration MAX_STATUS_EVERY = Duration.ofDays(1);
+    static final Duration MIN_HTTP_TIMEOUT = Duration.ofMillis(100);
+    static final Duration MAX_HTTP_TIMEOUT = Duration.ofMinutes(10);
 
     @Mixin
     DatabaseOptions database;
@@ -55,11 +60,17 @@ final class RunCommand implements Callable<Integer> {
             description = "How often to log a status line (default: ${DEFAULT-VALUE}).")
     Duration statusEvery;
 
+    @Option(names = "--no-migrate",
+            description = "Do not change the schema (for a role that may not): check that it is this version's, and stop if not.")
+    boolean noMigrate;
+
     @Override
     public Integer call() throws InterruptedException {
         String id = workerId != null ? workerId : WorkerIds.forThisProcess();
         var settings = worker.settings(id);
-        migrateWhenReachable(id);
+        OptionBounds.within("--status-every", statusEvery, MIN_STATUS_EVERY, MAX_STATUS_EVERY);
+        OptionBounds.within("--http-timeout", httpTimeout, MIN_HTTP_TIMEOUT, MAX_HTTP_TIMEOUT);
+        prepareSchema(id);
         Path tokens = tokensFile != null ? tokensFile
                 : System.getenv("SYNCER_TOKENS_FILE") == null ? null : Path.of(System.getenv("SYNCER_TOKENS_FILE"));
         CodeHostCredentials credentials = CodeHostCredentials.load(System.getenv(), tokens);
@@ -90,20 +101,43 @@ final class RunCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Migrates, waiting (with backoff) for the database to come up rather than failing the start. */
-    private void migrateWhenReachable(String id) throws InterruptedException {
+    /**
+     * Migrates (or, with {@code --no-migrate}, checks the schema), waiting with backoff while the
+     * database is unreachable, starting or busy. A mistake that waiting cannot cure — a URL that is
+     * not Postgres's, a database or role that does not exist, a wrong password, a missing privilege,
+     * a migration that fails — stops the start with one line saying what it is.
+     */
+    private void prepareSchema(String id) throws InterruptedException {
         Duration pause = Duration.ofSeconds(1);
+        String doing = noMigrate ? "check the schema of " : "migrate ";
         while (true) {
             try (HikariDataSource pool = DataSources.open(database.config(id + "-migrate", 1))) {
-                Migrations.migrate(pool);
+                if (noMigrate) {
+                    requireThisVersionsSchema(pool);
+                } else {
+                    Migrations.migrate(pool);
+                }
                 return;
             } catch (RuntimeException e) {
-                log.warn("cannot migrate {} yet, retrying in {} s: {}", JdbcUrls.redact(database.url()),
+                if (!DatabaseErrors.isTransient(e)) {
+                    throw new IllegalStateException("cannot " + doing + JdbcUrls.redact(database.url()) + ": "
+                            + StartFailures.describe(e), e);
+                }
+                log.warn("cannot {}{} yet, retrying in {} s: {}", doing, JdbcUrls.redact(database.url()),
                         pause.toSeconds(), DatabaseErrors.brief(DatabaseErrors.rootCause(e)));
                 Thread.sleep(pause);
                 pause = pause.multipliedBy(2).compareTo(Duration.ofSeconds(30)) > 0 ? Duration.ofSeconds(30)
                         : pause.multipliedBy(2);
             }
+        }
+    }
+
+    private static void requireThisVersionsSchema(HikariDataSource pool) {
+        List<String> missing = Migrations.missingChangesets(pool);
+        if (!missing.isEmpty()) {
+            throw new IllegalStateException("its schema lacks " + missing.size() + " of this version's changes (first: "
+                    + missing.getFirst() + "): run `changeset-syncer migrate` (as the migrator) before starting replicas "
+                    + "with --no-migrate");
         }
     }
 }

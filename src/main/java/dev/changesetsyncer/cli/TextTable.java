@@ -1,10 +1,14 @@
 package dev.changesetsyncer.cli;
 
+import dev.changesetsyncer.secrets.SafeText;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A plain-text table with aligned columns, for terminal output. */
+/**
+ * A plain-text table with aligned columns, for terminal output. Cells come from the database, where
+ * hosts' text ends up: control characters are shown escaped, never sent to the terminal raw.
+ */
 final class TextTable {
     private final List<String> headers;
     private final List<List<String>> rows = new ArrayList<>();
@@ -16,7 +20,7 @@ final class TextTable {
     void add(Object... cells) {
         List<String> row = new ArrayList<>();
         for (Object cell : cells) {
-            row.add(cell == null ? "" : cell.toString());
+            row.add(cell == null ? "" : SafeText.of(cell.toString()));
         }
         rows.add(row);
     }

@@ -26,7 +26,13 @@ final class WorkerOptions {
             description = "On SIGTERM, how long running syncs may finish before they are given back (default: ${DEFAULT-VALUE}).")
     Duration shutdownGrace;
 
+    /** @throws IllegalArgumentException naming the option (and its bounds) that is out of range */
     WorkerSettings settings(String workerId) {
+        OptionBounds.within("--workers", workers, 1, WorkerSettings.MAX_CONCURRENCY);
+        OptionBounds.within("--batch", batch, 1, WorkerSettings.MAX_BATCH);
+        OptionBounds.within("--lease", lease, WorkerSettings.MIN_LEASE, WorkerSettings.MAX_LEASE);
+        OptionBounds.within("--poll", poll, WorkerSettings.MIN_POLL, WorkerSettings.MAX_POLL);
+        OptionBounds.within("--shutdown-grace", shutdownGrace, Duration.ZERO, WorkerSettings.MAX_SHUTDOWN_GRACE);
         return new WorkerSettings(workerId, workers, batch, lease, poll, shutdownGrace);
     }
 }

@@ -2,6 +2,7 @@ package dev.changesetsyncer.codehost;
 
 import dev.changesetsyncer.catalog.CodeHost;
 import dev.changesetsyncer.catalog.CodeHostKind;
+import dev.changesetsyncer.codehost.CodeHostCredentials.InvalidTokenException;
 import dev.changesetsyncer.codehost.CodeHostCredentials.MissingTokenException;
 import java.util.EnumMap;
 import java.util.Map;
@@ -22,7 +23,7 @@ public final class CodeHostClientRegistry implements CodeHostClients {
     /** Builds the client of one code host. */
     @FunctionalInterface
     public interface Factory {
-        /** @throws MissingTokenException when the host needs a token and has none */
+        /** @throws MissingTokenException when the host needs a token and has none; InvalidTokenException for a malformed one */
         CodeHostClient create(CodeHost host);
     }
 
@@ -51,8 +52,11 @@ public final class CodeHostClientRegistry implements CodeHostClients {
         }
         try {
             return factory.create(host);
-        } catch (MissingTokenException e) {
+        } catch (MissingTokenException | InvalidTokenException e) {
             return unconfigured(host, e.getMessage());
+        } catch (IllegalArgumentException e) {
+            // the client refused the host's settings (e.g. a plain-http base_url its token may not go to)
+            return unconfigured(host, "code host \"" + host.name() + "\": " + e.getMessage());
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.changesetsyncer.codehost;
 
+import dev.changesetsyncer.secrets.Secrets;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
@@ -17,9 +18,12 @@ import org.slf4j.LoggerFactory;
  * One token per code host, by the host's name in {@code code_hosts.name}: from the environment
  * ({@code SYNCER_TOKEN_<NAME>}, the name upper-cased with every other character an underscore:
  * {@code github.com} is {@code SYNCER_TOKEN_GITHUB_COM}), else from a tokens file of
- * {@code <name>=<token>} lines. Tokens are never logged.
+ * {@code <name>=<token>} lines. Tokens are never logged: each one read is registered with
+ * {@link Secrets}, which masks it in every message, and a malformed one is reported by where it
+ * is, never by its value.
  */
 public final class CodeHostCredentials {
+    static final String VARIABLE_PREFIX = "SYNCER_TOKEN_";
     private static final Logger log = LoggerFactory.getLogger(CodeHostCredentials.class);
     private final Map<String, String> environment;
     private final Properties file;
@@ -39,20 +43,40 @@ public final class CodeHostCredentials {
                 throw new IllegalArgumentException("cannot read the tokens file " + tokensFile + ": " + e.getMessage(), e);
             }
             warnIfReadableByOthers(tokensFile);
+            tokens.stringPropertyNames().forEach(host -> Secrets.register(tokens.getProperty(host)));
         }
+        environment.forEach((name, value) -> {
+            if (name.startsWith(VARIABLE_PREFIX)) {
+                Secrets.register(value);
+            }
+        });
         return new CodeHostCredentials(Map.copyOf(environment), tokens);
     }
 
     public static String variableFor(String codeHostName) {
-        return "SYNCER_TOKEN_" + codeHostName.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_");
+        return VARIABLE_PREFIX + codeHostName.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_");
     }
 
+    /**
+     * @throws InvalidTokenException when the configured value is no token (a control or invisible
+     *     character pasted along), naming the host and where the value is, never the value
+     */
     public Optional<Token> tokenFor(String codeHostName) {
-        String value = environment.get(variableFor(codeHostName));
+        String where = variableFor(codeHostName);
+        String value = environment.get(where);
         if (value == null || value.isBlank()) {
             value = file.getProperty(codeHostName);
+            where = "the tokens file";
         }
-        return value == null || value.isBlank() ? Optional.empty() : Optional.of(new Token(value));
+        if (value == null || value.isBlank()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(new Token(value));
+        } catch (IllegalArgumentException e) {
+            throw new InvalidTokenException("the token of code host \"" + codeHostName + "\" (" + where + ") is not "
+                    + "usable: " + e.getMessage());
+        }
     }
 
     /**
@@ -70,6 +94,15 @@ public final class CodeHostCredentials {
         private static final long serialVersionUID = 1L;
 
         MissingTokenException(String message) {
+            super(message);
+        }
+    }
+
+    /** A configuration error: the host's token has characters no token has (the message never shows it). */
+    public static final class InvalidTokenException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        InvalidTokenException(String message) {
             super(message);
         }
     }

@@ -1,5 +1,6 @@
 package dev.changesetsyncer.db;
 
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -7,7 +8,10 @@ import java.util.regex.Pattern;
 public final class JdbcUrls {
     private static final Pattern URL =
             Pattern.compile("^(jdbc:postgresql://[^/?]*)(?:/([^?]*))?(\\?.*)?$");
+    /** {@code password=}, {@code sslpassword=}: any parameter whose name ends in "password". */
     private static final Pattern PASSWORD = Pattern.compile("(?i)(password=)[^&]*");
+    /** {@code //user:secret@host}: everything between the user's colon and the {@code @}. */
+    private static final Pattern USER_INFO = Pattern.compile("(//[^/?#@:\\s]*:)[^/?#@\\s]*@");
 
     private JdbcUrls() {}
 
@@ -26,9 +30,24 @@ public final class JdbcUrls {
         return m.group(2);
     }
 
-    /** The URL with any password replaced, fit for logs and error messages. */
+    /** The URL with any password replaced (a parameter, or in {@code user:password@}), fit for logs and error messages. */
     public static String redact(String jdbcUrl) {
-        return PASSWORD.matcher(jdbcUrl).replaceAll("$1***");
+        return PASSWORD.matcher(redactUserInfo(jdbcUrl)).replaceAll("$1***");
+    }
+
+    /** Any text with the password of every {@code scheme://user:password@} in it replaced (a URL an error quotes). */
+    public static String redactUserInfo(String text) {
+        return text == null ? null : USER_INFO.matcher(text).replaceAll("$1***@");
+    }
+
+    /** The password the URL carries, if any (to register it with the scrubber of secrets). */
+    public static Optional<String> password(String jdbcUrl) {
+        Matcher parameter = Pattern.compile("(?i)[?&]password=([^&]*)").matcher(jdbcUrl);
+        if (parameter.find()) {
+            return Optional.of(parameter.group(1));
+        }
+        Matcher userInfo = Pattern.compile("//[^/?#@:]*:([^/?#]*)@").matcher(jdbcUrl);
+        return userInfo.find() ? Optional.of(userInfo.group(1)) : Optional.empty();
     }
 
     private static Matcher matcher(String jdbcUrl) {

@@ -1,12 +1,25 @@
 package dev.changesetsyncer.db;
 
+import java.io.IOException;
+import java.net.JarURLConnection;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import javax.sql.DataSource;
-import java.sql.ResultSet;
 import liquibase.Scope;
+import liquibase.changelog.ChangeLogParameters;
+import liquibase.changelog.ChangeSet;
+import liquibase.changelog.DatabaseChangeLog;
 import liquibase.UpdateSummaryEnum;
 import liquibase.UpdateSummaryOutputEnum;
 import liquibase.command.CommandScope;
@@ -16,8 +29,11 @@ import liquibase.command.core.helpers.ShowSummaryArgument;
 import liquibase.database.Database;
 import liquibase.database.DatabaseFactory;
 import liquibase.database.jvm.JdbcConnection;
+import liquibase.parser.ChangeLogParserFactory;
 import liquibase.resource.ClassLoaderResourceAccessor;
+import liquibase.resource.DirectoryResourceAccessor;
 import liquibase.resource.ResourceAccessor;
+import liquibase.resource.ZipResourceAccessor;
 import liquibase.ui.LoggerUIService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,7 +45,12 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
  * <p>Several replicas may start at once on an empty database. Liquibase's own lock lives in a
  * table that it creates on first use, and two processes creating it at once have raced. So the
  * whole update runs under a session-level {@code pg_advisory_lock} taken on the same connection:
- * the second replica waits, then finds nothing left to do.
+ * the second replica waits (saying so at INFO), then finds nothing left to do.
+ *
+ * <p>The changelog is read from the one class-path root that holds {@link #CHANGELOG} first (the
+ * jar, or the classes directory), never by scanning every root: an empty class-path entry means the
+ * working directory, and from the project's root that is a second {@code db/changelog.xml}, which
+ * Liquibase refuses ("Found 2 files with the path").
  */
 public final class Migrations {
     /** Classpath location of the master changelog; part of every changeset's identity. */
@@ -55,7 +76,80 @@ public final class Migrations {
 
     /** Brings the database up to date with the changelog; safe to call from many processes at once. */
     public static void migrate(DataSource dataSource) {
-        migrate(dataSource, new ClassLoaderResourceAccessor(Migrations.class.getClassLoader()));
+        try (ResourceAccessor changelogs = changelogs()) {
+            migrate(dataSource, changelogs);
+        } catch (MigrationException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new MigrationException("could not close the changelog's files: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The ids of this version's changesets the database has not recorded ({@code id} in {@code file});
+     * empty when its schema is this version's. Reads {@code databasechangelog} only (changed
+     * function files, applied again by each migration, are not compared): for workers that must not
+     * migrate ({@code run --no-migrate}).
+     */
+    public static List<String> missingChangesets(DataSource dataSource) {
+        List<String> missing = new ArrayList<>();
+        try (Connection connection = dataSource.getConnection(); ResourceAccessor changelogs = changelogs()) {
+            Set<String> recorded = new HashSet<>();
+            try (PreparedStatement statement = connection.prepareStatement(
+                    "SELECT id, filename FROM databasechangelog");
+                    ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    recorded.add(rows.getString(1) + " " + rows.getString(2));
+                }
+            } catch (SQLException e) {
+                if (!"42P01".equals(e.getSQLState())) { // undefined_table: never migrated, everything is missing
+                    throw e;
+                }
+            }
+            for (ChangeSet changeSet : changeSets(changelogs)) {
+                if (!recorded.contains(changeSet.getId() + " " + changeSet.getFilePath())) {
+                    missing.add(changeSet.getId() + " in " + changeSet.getFilePath());
+                }
+            }
+        } catch (SQLException e) {
+            throw new MigrationException("could not read the schema's version: " + e.getMessage(), e);
+        } catch (MigrationException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new MigrationException("could not close the changelog's files: " + e.getMessage(), e);
+        }
+        return missing;
+    }
+
+    private static List<ChangeSet> changeSets(ResourceAccessor changelogs) {
+        try {
+            return Scope.child(Map.of(Scope.Attr.resourceAccessor.name(), changelogs), () -> {
+                DatabaseChangeLog changeLog = ChangeLogParserFactory.getInstance().getParser(CHANGELOG, changelogs)
+                        .parse(CHANGELOG, new ChangeLogParameters(), changelogs);
+                return changeLog.getChangeSets();
+            });
+        } catch (Exception e) {
+            throw new MigrationException("cannot read the changelog " + CHANGELOG + ": " + DatabaseErrors.rootCause(e).getMessage(), e);
+        }
+    }
+
+    /** {@link #CHANGELOG} and its includes, from the class-path root the class loader finds it in first. */
+    static ResourceAccessor changelogs() {
+        ClassLoader loader = Migrations.class.getClassLoader();
+        URL changelog = loader.getResource(CHANGELOG);
+        if (changelog == null) {
+            throw new MigrationException(CHANGELOG + " is not on the class path", null);
+        }
+        try {
+            return switch (changelog.getProtocol()) {
+                case "jar" -> new ZipResourceAccessor(
+                        Path.of(((JarURLConnection) changelog.openConnection()).getJarFileURL().toURI()));
+                case "file" -> new DirectoryResourceAccessor(Path.of(changelog.toURI()).getParent().getParent());
+                default -> new ClassLoaderResourceAccessor(loader);
+            };
+        } catch (IOException | URISyntaxException e) {
+            throw new MigrationException("cannot open the class-path root of " + changelog + ": " + e.getMessage(), e);
+        }
     }
 
     /**
@@ -69,13 +163,19 @@ public final class Migrations {
             try {
                 long before = lastOrderExecuted(connection);
                 update(connection, changelogs);
+                connection.setAutoCommit(true); // (Liquibase leaves it off: what follows would never be committed)
                 long applied = countExecutedAfter(connection, before);
                 if (applied > 0) {
                     log.info("applied {} schema changesets", applied);
+                    grantRoles(connection);
                 } else {
                     log.debug("schema already up to date");
                 }
             } finally {
+                if (!connection.getAutoCommit()) { // a failed update leaves its transaction open and aborted
+                    connection.rollback();
+                    connection.setAutoCommit(true);
+                }
                 unlock(connection);
             }
         } catch (SQLException e) {
@@ -99,6 +199,24 @@ public final class Migrations {
             });
         } catch (Exception e) {
             throw new MigrationException("migration failed: " + DatabaseErrors.rootCause(e).getMessage(), e);
+        }
+    }
+
+    /**
+     * Grants the roles made by {@code roles --create} what this version needs: a migration may have
+     * added a table, or dropped and re-created a view (which takes its grants with it).
+     */
+    private static void grantRoles(Connection connection) throws SQLException {
+        try (Statement statement = connection.createStatement();
+                ResultSet present = statement.executeQuery("""
+                        SELECT to_regclass('syncer_roles') IS NOT NULL AND to_regprocedure('grant_syncer_roles(text)') IS NOT NULL""")) {
+            present.next();
+            if (!present.getBoolean(1)) {
+                return; // a changelog from before the roles
+            }
+        }
+        try (Statement statement = connection.createStatement()) {
+            statement.execute("SELECT grant_syncer_roles(r.prefix) FROM syncer_roles r");
         }
     }
 
@@ -127,9 +245,35 @@ public final class Migrations {
     }
 
     private static void lock(Connection connection) throws SQLException {
-        log.debug("waiting for the migration lock");
+        try (Statement statement = connection.createStatement();
+                ResultSet taken = statement.executeQuery("SELECT pg_try_advisory_lock(" + ADVISORY_LOCK_KEY + ")")) {
+            taken.next();
+            if (taken.getBoolean(1)) {
+                return;
+            }
+        }
+        log.info("waiting for the migration lock: {} is migrating this database", holder(connection));
         try (Statement statement = connection.createStatement()) {
             statement.execute("SELECT pg_advisory_lock(" + ADVISORY_LOCK_KEY + ")");
+        }
+        log.info("got the migration lock");
+    }
+
+    /** Who holds the migration lock, in words (its application name and pid), as far as this role may see. */
+    private static String holder(Connection connection) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement("""
+                SELECT l.pid, nullif(a.application_name, '')
+                  FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid
+                 WHERE l.locktype = 'advisory' AND l.granted AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                   AND l.classid::bigint = ? AND l.objid::bigint = ? AND l.objsubid = 1""")) {
+            statement.setLong(1, ADVISORY_LOCK_KEY >>> 32);
+            statement.setLong(2, ADVISORY_LOCK_KEY & 0xFFFF_FFFFL);
+            try (ResultSet row = statement.executeQuery()) {
+                if (!row.next()) {
+                    return "another process";
+                }
+                return (row.getString(2) == null ? "another process" : row.getString(2)) + " (pid " + row.getInt(1) + ")";
+            }
         }
     }
 

@@ -61,7 +61,8 @@ public final class SchemaViolation extends RuntimeException {
         String constraint = server == null ? null : server.getConstraint();
         StringBuilder message = new StringBuilder(server == null ? sql.getMessage() : server.getMessage());
         if (server != null && server.getDetail() != null) {
-            message.append(" (").append(server.getDetail()).append(')');
+            // the failing row may quote a URL with a password in it
+            message.append(" (").append(JdbcUrls.redactUserInfo(server.getDetail())).append(')');
         }
         if (server != null && server.getHint() != null) {
             message.append(". ").append(server.getHint());

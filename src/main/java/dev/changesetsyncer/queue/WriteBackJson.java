@@ -32,7 +32,7 @@ final class WriteBackJson {
             switch (completion.result()) {
                 case SyncResult.Fetched fetched -> fetched(item, fetched);
                 case SyncResult.Unchanged unchanged -> item.put("outcome", "unchanged");
-                case SyncResult.Gone gone -> item.put("outcome", "gone").put("message", gone.message());
+                case SyncResult.Gone gone -> item.put("outcome", "gone").put("message", StoredText.message(gone.message()));
             }
         }
         return write(array);
@@ -50,7 +50,7 @@ final class WriteBackJson {
     static String failures(List<FailedAttempt> failures) {
         ArrayNode array = json.createArrayNode();
         for (FailedAttempt failure : failures) {
-            ref(array.addObject(), failure.ref()).put("message", failure.message());
+            ref(array.addObject(), failure.ref()).put("message", StoredText.message(failure.message()));
         }
         return write(array);
     }
@@ -60,9 +60,9 @@ final class WriteBackJson {
         for (Deferral deferral : deferrals) {
             ObjectNode item = ref(array.addObject(), deferral.ref())
                     .put("code_host_id", deferral.codeHostId())
-                    .put("message", deferral.message());
+                    .put("message", StoredText.message(deferral.message()));
             if (deferral.retryAfter() != null) {
-                item.put("retry_after_seconds", deferral.retryAfter().toMillis() / 1000.0);
+                item.put("retry_after_seconds", deferral.retryAfter().getSeconds() + deferral.retryAfter().getNano() / 1e9);
             }
             if (deferral.rateLimit() != null) {
                 item.put("remaining", deferral.rateLimit().remaining()).put("reset_at", instant(deferral.rateLimit().resetAt()));
@@ -137,28 +137,28 @@ final class WriteBackJson {
         ChangesetSnapshot s = fetched.snapshot();
         item.put("outcome", "changed")
                 .put("state", s.state() == null ? null : s.state().sqlName())
-                .put("title", s.title())
-                .put("author", s.author())
-                .put("url", s.url())
-                .put("head_ref", s.headRef())
-                .put("base_ref", s.baseRef())
-                .put("head_sha", s.headSha())
+                .put("title", StoredText.cut(s.title(), StoredText.TITLE))
+                .put("author", StoredText.cut(s.author(), StoredText.AUTHOR))
+                .put("url", StoredText.cut(s.url(), StoredText.URL))
+                .put("head_ref", StoredText.cut(s.headRef(), StoredText.REF))
+                .put("base_ref", StoredText.cut(s.baseRef(), StoredText.REF))
+                .put("head_sha", StoredText.cut(s.headSha(), StoredText.SHA))
                 .put("review_state", s.reviewState() == null ? null : s.reviewState().sqlName())
                 .put("check_state", s.checkState() == null ? null : s.checkState().sqlName())
                 .put("updated_at", instant(s.updatedAt()));
         ObjectNode changeMarkers = item.putObject("change_markers");
         for (Map.Entry<String, String> marker : fetched.changeMarkers().entrySet()) {
-            changeMarkers.put(marker.getKey(), marker.getValue());
+            changeMarkers.put(marker.getKey(), StoredText.cut(marker.getValue(), StoredText.CHANGE_MARKER));
         }
         if (!fetched.events().isEmpty()) {
             ArrayNode events = item.putArray("events");
             for (TimelineEvent event : fetched.events()) {
                 ObjectNode node = events.addObject()
-                        .put("kind", event.kind())
+                        .put("kind", StoredText.cut(event.kind(), StoredText.EVENT_KIND))
                         .put("occurred_at", instant(event.occurredAt()))
-                        .put("dedupe_key", event.dedupeKey());
+                        .put("dedupe_key", StoredText.cut(event.dedupeKey(), StoredText.DEDUPE_KEY));
                 if (event.payloadJson() != null) {
-                    node.set("payload", readTree(event.payloadJson()));
+                    node.set("payload", StoredText.payload(readTree(event.payloadJson())));
                 }
             }
         }

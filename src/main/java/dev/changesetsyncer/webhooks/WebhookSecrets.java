@@ -1,5 +1,6 @@
 package dev.changesetsyncer.webhooks;
 
+import dev.changesetsyncer.secrets.Secrets;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
@@ -100,6 +101,7 @@ public final class WebhookSecrets {
 
     private static List<Secret> parse(String value, String where) {
         List<String> parts = Arrays.stream(value.strip().split("\\s+")).toList();
+        parts.forEach(Secrets::register); // masked in every message from now on
         if (parts.size() > 2) {
             throw new IllegalArgumentException(where + " holds " + parts.size() + " webhook secrets: give one, or two "
                     + "separated by a space while rotating (the new and the old); a secret contains no whitespace");

@@ -20,24 +20,31 @@ public record WorkerSettings(
     public static final Duration DEFAULT_LEASE = Duration.ofSeconds(60);
     public static final Duration DEFAULT_POLL = Duration.ofSeconds(10);
     public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(20);
+    public static final int MAX_CONCURRENCY = 10_000;
+    public static final int MAX_BATCH = 10_000;
+    public static final Duration MIN_LEASE = Duration.ofMillis(500);
+    /** A sync holds its lease through heartbeats: no sync needs a longer one between two of them. */
+    public static final Duration MAX_LEASE = Duration.ofHours(1);
+    public static final Duration MIN_POLL = Duration.ofMillis(10);
+    public static final Duration MAX_POLL = Duration.ofHours(1);
+    public static final Duration MAX_SHUTDOWN_GRACE = Duration.ofHours(1);
 
     public WorkerSettings {
         Objects.requireNonNull(workerId, "workerId");
-        if (workerId.isBlank() || workerId.length() > 63) {
-            throw new IllegalArgumentException("workerId must be 1 to 63 characters, got \"" + workerId + "\"");
+        // it goes into leases, pg_stat_activity and an HTTP header: printable ASCII only
+        if (workerId.isBlank() || workerId.length() > 63 || !workerId.matches("[\\x21-\\x7E]+")) {
+            throw new IllegalArgumentException("workerId must be 1 to 63 printable ASCII characters without spaces, got \""
+                    + workerId.replaceAll("\\p{Cntrl}", "?") + "\"");
         }
-        if (concurrency < 1 || concurrency > 10_000) {
-            throw new IllegalArgumentException("concurrency must be within [1, 10000], got " + concurrency);
+        if (concurrency < 1 || concurrency > MAX_CONCURRENCY) {
+            throw new IllegalArgumentException("concurrency must be within [1, " + MAX_CONCURRENCY + "], got " + concurrency);
         }
-        if (batchSize < 1 || batchSize > 10_000) {
-            throw new IllegalArgumentException("batchSize must be within [1, 10000], got " + batchSize);
+        if (batchSize < 1 || batchSize > MAX_BATCH) {
+            throw new IllegalArgumentException("batchSize must be within [1, " + MAX_BATCH + "], got " + batchSize);
         }
-        requireAtLeast("lease", lease, Duration.ofMillis(500));
-        requireAtLeast("pollInterval", pollInterval, Duration.ofMillis(10));
-        Objects.requireNonNull(shutdownGrace, "shutdownGrace");
-        if (shutdownGrace.isNegative()) {
-            throw new IllegalArgumentException("shutdownGrace must not be negative, got " + shutdownGrace);
-        }
+        requireWithin("lease", lease, MIN_LEASE, MAX_LEASE);
+        requireWithin("pollInterval", pollInterval, MIN_POLL, MAX_POLL);
+        requireWithin("shutdownGrace", shutdownGrace, Duration.ZERO, MAX_SHUTDOWN_GRACE);
     }
 
     public static WorkerSettings defaults(String workerId) {
@@ -84,10 +91,10 @@ public record WorkerSettings(
         return Math.max(4 * batchSize, 2 * concurrency);
     }
 
-    private static void requireAtLeast(String name, Duration value, Duration minimum) {
+    private static void requireWithin(String name, Duration value, Duration minimum, Duration maximum) {
         Objects.requireNonNull(value, name);
-        if (value.compareTo(minimum) < 0) {
-            throw new IllegalArgumentException(name + " must be at least " + minimum + ", got " + value);
+        if (value.compareTo(minimum) < 0 || value.compareTo(maximum) > 0) {
+            throw new IllegalArgumentException(name + " must be within [" + minimum + ", " + maximum + "], got " + value);
         }
     }
 }

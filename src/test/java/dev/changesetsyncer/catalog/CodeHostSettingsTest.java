@@ -102,6 +102,23 @@ class CodeHostSettingsTest {
     }
 
     @Test
+    void aPlainHttpUrlOffLoopbackOrAUrlWithCredentialsIsRejectedTheTokenWouldGoThere() {
+        assertThatThrownBy(() -> store.createCodeHost("plain", CodeHostKind.GITHUB, "http://ghe.internal/api/v3",
+                        ScheduleSettings.DEFAULTS))
+                .isInstanceOfSatisfying(SchemaViolation.class,
+                        v -> assertThat(v.constraint()).isEqualTo("code_hosts_base_url_http_only_on_loopback"));
+        assertThatThrownBy(() -> store.createCodeHost("credentials", CodeHostKind.GITLAB, "https://bot:secret@gitlab.example",
+                        ScheduleSettings.DEFAULTS))
+                .isInstanceOfSatisfying(SchemaViolation.class, v -> {
+                    assertThat(v.constraint()).isEqualTo("code_hosts_base_url_without_credentials");
+                    assertThat(v.getMessage()).contains("https://bot:***@gitlab.example").doesNotContain("secret");
+                });
+        store.createCodeHost("local", CodeHostKind.GITHUB, "http://127.0.0.1:8080", ScheduleSettings.DEFAULTS);
+        store.createCodeHost("local-name", CodeHostKind.GITLAB, "http://localhost:9000/gitlab", ScheduleSettings.DEFAULTS);
+        store.createCodeHost("simulated-anywhere", CodeHostKind.SIMULATED, "http://simulated.test", ScheduleSettings.DEFAULTS);
+    }
+
+    @Test
     void aRepositoryOnAnUnknownHostIsRejected() {
         assertThatThrownBy(() -> store.createRepo(424242, "1", "org/x"))
                 .isInstanceOfSatisfying(SchemaViolation.class, v -> {

@@ -121,9 +121,97 @@ class CommandsTest {
         assertThat(database.value(String.class, "SELECT requests_per_hour || '/' || max_in_flight FROM code_hosts WHERE id = "
                 + host.id())).isEqualTo("600/4");
         assertThat(zero.exitCode()).isEqualTo(2);
-        assertThat(zero.err()).contains("code_hosts_requests_per_hour_positive");
+        assertThat(zero.err()).contains("--requests-per-hour must be within [1, 100000000] (or 'none'), got 0");
         assertThat(words.err()).contains("--burst takes a whole number or 'default', not lots");
         assertThat(noHost.err()).contains("say which host to change with --code-host");
+    }
+
+    @Test
+    void limitsPauseAHostForEveryReplicaAndResumeIt() {
+        CodeHost host = catalog.host();
+
+        Run pause = run("limits", "--code-host", host.name(), "--pause", "45m", "--reason", "upgrade of the host");
+        String reason = database.value(String.class, "SELECT pause_reason FROM code_host_budgets WHERE code_host_id = "
+                + host.id());
+        Run resume = run("limits", "--code-host", host.name(), "--resume");
+        Run again = run("limits", "--code-host", host.name(), "--resume");
+
+        assertThat(pause.exitCode()).isZero();
+        assertThat(pause.out()).contains("paused " + host.name() + " until ").contains("upgrade of the host");
+        assertThat(reason).isEqualTo("upgrade of the host (paused by " + database.value(String.class, "SELECT session_user") + ")");
+        assertThat(resume.exitCode()).isZero();
+        assertThat(resume.out()).contains("resumed " + host.name());
+        assertThat(again.out()).contains(host.name() + " was not paused");
+        assertThat(database.value(Long.class, "SELECT count(*) FROM code_host_budgets WHERE paused_until IS NOT NULL"))
+                .isZero();
+    }
+
+    @Test
+    void limitsRefuseAPauseTheyCannotKeep() {
+        CodeHost host = catalog.host();
+
+        Run tooLong = run("limits", "--code-host", host.name(), "--pause", "31d");
+        Run zero = run("limits", "--code-host", host.name(), "--pause", "0s");
+        Run both = run("limits", "--code-host", host.name(), "--pause", "5m", "--resume");
+        Run unknown = run("limits", "--code-host", "nobody", "--resume");
+
+        assertThat(tooLong.exitCode()).isEqualTo(2);
+        assertThat(tooLong.err()).contains("limits: a pause may last at most 30 days");
+        assertThat(zero.err()).contains("--pause must be positive, got 0s");
+        assertThat(both.err()).contains("--pause and --resume exclude each other");
+        assertThat(unknown.err()).contains("limits: no code host named \"nobody\"");
+    }
+
+    @Test
+    void limitsRefuseValuesThatWouldStopEveryHostsClaims() {
+        CodeHost host = catalog.host();
+
+        Run nan = run("limits", "--code-host", host.name(), "--requests-per-sync", "NaN");
+        Run infinity = run("limits", "--code-host", host.name(), "--requests-per-sync", "Infinity");
+        Run tiny = run("limits", "--code-host", host.name(), "--requests-per-sync", "1e-30");
+        Run huge = run("limits", "--code-host", host.name(), "--requests-per-hour", "2147483647");
+
+        assertThat(List.of(nan, infinity, tiny, huge)).allSatisfy(r -> assertThat(r.exitCode()).isEqualTo(2));
+        assertThat(nan.err()).contains("--requests-per-sync must be within [0.01, 10000], got NaN");
+        assertThat(infinity.err()).contains("got Infinity");
+        assertThat(tiny.err()).contains("got 1.0E-30");
+        assertThat(huge.err()).contains("--requests-per-hour must be within [1, 100000000]");
+        assertThat(database.value(Double.class, "SELECT requests_per_sync FROM code_hosts WHERE id = " + host.id()))
+                .isEqualTo(1.0);
+    }
+
+    @Test
+    void runRefusesOptionsOutOfRangeNamingTheOptionAsTyped() {
+        Run busyLoop = run("run", "--no-http", "--status-every", "0s");
+        Run centuries = run("run", "--no-http", "--lease", "100000d");
+        Run overflow = run("run", "--no-http", "--lease", "9999999999999999999d");
+        Run huge = run("run", "--no-http", "--poll", "106751991167301d");
+        Run workers = run("run", "--no-http", "--workers", "0");
+        Run halfSecond = run("run", "--no-http", "--poll", "PT0.001S");
+        Run timeout = run("run", "--no-http", "--http-timeout", "2h");
+
+        assertThat(List.of(busyLoop, centuries, overflow, huge, workers, halfSecond, timeout))
+                .allSatisfy(r -> assertThat(r.exitCode()).isEqualTo(2))
+                .allSatisfy(r -> assertThat(r.err()).doesNotContain("Exception").doesNotContain("\tat "));
+        assertThat(busyLoop.err()).contains("run: --status-every must be between 1s and 24h, got 0s");
+        assertThat(centuries.err()).contains("run: --lease must be between 500ms and 1h, got 100000d");
+        assertThat(overflow.err()).contains("'9999999999999999999d' is too long a duration");
+        assertThat(huge.err()).contains("is too long a duration");
+        assertThat(workers.err()).contains("run: --workers must be within [1, 10000], got 0");
+        assertThat(halfSecond.err()).contains("run: --poll must be between 10ms and 1h, got 1ms");
+        assertThat(timeout.err()).contains("run: --http-timeout must be between 100ms and 10m, got 2h");
+    }
+
+    @Test
+    void scheduleShowsAHostsEscapeCodesEscapedNeverRaw() {
+        CodeHost host = catalog.host();
+        long changeset = catalog.changeset(catalog.repo(host));
+        database.execute("UPDATE changeset_sync_state SET failures = 1, last_error = E'transient: \\u001b[2J\\u001b]0;owned\\u0007' "
+                + "WHERE changeset_id = " + changeset);
+
+        Run run = run("schedule", "--changeset", Long.toString(changeset));
+
+        assertThat(run.out()).contains("transient: \\x1B[2J\\x1B]0;owned\\x07").doesNotContain("\u001b");
     }
 
     @Test

@@ -1,11 +1,15 @@
 package dev.changesetsyncer.db;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import dev.changesetsyncer.testing.CapturedLogs;
 import dev.changesetsyncer.testing.TestDatabases;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -77,6 +81,41 @@ class MigrationsTest {
         assertThat(query("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = "
                 + (Migrations.ADVISORY_LOCK_KEY & 0xffffffffL)
                 + " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())")).isZero();
+    }
+
+    @Test
+    void waitingForAnotherProcesssMigrationIsSaidAtInfoWithWhoHoldsTheLock() throws Exception {
+        try (Connection other = DriverManager.getConnection(withApplicationName("other-migrator"));
+                Statement lock = other.createStatement();
+                CapturedLogs logs = new CapturedLogs();
+                ExecutorService pool = Executors.newSingleThreadExecutor()) {
+            lock.execute("SELECT pg_advisory_lock(" + Migrations.ADVISORY_LOCK_KEY + ")");
+            Future<?> migration = pool.submit(() -> Migrations.migrate(dataSource()));
+
+            await().atMost(Duration.ofMinutes(1)).until(() -> logs.text().contains("waiting for the migration lock"));
+            assertThat(logs.text()).contains("INFO").contains("other-migrator (pid ").contains("is migrating this database");
+            assertThat(migration).isNotDone();
+
+            lock.execute("SELECT pg_advisory_unlock(" + Migrations.ADVISORY_LOCK_KEY + ")");
+            migration.get();
+            assertThat(logs.text()).contains("got the migration lock");
+        }
+    }
+
+    @Test
+    void theChangesetsADatabaseLacksAreListedWithoutChangingIt() throws Exception {
+        assertThat(Migrations.missingChangesets(dataSource())).as("an empty database lacks all of them")
+                .contains("001-code-hosts in db/tables/001-core-schema.sql").hasSizeGreaterThan(9);
+        assertThat(query("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")).as("nothing created").isZero();
+
+        Migrations.migrate(dataSource());
+
+        assertThat(Migrations.missingChangesets(dataSource())).isEmpty();
+    }
+
+    String withApplicationName(String name) {
+        String url = TestDatabases.urlOf(database);
+        return url + (url.contains("?") ? "&" : "?") + "ApplicationName=" + name;
     }
 
     PGSimpleDataSource dataSource() {

@@ -246,7 +246,8 @@ class UpgradeFromF5b3764Test {
                 to_jsonb(t) || CASE WHEN t.served_at IS NULL AND t.priority = 2
                                          AND t.requested_by LIKE '%(trigger repos_request_sync_on_archived_flip)'
                                     THEN jsonb_build_object('priority', 0) ELSE '{}' END""" : "to_jsonb(t)";
-        String added = released ? "" : "- 'repo_sync_interval' - 'track_changesets' - 'bulk_next'";
+        // columns added since, null or default in every row the release wrote, are left out
+        String added = released ? "" : "- 'repo_sync_interval' - 'track_changesets' - 'bulk_next' - 'paused_by'";
         return sql.fetch("""
                 SELECT 'code_hosts', (SELECT jsonb_agg(to_jsonb(t) %3$s ORDER BY id)::text FROM code_hosts t)
                 UNION ALL SELECT 'code_host_budgets', (SELECT jsonb_agg(to_jsonb(t) %3$s ORDER BY code_host_id)::text FROM code_host_budgets t)

@@ -15,6 +15,7 @@ import dev.changesetsyncer.db.SchemaViolation;
 import dev.changesetsyncer.testing.Catalog;
 import dev.changesetsyncer.testing.PostgresExtension;
 import dev.changesetsyncer.testing.TestDatabase;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -287,6 +288,43 @@ class RateLimitsTest {
         assertThatThrownBy(() -> catalog.store().updateRateLimits(host.id(), new RateLimitSettings(100, null, 1, -1)))
                 .isInstanceOfSatisfying(SchemaViolation.class,
                         v -> assertThat(v.constraint()).isEqualTo("code_hosts_max_in_flight_positive"));
+    }
+
+    @Test
+    void limitsThatWouldOverflowTheClaimsArithmeticAreRefusedByNamedConstraints() {
+        CodeHost host = catalog.host();
+
+        for (String value : List.of("'NaN'", "'Infinity'", "1e-30", "0")) {
+            assertThatThrownBy(() -> database.execute("UPDATE code_hosts SET requests_per_sync = " + value))
+                    .as(value).hasMessageContaining("code_hosts_requests_per_sync_between_1_100th_and_10000");
+        }
+        assertThatThrownBy(() -> database.execute("UPDATE code_hosts SET requests_per_hour = 2147483647"))
+                .hasMessageContaining("code_hosts_requests_per_hour_at_most_100_million");
+        assertThatThrownBy(() -> database.execute("UPDATE code_hosts SET request_burst = 2147483647"))
+                .hasMessageContaining("code_hosts_request_burst_at_most_10_million");
+        assertThat(catalog.store().rateLimits(host.id()).orElseThrow().requestsPerSync()).isEqualTo(1.0);
+    }
+
+    @Test
+    void oneHostsExtremeLimitsOrReportsNeverStopAnotherHostsClaims() {
+        CodeHost extreme = limitedHost(100_000_000, 10_000_000, null);
+        CodeHost liar = limitedHost(5000, null, null);
+        CodeHost ordinary = catalog.host();
+        database.execute("UPDATE code_hosts SET requests_per_sync = 0.01 WHERE id = " + extreme.id());
+        catalog.changesets(catalog.repo(extreme), 3);
+        catalog.changesets(catalog.repo(liar), 3);
+        catalog.changesets(catalog.repo(ordinary), 3);
+        // a host that says it has minus nine quintillion requests left, resetting in the past
+        queue.observe(List.of(new RateLimitObservation(liar.id(),
+                new RateLimitStatus(5000L, -9_000_000_000_000_000_000L, Instant.parse("1970-01-01T00:00:00Z")))));
+
+        List<Claim> claims = queue.claim("w1", 20, ofSeconds(30));
+
+        assertThat(claims).extracting(c -> c.target().codeHostId()).contains(extreme.id(), ordinary.id());
+        assertThat(database.value(Double.class, "SELECT tokens FROM code_host_budgets WHERE code_host_id = " + liar.id()))
+                .as("never below zero").isEqualTo(0.0);
+        assertThat(queue.nextClaimDelay()).as("the liar's bucket refills within a day")
+                .hasValueSatisfying(d -> assertThat(d).isLessThanOrEqualTo(Duration.ofDays(1)));
     }
 
     Instant databaseNow() {

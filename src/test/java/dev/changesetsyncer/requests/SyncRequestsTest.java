@@ -142,6 +142,38 @@ class SyncRequestsTest {
         assertThat(database.value(Long.class, "SELECT count(*) FROM sync_requests WHERE changeset_id = " + id)).isZero();
     }
 
+    @Test
+    void aRequestIsMadeNowByWhoeverMakesItAndIsNotServedYet() {
+        long id = syncedQuietChangeset();
+
+        assertThatThrownBy(() -> database.execute("INSERT INTO sync_requests (changeset_id, reason, requested_at) "
+                + "VALUES (%d, 'jump the queue', now() - interval '1 year')".formatted(id)))
+                .hasMessageContaining("sync_requests.requested_at is set by the database: leave it out");
+        assertThatThrownBy(() -> database.execute("INSERT INTO sync_requests (changeset_id, reason, served_at, "
+                + "served_by_claim, served_by) VALUES (%d, 'forged', now(), 1, 'nobody')".formatted(id)))
+                .hasMessageContaining("a new sync request is not served yet");
+        database.execute("INSERT INTO sync_requests (changeset_id, reason, requested_by) VALUES (%d, 'ok', 'alice via the admin page')"
+                .formatted(id));
+
+        assertThat(database.value(String.class, "SELECT requested_by FROM sync_requests WHERE changeset_id = " + id))
+                .as("requested_by stays the caller's").isEqualTo("alice via the admin page");
+        assertThat(database.value(Long.class, "SELECT count(*) FROM sync_requests WHERE changeset_id = " + id)).isEqualTo(1);
+    }
+
+    @Test
+    void aReasonLongerThanAThousandCharactersIsRefusedByItsConstraint() {
+        long id = syncedQuietChangeset();
+
+        assertThatThrownBy(() -> catalogRequest(id, "r".repeat(1001)))
+                .isInstanceOfSatisfying(SyncRequestStore.RequestRejected.class,
+                        e -> assertThat(e.getMessage()).contains("sync_requests_reason_at_most_1000_characters"));
+        catalogRequest(id, "r".repeat(1000));
+    }
+
+    void catalogRequest(long id, String reason) {
+        new SyncRequestStore(database.dsl()).requestChangesets(List.of(id), reason, "test", SyncRequestStore.Priority.REQUESTED);
+    }
+
     long syncedQuietChangeset() {
         long id = catalog.changeset(catalog.repo(catalog.host()));
         database.execute("""

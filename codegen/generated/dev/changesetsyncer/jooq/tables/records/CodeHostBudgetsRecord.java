@@ -70,8 +70,10 @@ public class CodeHostBudgetsRecord extends UpdatableRecordImpl<CodeHostBudgetsRe
 
     /**
      * Setter for <code>public.code_host_budgets.paused_until</code>. No claims
-     * for this host before then (the host said so: 429, Retry-After, or its
-     * quota is spent until its reset).
+     * for this host before then: the host said so (429, Retry-After, or its
+     * quota is spent until its reset; at most code_host_max_pause() ahead), or
+     * an operator paused it (pause_code_host(); resume_code_host() ends
+     * either).
      */
     public CodeHostBudgetsRecord setPausedUntil(Instant value) {
         set(3, value);
@@ -80,8 +82,10 @@ public class CodeHostBudgetsRecord extends UpdatableRecordImpl<CodeHostBudgetsRe
 
     /**
      * Getter for <code>public.code_host_budgets.paused_until</code>. No claims
-     * for this host before then (the host said so: 429, Retry-After, or its
-     * quota is spent until its reset).
+     * for this host before then: the host said so (429, Retry-After, or its
+     * quota is spent until its reset; at most code_host_max_pause() ahead), or
+     * an operator paused it (pause_code_host(); resume_code_host() ends
+     * either).
      */
     public Instant getPausedUntil() {
         return (Instant) get(3);
@@ -165,6 +169,27 @@ public class CodeHostBudgetsRecord extends UpdatableRecordImpl<CodeHostBudgetsRe
     }
 
     /**
+     * Setter for <code>public.code_host_budgets.paused_by</code>. The log-in
+     * role (session_user) of the operator who paused the host
+     * (pause_code_host()); null when the host paused itself (its rate limit) or
+     * is not paused.
+     */
+    public CodeHostBudgetsRecord setPausedBy(String value) {
+        set(9, value);
+        return this;
+    }
+
+    /**
+     * Getter for <code>public.code_host_budgets.paused_by</code>. The log-in
+     * role (session_user) of the operator who paused the host
+     * (pause_code_host()); null when the host paused itself (its rate limit) or
+     * is not paused.
+     */
+    public String getPausedBy() {
+        return (String) get(9);
+    }
+
+    /**
      * Setter for <code>public.code_host_budgets.bulk_next</code>. Whether the
      * host's next claim begins its alternation of routine and bulk changesets
      * with a bulk one (the last one claimed was routine). Kept for hosts with a
@@ -172,7 +197,7 @@ public class CodeHostBudgetsRecord extends UpdatableRecordImpl<CodeHostBudgetsRe
      * with routine.
      */
     public CodeHostBudgetsRecord setBulkNext(Boolean value) {
-        set(9, value);
+        set(10, value);
         return this;
     }
 
@@ -184,7 +209,7 @@ public class CodeHostBudgetsRecord extends UpdatableRecordImpl<CodeHostBudgetsRe
      * with routine.
      */
     public Boolean getBulkNext() {
-        return (Boolean) get(9);
+        return (Boolean) get(10);
     }
 
     // -------------------------------------------------------------------------
@@ -210,7 +235,7 @@ public class CodeHostBudgetsRecord extends UpdatableRecordImpl<CodeHostBudgetsRe
     /**
      * Create a detached, initialised CodeHostBudgetsRecord
      */
-    public CodeHostBudgetsRecord(Long codeHostId, Double tokens, Instant refilledAt, Instant pausedUntil, String pauseReason, Long reportedLimit, Long reportedRemaining, Instant reportedResetAt, Instant reportedAt, Boolean bulkNext) {
+    public CodeHostBudgetsRecord(Long codeHostId, Double tokens, Instant refilledAt, Instant pausedUntil, String pauseReason, Long reportedLimit, Long reportedRemaining, Instant reportedResetAt, Instant reportedAt, String pausedBy, Boolean bulkNext) {
         super(CodeHostBudgets.CODE_HOST_BUDGETS);
 
         setCodeHostId(codeHostId);
@@ -222,6 +247,7 @@ public class CodeHostBudgetsRecord extends UpdatableRecordImpl<CodeHostBudgetsRe
         setReportedRemaining(reportedRemaining);
         setReportedResetAt(reportedResetAt);
         setReportedAt(reportedAt);
+        setPausedBy(pausedBy);
         setBulkNext(bulkNext);
         resetTouchedOnNotNull();
     }

@@ -9,6 +9,7 @@ import dev.changesetsyncer.codehost.SyncResult;
 import dev.changesetsyncer.codehost.SyncTarget;
 import dev.changesetsyncer.codehost.TimelineEvent;
 import dev.changesetsyncer.codehost.Token;
+import dev.changesetsyncer.codehost.http.ApiScope;
 import dev.changesetsyncer.codehost.http.HostCallException;
 import dev.changesetsyncer.codehost.http.HostHttp;
 import dev.changesetsyncer.codehost.http.HostResponse;
@@ -39,6 +40,7 @@ public final class BitbucketServerClient implements CodeHostClient {
     private static final int MAX_PAGES = 10;
 
     private final String baseUrl;
+    private final ApiScope scope;
     private final HostHttp http;
     private final String name;
     private final Map<String, String> headers;
@@ -50,6 +52,7 @@ public final class BitbucketServerClient implements CodeHostClient {
      */
     public BitbucketServerClient(String baseUrl, Token token, HostHttp http) {
         this.baseUrl = baseUrl.replaceAll("/+$", "");
+        this.scope = ApiScope.of(this.baseUrl).below("/rest"); // /rest/api/1.0 and /rest/build-status/1.0
         this.http = http;
         this.name = "Bitbucket Server (" + this.baseUrl + ")";
         this.headers = Map.of(
@@ -60,12 +63,12 @@ public final class BitbucketServerClient implements CodeHostClient {
 
     @Override
     public SyncResult fetch(SyncTarget target) throws InterruptedException {
-        return HostSession.run(name, http, headers, session -> fetch(target, session));
+        return HostSession.run(name, scope, http, headers, session -> fetch(target, session));
     }
 
     @Override
     public RepoSyncResult syncRepository(RepoTarget target) throws InterruptedException {
-        return HostSession.runRepository(name, http, headers, NotModified.COUNTED,
+        return HostSession.runRepository(name, scope, http, headers, NotModified.COUNTED,
                 session -> repositories.sync(target, repositoryPath(target.name()), session));
     }
 

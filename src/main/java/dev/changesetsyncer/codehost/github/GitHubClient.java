@@ -9,6 +9,7 @@ import dev.changesetsyncer.codehost.SyncResult;
 import dev.changesetsyncer.codehost.SyncTarget;
 import dev.changesetsyncer.codehost.TimelineEvent;
 import dev.changesetsyncer.codehost.Token;
+import dev.changesetsyncer.codehost.http.ApiScope;
 import dev.changesetsyncer.codehost.http.HostCallException;
 import dev.changesetsyncer.codehost.http.HostHttp;
 import dev.changesetsyncer.codehost.http.HostResponse;
@@ -39,6 +40,7 @@ public final class GitHubClient implements CodeHostClient {
     private static final int MAX_PAGES = 10;
 
     private final String apiBase;
+    private final ApiScope scope;
     private final HostHttp http;
     private final String name;
     private final Map<String, String> headers;
@@ -46,9 +48,11 @@ public final class GitHubClient implements CodeHostClient {
 
     /**
      * @param apiBase {@code https://api.github.com}, or {@code https://ghe.example.com/api/v3}
+     * @throws IllegalArgumentException for a base the token may not go to ({@link ApiScope#of})
      */
     public GitHubClient(String apiBase, Token token, HostHttp http) {
         this.apiBase = apiBase.endsWith("/") ? apiBase.substring(0, apiBase.length() - 1) : apiBase;
+        this.scope = ApiScope.of(this.apiBase);
         this.http = http;
         this.name = "GitHub (" + this.apiBase + ")";
         this.headers = Map.of(
@@ -60,12 +64,12 @@ public final class GitHubClient implements CodeHostClient {
 
     @Override
     public SyncResult fetch(SyncTarget target) throws InterruptedException {
-        return HostSession.run(name, http, headers, NotModified.FREE, session -> fetch(target, session));
+        return HostSession.run(name, scope, http, headers, NotModified.FREE, session -> fetch(target, session));
     }
 
     @Override
     public RepoSyncResult syncRepository(RepoTarget target) throws InterruptedException {
-        return HostSession.runRepository(name, http, headers, NotModified.FREE,
+        return HostSession.runRepository(name, scope, http, headers, NotModified.FREE,
                 session -> repositories.sync(target, repoPath(target.name()), session));
     }
 
@@ -165,7 +169,10 @@ public final class GitHubClient implements CodeHostClient {
         return URLEncoder.encode(parts[0], StandardCharsets.UTF_8) + "/" + URLEncoder.encode(parts[1], StandardCharsets.UTF_8);
     }
 
-    /** The items of a list answer and of the pages its Link header points to (at most 10 pages). */
+    /**
+     * The items of a list answer and of the pages its Link header points to (at most 10 pages; a link
+     * outside the host's API ends the sync, see {@link HostSession}).
+     */
     private static List<JsonFields> allPages(HostResponse first, HostSession calls)
             throws HostCallException, InterruptedException {
         List<JsonFields> items = new ArrayList<>();

@@ -8,6 +8,7 @@ import dev.changesetsyncer.codehost.ReviewState;
 import dev.changesetsyncer.codehost.SyncResult;
 import dev.changesetsyncer.codehost.SyncTarget;
 import dev.changesetsyncer.codehost.Token;
+import dev.changesetsyncer.codehost.http.ApiScope;
 import dev.changesetsyncer.codehost.http.HostCallException;
 import dev.changesetsyncer.codehost.http.HostHttp;
 import dev.changesetsyncer.codehost.http.HostResponse;
@@ -40,6 +41,7 @@ public final class GitLabClient implements CodeHostClient {
     static final String PROJECT_ARCHIVED = "project_archived";
 
     private final String apiBase;
+    private final ApiScope scope;
     private final HostHttp http;
     private final String name;
     private final Map<String, String> headers;
@@ -58,6 +60,7 @@ public final class GitLabClient implements CodeHostClient {
     GitLabClient(String baseUrl, Token token, HostHttp http, LongSupplier nanoClock) {
         String instance = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
         this.apiBase = instance + "/api/v4";
+        this.scope = ApiScope.of(instance).below("/api/v4");
         this.http = http;
         this.name = "GitLab (" + instance + ")";
         // Bearer works for personal, project, group and OAuth tokens alike
@@ -70,12 +73,12 @@ public final class GitLabClient implements CodeHostClient {
 
     @Override
     public SyncResult fetch(SyncTarget target) throws InterruptedException {
-        return HostSession.run(name, http, headers, session -> fetch(target, session));
+        return HostSession.run(name, scope, http, headers, session -> fetch(target, session));
     }
 
     @Override
     public RepoSyncResult syncRepository(RepoTarget target) throws InterruptedException {
-        return HostSession.runRepository(name, http, headers, NotModified.COUNTED, session -> {
+        return HostSession.runRepository(name, scope, http, headers, NotModified.COUNTED, session -> {
             if (target.name().isBlank()) {
                 throw HostSession.invalidTarget(name, "the project has neither a numeric id nor a path");
             }

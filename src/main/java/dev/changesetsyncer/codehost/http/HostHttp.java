@@ -10,19 +10,31 @@ import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
- * GET requests to code hosts, with a timeout on every call. A request that got no answer at all
- * because the connection failed is retried (a GET is safe to repeat); one that timed out is not
- * (the host may be overloaded), and HTTP answers are never retried here: the caller classifies them.
+ * GET requests to code hosts, each with a deadline on the whole exchange — connecting, the headers
+ * and the body — and a limit on the body's size, so that a host that trickles its answer or sends
+ * an endless one can neither hold a sync for ever nor exhaust the replica's memory. A request that
+ * got no answer at all because the connection failed is retried (a GET is safe to repeat); one that
+ * timed out is not (the host may be overloaded), and HTTP answers are never retried here: the caller
+ * classifies them. Redirects are not followed here ({@link HostSession} follows those inside the
+ * host's API): the JDK client would resend the Authorization header wherever one points.
  */
 public final class HostHttp {
+    /** The largest body read by default: pages of 100 reviews or check runs with long texts fit many times. */
+    public static final long DEFAULT_MAX_RESPONSE_BYTES = 16L * 1024 * 1024;
+
     /**
      * @param connectTimeout how long to wait for a TCP/TLS connection
-     * @param requestTimeout how long to wait for a whole response
+     * @param requestTimeout how long the whole exchange may take, body included
      * @param attempts tries per request when the connection fails (1 = no retry)
+     * @param maxResponseBytes the largest body read; a larger one fails the request
      */
-    public record Settings(Duration connectTimeout, Duration requestTimeout, int attempts) {
+    public record Settings(Duration connectTimeout, Duration requestTimeout, int attempts, long maxResponseBytes) {
         public static final Settings DEFAULT = new Settings(Duration.ofSeconds(5), Duration.ofSeconds(20), 3);
 
         public Settings {
@@ -34,6 +46,13 @@ public final class HostHttp {
             if (attempts < 1 || attempts > 10) {
                 throw new IllegalArgumentException("attempts must be within [1, 10], got " + attempts);
             }
+            if (maxResponseBytes < 1024) {
+                throw new IllegalArgumentException("maxResponseBytes must be at least 1024, got " + maxResponseBytes);
+            }
+        }
+
+        public Settings(Duration connectTimeout, Duration requestTimeout, int attempts) {
+            this(connectTimeout, requestTimeout, attempts, DEFAULT_MAX_RESPONSE_BYTES);
         }
     }
 
@@ -45,13 +64,13 @@ public final class HostHttp {
         this.settings = settings;
         this.client = HttpClient.newBuilder()
                 .connectTimeout(settings.connectTimeout())
-                .followRedirects(HttpClient.Redirect.NORMAL)
+                .followRedirects(HttpClient.Redirect.NEVER)
                 .build();
     }
 
     /**
      * @param headers request headers, including Authorization; never logged or put in messages
-     * @throws HostCallException when no answer came (after the retries)
+     * @throws HostCallException when no whole answer came in time (after the retries), or it was too large
      */
     public HostResponse get(URI uri, Map<String, String> headers) throws HostCallException, InterruptedException {
         HttpRequest.Builder request = HttpRequest.newBuilder(uri).GET().timeout(settings.requestTimeout());
@@ -60,12 +79,15 @@ public final class HostHttp {
         Duration pause = FIRST_RETRY_PAUSE;
         for (int attempt = 1; ; attempt++) {
             try {
-                HttpResponse<byte[]> response = client.send(built, HttpResponse.BodyHandlers.ofByteArray());
+                HttpResponse<byte[]> response = exchange(built);
                 return new HostResponse("GET", uri, response.statusCode(), response.headers(), response.body());
-            } catch (HttpTimeoutException e) {
+            } catch (HttpTimeoutException | TimeoutException e) {
                 throw new HostCallException("GET " + withoutQuery(uri) + " timed out after "
                         + (e.getMessage() != null && e.getMessage().contains("connect")
-                                ? settings.connectTimeout() + " connecting" : settings.requestTimeout().toMillis() + " ms"), e);
+                                ? settings.connectTimeout() + " connecting"
+                                : settings.requestTimeout().toMillis() + " ms without a whole answer"), e);
+            } catch (CappedBody.TooLarge e) {
+                throw new HostCallException("GET " + withoutQuery(uri) + " answered too much: " + e.getMessage(), e);
             } catch (IOException e) {
                 if (attempt >= settings.attempts() || !retryable(e)) {
                     throw new HostCallException("GET " + withoutQuery(uri) + " failed after " + attempt + " attempt"
@@ -74,6 +96,33 @@ public final class HostHttp {
                 Thread.sleep(pause);
                 pause = pause.multipliedBy(2);
             }
+        }
+    }
+
+    /**
+     * One exchange under the deadline. The client's own request timeout ends only the wait for the
+     * headers; this one covers the body as well, and cancelling the exchange drops its connection.
+     */
+    private HttpResponse<byte[]> exchange(HttpRequest request) throws IOException, TimeoutException, InterruptedException {
+        CompletableFuture<HttpResponse<byte[]>> exchange =
+                client.sendAsync(request, CappedBody.handler(settings.maxResponseBytes()));
+        try {
+            return exchange.get(settings.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            while ((cause instanceof IOException || cause instanceof ExecutionException)
+                    && !(cause instanceof CappedBody.TooLarge) && cause.getCause() instanceof CappedBody.TooLarge) {
+                cause = cause.getCause();
+            }
+            if (cause instanceof IOException io) {
+                throw io;
+            }
+            if (cause instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new IOException(cause);
+        } finally {
+            exchange.cancel(true); // no-op once complete; else abandons the exchange and its connection
         }
     }
 
@@ -89,6 +138,6 @@ public final class HostHttp {
     }
 
     private static String withoutQuery(URI uri) {
-        return uri.getScheme() + "://" + uri.getRawAuthority() + uri.getRawPath();
+        return ApiScope.describe(uri);
     }
 }

@@ -43,7 +43,7 @@ public record HostResponse(String method, URI uri, int status, HttpHeaders heade
 
     /** "GET https://host/path" without the query string (which may carry nothing secret, but stays short). */
     public String describe() {
-        return method + " " + uri.getScheme() + "://" + uri.getRawAuthority() + uri.getRawPath();
+        return method + " " + ApiScope.describe(uri);
     }
 
     public String preview() {

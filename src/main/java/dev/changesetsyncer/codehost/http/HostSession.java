@@ -5,6 +5,7 @@ import dev.changesetsyncer.codehost.RateLimitStatus;
 import dev.changesetsyncer.codehost.RepoSyncResult;
 import dev.changesetsyncer.codehost.SyncResult;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
@@ -14,7 +15,10 @@ import java.util.Optional;
  * The requests of one sync to one host: each goes out with the host's headers (and
  * {@code If-None-Match} when an ETag is known), the latest rate-limit status any answer reported is
  * kept for the result, the 304s are counted when the host does not charge for them, and an answer
- * that is neither a success nor a 304 ends the sync with the result it means ({@link ResponseProblems}).
+ * that is neither a success nor a 304 ends the sync with the result it means ({@link ResponseProblems}). Requests go only inside the host's {@link ApiScope}:
+ * a pagination link or a redirect elsewhere (another host, another port, plain http, another path)
+ * ends the sync instead of taking the token there. Redirects inside it are followed (GitHub answers
+ * 301 for a renamed repository), at most {@value #MAX_REDIRECTS} in a row.
  */
 public final class HostSession {
     /** A client's sync, given the session to make its requests with. */
@@ -37,15 +41,19 @@ public final class HostSession {
         COUNTED
     }
 
+    static final int MAX_REDIRECTS = 5;
     private final String hostName;
+    private final ApiScope scope;
     private final HostHttp http;
     private final Map<String, String> headers;
     private final NotModified notModified;
     private RateLimitStatus rateLimit;
     private int freeRequests;
 
-    private HostSession(String hostName, HostHttp http, Map<String, String> headers, NotModified notModified) {
+    private HostSession(String hostName, ApiScope scope, HostHttp http, Map<String, String> headers,
+            NotModified notModified) {
         this.hostName = hostName;
+        this.scope = scope;
         this.http = http;
         this.headers = headers;
         this.notModified = notModified;
@@ -56,17 +64,18 @@ public final class HostSession {
      * unreadable one is transient, a problem answer is what {@link ResponseProblems} says.
      *
      * @param hostName names the host in messages, e.g. "GitHub (https://api.github.com)"
+     * @param scope where requests may go (the host's API)
      * @param headers sent with every request (Authorization included; never logged)
      */
-    public static SyncResult run(String hostName, HostHttp http, Map<String, String> headers, Sync sync)
+    public static SyncResult run(String hostName, ApiScope scope, HostHttp http, Map<String, String> headers, Sync sync)
             throws InterruptedException {
-        return run(hostName, http, headers, NotModified.COUNTED, sync);
+        return run(hostName, scope, http, headers, NotModified.COUNTED, sync);
     }
 
     /** As above, for a host whose 304s are {@code notModified}: the result says how many were free. */
-    public static SyncResult run(String hostName, HostHttp http, Map<String, String> headers, NotModified notModified,
-            Sync sync) throws InterruptedException {
-        HostSession session = new HostSession(hostName, http, headers, notModified);
+    public static SyncResult run(String hostName, ApiScope scope, HostHttp http, Map<String, String> headers,
+            NotModified notModified, Sync sync) throws InterruptedException {
+        HostSession session = new HostSession(hostName, scope, http, headers, notModified);
         return outcome(session, sync).withFreeRequests(session.freeRequests);
     }
 
@@ -74,9 +83,9 @@ public final class HostSession {
      * Runs one repository sync: as {@link #run}, but a 404 is {@link RepoSyncResult.NotFound} and
      * every other problem {@link RepoSyncResult.Failed}.
      */
-    public static RepoSyncResult runRepository(String hostName, HostHttp http, Map<String, String> headers,
-            NotModified notModified, RepoSync sync) throws InterruptedException {
-        HostSession session = new HostSession(hostName, http, headers, notModified);
+    public static RepoSyncResult runRepository(String hostName, ApiScope scope, HostHttp http,
+            Map<String, String> headers, NotModified notModified, RepoSync sync) throws InterruptedException {
+        HostSession session = new HostSession(hostName, scope, http, headers, notModified);
         try {
             return sync.run(session);
         } catch (HostCallException e) {
@@ -116,8 +125,27 @@ public final class HostSession {
         return check(send(uri, etag));
     }
 
-    /** A GET whose answer the caller looks at before {@link #check}ing it. */
+    /** A GET whose answer the caller looks at before {@link #check}ing it (redirects inside the scope followed). */
     public HostResponse send(URI uri, String etag) throws HostCallException, InterruptedException {
+        URI target = uri;
+        for (int redirects = 0; ; redirects++) {
+            if (!scope.contains(target)) {
+                throw outOfScope(redirects == 0 ? "a request to " : "a redirect to ", target);
+            }
+            HostResponse response = sendOnce(target, etag);
+            Optional<URI> location = redirection(response);
+            if (location.isEmpty()) {
+                return response;
+            }
+            if (redirects >= MAX_REDIRECTS) {
+                throw new HostProblem(new SyncResult.Failed(FailureKind.TRANSIENT, hostName + ": " + response.describe()
+                        + " redirected more than " + MAX_REDIRECTS + " times in a row", null, rateLimit));
+            }
+            target = location.get();
+        }
+    }
+
+    private HostResponse sendOnce(URI uri, String etag) throws HostCallException, InterruptedException {
         Map<String, String> request = headers;
         Map<String, String> caller = SyncCaller.headers();
         if (etag != null || !caller.isEmpty()) {
@@ -150,6 +178,31 @@ public final class HostSession {
                     null, rateLimit));
         }
         return check(response);
+    }
+
+    /** Where a redirect points (resolved against the request), if the answer is one. */
+    private Optional<URI> redirection(HostResponse response) {
+        int status = response.status();
+        if (status != 301 && status != 302 && status != 303 && status != 307 && status != 308) {
+            return Optional.empty();
+        }
+        Optional<String> location = response.header("location");
+        if (location.isEmpty()) {
+            return Optional.empty(); // a redirect without a target: classified like any other answer
+        }
+        try {
+            return Optional.of(response.uri().resolve(new URI(location.get().strip())));
+        } catch (URISyntaxException | IllegalArgumentException e) {
+            throw new HostProblem(new SyncResult.Failed(FailureKind.TRANSIENT, hostName + ": " + response.describe()
+                    + " redirected to something that is not a URL", null, rateLimit));
+        }
+    }
+
+    /** The sync ends: the token goes only to the host's own API. */
+    private HostProblem outOfScope(String what, URI target) {
+        return new HostProblem(new SyncResult.Failed(FailureKind.TRANSIENT, hostName + ": refused " + what
+                + ApiScope.describe(target) + ": it is outside the host's API (" + scope + "), where its token may not go",
+                null, rateLimit));
     }
 
     /** The answer if it is a success or a 304; else the sync ends with what it means. */
