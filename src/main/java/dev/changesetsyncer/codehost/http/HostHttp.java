@@ -1,5 +1,6 @@
 package dev.changesetsyncer.codehost.http;
 
+import java.io.EOFException;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -7,6 +8,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -128,9 +130,19 @@ public final class HostHttp {
 
     /** Connection failures happened before the host processed anything: safe to try again. */
     private static boolean retryable(IOException e) {
-        return e instanceof ConnectException || (e.getMessage() != null
-                && (e.getMessage().contains("Connection reset") || e.getMessage().contains("EOF reached")
-                        || e.getMessage().contains("closed")));
+        // The asynchronous exchange reports a reset as whichever of these its channel saw first.
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof ConnectException || cause instanceof ClosedChannelException
+                    || cause instanceof EOFException) {
+                return true;
+            }
+            String message = cause.getMessage();
+            if (message != null && (message.contains("Connection reset") || message.contains("EOF reached")
+                    || message.contains("closed"))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String describe(IOException e) {
