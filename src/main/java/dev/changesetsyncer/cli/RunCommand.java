@@ -8,7 +8,9 @@ import dev.changesetsyncer.db.DataSources;
 import dev.changesetsyncer.db.DatabaseErrors;
 import dev.changesetsyncer.db.JdbcUrls;
 import dev.changesetsyncer.db.Migrations;
+import dev.changesetsyncer.service.GracefulStop;
 import dev.changesetsyncer.service.HttpService;
+import dev.changesetsyncer.service.Observability;
 import dev.changesetsyncer.worker.Replica;
 import dev.changesetsyncer.worker.WorkerMetrics;
 import java.nio.file.Path;
@@ -76,14 +78,15 @@ final class RunCommand implements Callable<Integer> {
         CodeHostCredentials credentials = CodeHostCredentials.load(System.getenv(), tokens);
         HostHttp hostHttp = new HostHttp(new HostHttp.Settings(Duration.ofSeconds(5), httpTimeout, 3));
         // the server first: a port that cannot be bound stops the start before anything is claimed
-        Optional<HttpService> server = http.settings()
-                .map(serverSettings -> HttpService.start(id, serverSettings, database.url(), http.secrets()));
-        Replica replica = Replica.start(settings, database.url(), RealCodeHosts.registry(credentials, hostHttp));
+        Observability observability = Observability.fromEnvironment(System.getenv());
+        Optional<HttpService> server = http.settings().map(serverSettings ->
+                HttpService.start(id, serverSettings, database.url(), http.secrets(), observability));
+        Replica replica = Replica.start(settings, database.url(), RealCodeHosts.registry(credentials, hostHttp),
+                observability.registry());
+        server.ifPresent(s -> s.watch(replica::liveness));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            // webhooks need only the database: the server keeps taking them while the replica drains
-            replica.stop();
-            server.ifPresent(HttpService::close);
+            GracefulStop.stop(replica, server);
             stopped.countDown();
         }, id + "-shutdown"));
         WorkerMetrics.Snapshot last = replica.metrics().snapshot();
