@@ -12,6 +12,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -50,6 +51,7 @@ public final class FleetGauges implements AutoCloseable {
     private final AtomicInteger exporting = new AtomicInteger();
     private final Map<String, Gauges> gauges;
     private Connection holder; // the lock's session; refresh thread only
+    private volatile Map<String, HostFigures> latest = Map.of();
 
     private record Gauges(MultiGauge gauge, ToDoubleFunction<HostFigures> value, boolean skipNull) {}
 
@@ -156,13 +158,26 @@ public final class FleetGauges implements AutoCloseable {
         return rows;
     }
 
+    /**
+     * New values for the rows in place; a row is added or removed only when a host comes or goes (a
+     * meter removed and added again while a scrape runs could be exported twice).
+     */
     private void export(List<HostFigures> hosts) {
+        Map<String, HostFigures> byHost = new HashMap<>();
+        hosts.forEach(h -> byHost.put(h.codeHost(), h));
+        latest = byHost;
         for (Gauges g : gauges.values()) {
             g.gauge().register(hosts.stream()
                     .filter(h -> !g.skipNull() || h.budgetLeft() != null)
-                    .map(h -> MultiGauge.Row.of(Tags.of("code_host", h.codeHost()), g.value().applyAsDouble(h)))
-                    .toList(), true);
+                    .map(h -> MultiGauge.Row.of(Tags.of("code_host", h.codeHost()), this,
+                            self -> self.value(h.codeHost(), g.value())))
+                    .toList(), false);
         }
+    }
+
+    private double value(String codeHost, ToDoubleFunction<HostFigures> value) {
+        HostFigures figures = latest.get(codeHost);
+        return figures == null ? Double.NaN : value.applyAsDouble(figures);
     }
 
     /** Stops exporting: the series disappear and the lock (with its connection) goes. */
@@ -170,6 +185,7 @@ public final class FleetGauges implements AutoCloseable {
         for (Gauges g : gauges.values()) {
             g.gauge().register(List.of(), true);
         }
+        latest = Map.of();
         exporting.set(0);
         Connection connection = holder;
         holder = null;
