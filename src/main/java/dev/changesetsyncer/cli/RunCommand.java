@@ -45,25 +45,26 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     HttpOptions http;
 
-    @Option(names = "--worker-id", paramLabel = "ID",
-            description = "Name of this replica in leases, logs and pg_stat_activity (default: <host>-<pid>).")
+    @Option(names = "--worker-id", paramLabel = "ID", defaultValue = "${env:SYNCER_WORKER_ID}",
+            description = "Name of this replica in leases, logs and pg_stat_activity (default: $SYNCER_WORKER_ID, else <host>-<pid>).")
     String workerId;
 
-    @Option(names = "--tokens-file", paramLabel = "FILE",
+    @Option(names = "--tokens-file", paramLabel = "FILE", defaultValue = "${env:SYNCER_TOKENS_FILE}",
             description = "Code-host tokens as <code host name>=<token> lines (default: $SYNCER_TOKENS_FILE; "
                     + "SYNCER_TOKEN_<NAME> variables override it).")
     Path tokensFile;
 
-    @Option(names = "--http-timeout", paramLabel = "DURATION", defaultValue = "20s", converter = DurationConverter.class,
-            description = "Longest wait for a code host's answer (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--http-timeout", paramLabel = "DURATION", defaultValue = "${env:SYNCER_HTTP_TIMEOUT:-20s}", converter = DurationConverter.class,
+            description = "Longest wait for a code host's answer (default: $SYNCER_HTTP_TIMEOUT, else 20s).")
     Duration httpTimeout;
 
-    @Option(names = "--status-every", paramLabel = "DURATION", defaultValue = "60s", converter = DurationConverter.class,
-            description = "How often to log a status line (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--status-every", paramLabel = "DURATION", defaultValue = "${env:SYNCER_STATUS_EVERY:-60s}", converter = DurationConverter.class,
+            description = "How often to log a status line (default: $SYNCER_STATUS_EVERY, else 60s).")
     Duration statusEvery;
 
-    @Option(names = "--no-migrate",
-            description = "Do not change the schema (for a role that may not): check that it is this version's, and stop if not.")
+    @Option(names = "--no-migrate", defaultValue = "${env:SYNCER_NO_MIGRATE:-false}",
+            description = "Do not change the schema (for a role that may not): check that it is this version's, and stop if not "
+                    + "(or $SYNCER_NO_MIGRATE=true).")
     boolean noMigrate;
 
     @Override
