@@ -24,8 +24,11 @@ AS $$
     -- the worker: claims, write-backs, leases and pauses (the queue's functions are SECURITY INVOKER)
     ('worker', 'SELECT', 'TABLE code_hosts', 'claims and clients read the hosts and their limits'),
     ('worker', 'SELECT, UPDATE', 'TABLE code_host_budgets', 'claims debit the bucket; refusals pause the host'),
-    ('worker', 'SELECT, UPDATE', 'TABLE changeset_sync_state', 'claims, leases, write-backs, the sweep'),
-    ('worker', 'SELECT, UPDATE', 'TABLE changesets', 'write-backs store what a sync fetched'),
+    ('worker', 'SELECT, INSERT, UPDATE', 'TABLE changeset_sync_state',
+        'claims, leases, write-backs, the sweep; an imported pull request''s trigger inserts its queue row'),
+    ('worker', 'SELECT, INSERT, UPDATE', 'TABLE changesets',
+        'write-backs store what a sync fetched; repository syncs and webhooks import a tracked repository''s pull requests'),
+    ('worker', 'SELECT, UPDATE', 'TABLE repo_sync_state', 'repository syncs: claims, leases, write-backs'),
     ('worker', 'SELECT, UPDATE', 'TABLE repos', 'archived flags found by syncs and by webhooks, renames, deletions'),
     ('worker', 'SELECT, INSERT, UPDATE', 'TABLE sync_requests',
         'completions mark requests served; an archived flip requests syncs (its trigger inserts as the worker)'),
@@ -34,16 +37,16 @@ AS $$
         'the HTTP server stores deliveries and prunes old ones (locking them FOR UPDATE, which needs UPDATE)'),
     ('worker', 'USAGE', 'SEQUENCE sync_claim_tokens', 'each claim takes a fresh claim token'),
     ('worker', 'SELECT', 'TABLE databasechangelog', 'run --no-migrate checks the schema is this version''s'),
-    ('worker', 'SELECT', 'TABLE changeset_schedule, code_host_sync_summary', 'the views, as everyone'),
+    ('worker', 'SELECT', 'TABLE changeset_schedule, code_host_sync_summary, repo_sync_schedule', 'the views, as everyone'),
     -- the requester: INSERT INTO sync_requests (its trigger updates the queue as the schema's owner) and the
     -- columns the request command looks repositories up by; never requested_at or served_*
     ('requester', 'INSERT (changeset_id, reason, requested_by, priority)', 'TABLE sync_requests', 'asks for syncs'),
     ('requester', 'SELECT (id, name)', 'TABLE code_hosts', 'request --code-host'),
     ('requester', 'SELECT (id, code_host_id, name)', 'TABLE repos', 'request --repo'),
     ('requester', 'SELECT (id, repo_id)', 'TABLE changesets', 'request --repo, request --code-host'),
-    ('requester', 'SELECT', 'TABLE changeset_schedule, code_host_sync_summary', 'the views'),
+    ('requester', 'SELECT', 'TABLE changeset_schedule, code_host_sync_summary, repo_sync_schedule', 'the views'),
     -- the reader: the views only
-    ('reader', 'SELECT', 'TABLE changeset_schedule, code_host_sync_summary', 'the views')
+    ('reader', 'SELECT', 'TABLE changeset_schedule, code_host_sync_summary, repo_sync_schedule', 'the views')
 $$;
 
 COMMENT ON FUNCTION syncer_role_grants() IS

@@ -130,8 +130,14 @@ class LeastPrivilegeTest {
             assertThat(database.value(Long.class, "SELECT count(*) FROM webhook_deliveries WHERE code_host_id = "
                     + github.id())).isEqualTo(1);
             assertThat(database.value(Long.class, "SELECT count(*) FROM sync_requests r JOIN changesets c ON c.id = "
-                    + "r.changeset_id WHERE r.priority = 2 AND c.repo_id = " + hello.id()))
-                    .as("the archived flip's trigger, run as the worker, asked for its changeset").isEqualTo(1);
+                    + "r.changeset_id WHERE r.priority = 0 AND c.external_id = '7' AND c.repo_id = " + hello.id()))
+                    .as("the archived flip's trigger, run as the worker, asked for its changeset (a bulk request)").isEqualTo(1);
+            database.execute("UPDATE repos SET track_changesets = 'open' WHERE id = " + hello.id());
+            assertThat(deliver(http.port(), "pull_request", Fixtures.text("github/webhooks/pull_request.opened.json")))
+                    .isEqualTo(200);
+            assertThat(database.value(Long.class, "SELECT count(*) FROM changesets c JOIN changeset_sync_state s ON "
+                    + "s.changeset_id = c.id WHERE c.external_id = '2' AND c.repo_id = " + hello.id()))
+                    .as("a tracked repository's new pull request, imported by the worker").isEqualTo(1);
         } finally {
             replica.stop();
         }
@@ -243,7 +249,7 @@ class LeastPrivilegeTest {
         mac.init(new SecretKeySpec(WEBHOOK_SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/webhooks/github?code_host=worked-github"))
                 .header("Content-Type", "application/json").header("X-GitHub-Event", event)
-                .header("X-GitHub-Delivery", "least-privilege-1")
+                .header("X-GitHub-Delivery", "least-privilege-" + event)
                 .header("X-Hub-Signature-256", "sha256=" + HexFormat.of().formatHex(mac.doFinal(bytes)))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(bytes)).build();
         try (HttpClient client = HttpClient.newHttpClient()) {
