@@ -8,6 +8,16 @@ DROP FUNCTION IF EXISTS claim_changesets(text, integer, interval);
 DROP FUNCTION IF EXISTS claim_changesets(text, integer, interval, bigint[]);
 DROP FUNCTION IF EXISTS claim_changesets(text, integer, interval, bigint[], boolean);
 DROP FUNCTION IF EXISTS claim_changesets(text, integer, interval, bigint[], boolean, timestamptz);
+-- its result gained requested_at: a changed result type needs a DROP (CREATE OR REPLACE refuses it)
+DO $drop$
+BEGIN
+    IF EXISTS (SELECT 1 FROM pg_proc p
+                WHERE p.proname = 'claim_changesets' AND p.pronamespace = current_schema()::regnamespace
+                  AND NOT 'requested_at' = ANY (p.proargnames)) THEN
+        DROP FUNCTION claim_changesets(text, integer, interval, bigint[], boolean, timestamptz, integer);
+    END IF;
+END
+$drop$;
 
 CREATE OR REPLACE FUNCTION claim_changesets(worker text, max_rows integer, lease interval,
                                             skip_hosts bigint[] DEFAULT '{}',
@@ -39,7 +49,8 @@ CREATE OR REPLACE FUNCTION claim_changesets(worker text, max_rows integer, lease
         repo_deleted_at    timestamptz,
         repo_track         text,
         repo_listed_until  timestamptz,
-        repo_listing_state text)
+        repo_listing_state text,
+        requested_at       timestamptz)
     LANGUAGE plpgsql
     -- One plan for every call: re-planning cost ~1 ms per claim, and this query's generic plan is
     -- as good as a custom one (the TID scans and the row-by-row lookups do not depend on max_rows).
@@ -238,7 +249,7 @@ BEGIN
                claimed_at   = now,
                lease_until  = now + lease
          WHERE s.ctid = ANY (ARRAY(SELECT p.row_id FROM picked p))
-        RETURNING s.changeset_id, s.claim_token, s.claimed_at, s.lease_until, s.priority, s.claim_at),
+        RETURNING s.changeset_id, s.claim_token, s.claimed_at, s.lease_until, s.priority, s.claim_at, s.requested_at),
     claimed_repos AS (
         UPDATE repo_sync_state r
            SET claim_token  = nextval('sync_claim_tokens'),
@@ -269,7 +280,8 @@ BEGIN
     SELECT out.changeset_id, out.claim_token, out.claimed_at, out.lease_until, out.priority, h.id, h.name, h.kind,
            h.base_url, out.repo_id, out.repo_external_id, out.repo_name, out.external_id, out.change_markers,
            out.head_sha, out.review_state, out.check_state, out.repo_archived, out.claim_kind, out.claim_level,
-           out.claim_cost, out.repo_deleted_at, out.repo_track, out.repo_listed_until, out.repo_listing_state
+           out.claim_cost, out.repo_deleted_at, out.repo_track, out.repo_listed_until, out.repo_listing_state,
+           out.requested_at
       FROM (SELECT cl.changeset_id, cl.claim_token, cl.claimed_at, cl.lease_until, cl.priority, p.code_host_id,
                    d.repo_id, d.repo_external_id, d.repo_name, d.external_id, d.change_markers, d.head_sha,
                    d.review_state, d.check_state, d.repo_archived, 'changeset'::text AS claim_kind,
@@ -279,7 +291,7 @@ BEGIN
                          ELSE 0 END)::smallint AS claim_level,
                    (CASE WHEN p.tokens IS NOT NULL THEN p.cost END)::real AS claim_cost,
                    NULL::timestamptz AS repo_deleted_at, d.repo_track, NULL::timestamptz AS repo_listed_until,
-                   NULL::text AS repo_listing_state, 0 AS kind_order, p.pick
+                   NULL::text AS repo_listing_state, cl.requested_at, 0 AS kind_order, p.pick
               FROM claimed cl
               JOIN picked p ON p.id = cl.changeset_id
              CROSS JOIN LATERAL (
@@ -295,7 +307,7 @@ BEGIN
                    r.id, r.external_id, r.name, NULL::text, cr.change_markers, NULL::text, NULL::review_state,
                    NULL::check_state, r.archived, 'repository'::text, NULL::smallint,
                    (CASE WHEN p.tokens IS NOT NULL THEN p.cost END)::real, r.deleted_at, r.track_changesets,
-                   cr.listed_until, cr.listing_state, 1, p.pick
+                   cr.listed_until, cr.listing_state, NULL::timestamptz, 1, p.pick
               FROM claimed_repos cr
               JOIN picked_repos p ON p.id = cr.repo_id
              CROSS JOIN LATERAL (SELECT x.* FROM repos x WHERE x.id = cr.repo_id OFFSET 0) r) out
@@ -314,4 +326,5 @@ COMMENT ON FUNCTION claim_changesets(text, integer, interval, bigint[], boolean,
 'requests_per_sync for a changeset, repo_sync_cost() for a repository; null without a budget). Each row gets a '
 'fresh claim_token and a lease until now + lease. With requested_only, only requested and urgent changesets. now is '
 'the database''s now() when left out or null (tests set the clock with it). Rows come in claim order (changesets, '
-'then repositories); claim_level is 0 routine, 1 bulk, 2 requested, 3 urgent.';
+'then repositories); claim_level is 0 routine, 1 bulk, 2 requested, 3 urgent; requested_at is the changeset''s '
+'earliest pending request (null: none), so a replica can measure request -> sync-start latency.';

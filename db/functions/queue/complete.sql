@@ -55,7 +55,8 @@ BEGIN
     -- Requests made before this sync started are served by it; later ones stay pending.
     served AS (
         UPDATE sync_requests q
-           SET served_at = now(), served_by_claim = i.claim_token, served_by = i.lease_holder
+           SET served_at = now(), served_by_claim = i.claim_token, served_by = i.lease_holder,
+               sync_started_at = i.claimed_at
           FROM input i
          WHERE i.pending_since IS NOT NULL
            AND q.changeset_id = i.changeset_id

@@ -102,7 +102,9 @@ public class Tables {
      * until now + lease. With requested_only, only requested and urgent
      * changesets. now is the database's now() when left out or null (tests set
      * the clock with it). Rows come in claim order (changesets, then
-     * repositories); claim_level is 0 routine, 1 bulk, 2 requested, 3 urgent.
+     * repositories); claim_level is 0 routine, 1 bulk, 2 requested, 3 urgent;
+     * requested_at is the changeset's earliest pending request (null: none), so
+     * a replica can measure request -&gt; sync-start latency.
      */
     public static final ClaimChangesets CLAIM_CHANGESETS = ClaimChangesets.CLAIM_CHANGESETS;
 

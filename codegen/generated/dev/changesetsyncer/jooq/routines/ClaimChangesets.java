@@ -37,7 +37,8 @@ import org.jooq.impl.SQLDataType;
  * requested_only, only requested and urgent changesets. now is the database's
  * now() when left out or null (tests set the clock with it). Rows come in claim
  * order (changesets, then repositories); claim_level is 0 routine, 1 bulk, 2
- * requested, 3 urgent.
+ * requested, 3 urgent; requested_at is the changeset's earliest pending request
+ * (null: none), so a replica can measure request -&gt; sync-start latency.
  */
 @SuppressWarnings({ "all", "unchecked", "rawtypes", "this-escape" })
 public class ClaimChangesets extends AbstractRoutine<Record> {
@@ -210,10 +211,15 @@ public class ClaimChangesets extends AbstractRoutine<Record> {
     public static final Parameter<String> REPO_LISTING_STATE = Internal.createParameter("repo_listing_state", SQLDataType.CLOB, false);
 
     /**
+     * The parameter <code>public.claim_changesets.requested_at</code>.
+     */
+    public static final Parameter<Instant> REQUESTED_AT = Internal.createParameter("requested_at", SQLDataType.INSTANT, false);
+
+    /**
      * Create a new routine call instance
      */
     public ClaimChangesets() {
-        super("claim_changesets", Public.PUBLIC, DSL.comment("Claims up to max_rows due changesets for worker, and up to max_repos due repository syncs (claim_kind 'repository', changeset_id null), in claim order: per host, requested and urgent changesets first, then repositories, then routine changesets and bulk requests (archived flips, imports) alternately, routine first; across hosts, every host's requests first, then the hosts' rows interleaved. Rows held by other workers are skipped (FOR UPDATE SKIP LOCKED). Paused hosts, hosts in skip_hosts, and hosts whose budget or concurrency cap is spent are left out; each claim takes its cost from the budget in the same statement (claim_cost: requests_per_sync for a changeset, repo_sync_cost() for a repository; null without a budget). Each row gets a fresh claim_token and a lease until now + lease. With requested_only, only requested and urgent changesets. now is the database's now() when left out or null (tests set the clock with it). Rows come in claim order (changesets, then repositories); claim_level is 0 routine, 1 bulk, 2 requested, 3 urgent."), SQLDataType.RECORD);
+        super("claim_changesets", Public.PUBLIC, DSL.comment("Claims up to max_rows due changesets for worker, and up to max_repos due repository syncs (claim_kind 'repository', changeset_id null), in claim order: per host, requested and urgent changesets first, then repositories, then routine changesets and bulk requests (archived flips, imports) alternately, routine first; across hosts, every host's requests first, then the hosts' rows interleaved. Rows held by other workers are skipped (FOR UPDATE SKIP LOCKED). Paused hosts, hosts in skip_hosts, and hosts whose budget or concurrency cap is spent are left out; each claim takes its cost from the budget in the same statement (claim_cost: requests_per_sync for a changeset, repo_sync_cost() for a repository; null without a budget). Each row gets a fresh claim_token and a lease until now + lease. With requested_only, only requested and urgent changesets. now is the database's now() when left out or null (tests set the clock with it). Rows come in claim order (changesets, then repositories); claim_level is 0 routine, 1 bulk, 2 requested, 3 urgent; requested_at is the changeset's earliest pending request (null: none), so a replica can measure request -> sync-start latency."), SQLDataType.RECORD);
 
         setReturnParameter(RETURN_VALUE);
         addInParameter(WORKER);
@@ -248,6 +254,7 @@ public class ClaimChangesets extends AbstractRoutine<Record> {
         addOutParameter(REPO_TRACK);
         addOutParameter(REPO_LISTED_UNTIL);
         addOutParameter(REPO_LISTING_STATE);
+        addOutParameter(REQUESTED_AT);
     }
 
     /**
@@ -483,5 +490,12 @@ public class ClaimChangesets extends AbstractRoutine<Record> {
      */
     public String getRepoListingState() {
         return get(REPO_LISTING_STATE);
+    }
+
+    /**
+     * Get the <code>requested_at</code> parameter OUT value from the routine
+     */
+    public Instant getRequestedAt() {
+        return get(REQUESTED_AT);
     }
 }

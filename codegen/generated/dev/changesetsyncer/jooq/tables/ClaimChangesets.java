@@ -42,7 +42,8 @@ import org.jooq.impl.TableImpl;
  * requested_only, only requested and urgent changesets. now is the database's
  * now() when left out or null (tests set the clock with it). Rows come in claim
  * order (changesets, then repositories); claim_level is 0 routine, 1 bulk, 2
- * requested, 3 urgent.
+ * requested, 3 urgent; requested_at is the changeset's earliest pending request
+ * (null: none), so a replica can measure request -&gt; sync-start latency.
  */
 @SuppressWarnings({ "all", "unchecked", "rawtypes", "this-escape" })
 public class ClaimChangesets extends TableImpl<ClaimChangesetsRecord> {
@@ -187,6 +188,11 @@ public class ClaimChangesets extends TableImpl<ClaimChangesetsRecord> {
      */
     public final TableField<ClaimChangesetsRecord, String> REPO_LISTING_STATE = createField(DSL.name("repo_listing_state"), SQLDataType.CLOB, this, "");
 
+    /**
+     * The column <code>public.claim_changesets.requested_at</code>.
+     */
+    public final TableField<ClaimChangesetsRecord, Instant> REQUESTED_AT = createField(DSL.name("requested_at"), SQLDataType.INSTANT, this, "");
+
     private ClaimChangesets(Name alias, Table<ClaimChangesetsRecord> aliased) {
         this(alias, aliased, new Field[] {
             DSL.val(null, SQLDataType.CLOB),
@@ -204,7 +210,7 @@ public class ClaimChangesets extends TableImpl<ClaimChangesetsRecord> {
     }
 
     private ClaimChangesets(Name alias, Table<ClaimChangesetsRecord> aliased, Field<?>[] parameters, Condition where) {
-        super(alias, null, aliased, parameters, DSL.comment("Claims up to max_rows due changesets for worker, and up to max_repos due repository syncs (claim_kind 'repository', changeset_id null), in claim order: per host, requested and urgent changesets first, then repositories, then routine changesets and bulk requests (archived flips, imports) alternately, routine first; across hosts, every host's requests first, then the hosts' rows interleaved. Rows held by other workers are skipped (FOR UPDATE SKIP LOCKED). Paused hosts, hosts in skip_hosts, and hosts whose budget or concurrency cap is spent are left out; each claim takes its cost from the budget in the same statement (claim_cost: requests_per_sync for a changeset, repo_sync_cost() for a repository; null without a budget). Each row gets a fresh claim_token and a lease until now + lease. With requested_only, only requested and urgent changesets. now is the database's now() when left out or null (tests set the clock with it). Rows come in claim order (changesets, then repositories); claim_level is 0 routine, 1 bulk, 2 requested, 3 urgent."), TableOptions.function(), where);
+        super(alias, null, aliased, parameters, DSL.comment("Claims up to max_rows due changesets for worker, and up to max_repos due repository syncs (claim_kind 'repository', changeset_id null), in claim order: per host, requested and urgent changesets first, then repositories, then routine changesets and bulk requests (archived flips, imports) alternately, routine first; across hosts, every host's requests first, then the hosts' rows interleaved. Rows held by other workers are skipped (FOR UPDATE SKIP LOCKED). Paused hosts, hosts in skip_hosts, and hosts whose budget or concurrency cap is spent are left out; each claim takes its cost from the budget in the same statement (claim_cost: requests_per_sync for a changeset, repo_sync_cost() for a repository; null without a budget). Each row gets a fresh claim_token and a lease until now + lease. With requested_only, only requested and urgent changesets. now is the database's now() when left out or null (tests set the clock with it). Rows come in claim order (changesets, then repositories); claim_level is 0 routine, 1 bulk, 2 requested, 3 urgent; requested_at is the changeset's earliest pending request (null: none), so a replica can measure request -> sync-start latency."), TableOptions.function(), where);
     }
 
     /**

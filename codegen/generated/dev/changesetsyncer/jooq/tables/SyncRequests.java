@@ -112,6 +112,15 @@ public class SyncRequests extends TableImpl<SyncRequestsRecord> {
      */
     public final TableField<SyncRequestsRecord, String> SERVED_BY = createField(DSL.name("served_by"), SQLDataType.CLOB, this, "");
 
+    /**
+     * The column <code>public.sync_requests.sync_started_at</code>. When the
+     * sync that served this request was claimed (database time), set with
+     * served_at; sync_started_at - requested_at is the request's wait for its
+     * sync to start (docs/operations.md has the percentiles). Null while
+     * pending, and for requests served before this column existed.
+     */
+    public final TableField<SyncRequestsRecord, Instant> SYNC_STARTED_AT = createField(DSL.name("sync_started_at"), SQLDataType.INSTANT, this, "When the sync that served this request was claimed (database time), set with served_at; sync_started_at - requested_at is the request's wait for its sync to start (docs/operations.md has the percentiles). Null while pending, and for requests served before this column existed.");
+
     private SyncRequests(Name alias, Table<SyncRequestsRecord> aliased) {
         this(alias, aliased, (Field<?>[]) null, null);
     }
@@ -219,7 +228,9 @@ public class SyncRequests extends TableImpl<SyncRequestsRecord> {
             Internal.createCheck(this, DSL.name("sync_requests_reason_not_blank"), "((btrim(reason) <> ''::text))", true),
             Internal.createCheck(this, DSL.name("sync_requests_requested_at_not_in_future"), "((requested_at <= now()))", true),
             Internal.createCheck(this, DSL.name("sync_requests_requested_by_at_most_200_characters"), "((length(requested_by) <= 200))", true),
-            Internal.createCheck(this, DSL.name("sync_requests_served_completely"), "((num_nulls(served_at, served_by_claim, served_by) = ANY (ARRAY[0, 3])))", true)
+            Internal.createCheck(this, DSL.name("sync_requests_served_completely"), "((num_nulls(served_at, served_by_claim, served_by) = ANY (ARRAY[0, 3])))", true),
+            Internal.createCheck(this, DSL.name("sync_requests_sync_started_not_before_request"), "((sync_started_at >= requested_at))", true),
+            Internal.createCheck(this, DSL.name("sync_requests_sync_started_only_when_served"), "(((sync_started_at IS NULL) OR (served_at IS NOT NULL)))", true)
         );
     }
 

@@ -22,9 +22,11 @@ final class BenchReport {
             return;
         }
         out.printf("drain      %d replica(s): %,d no-op syncs in %.2f s = %,.0f syncs/s | %.3f transactions/sync | "
-                        + "%,d claim + %,d write round trips | %,d dead tuples | %d overlaps%n",
+                        + "%,d claim + %,d write round trips | %,d dead tuples | %d overlaps | %,.0f WAL bytes/sync | "
+                        + "per million changesets: %,.0f MB tables, %,.0f MB indexes%n",
                 r.replicas(), r.changesets(), r.seconds(), r.syncsPerSecond(), r.transactionsPerSync(),
-                r.claimRoundTrips(), r.writeRoundTrips(), r.deadTuples(), r.overlaps());
+                r.claimRoundTrips(), r.writeRoundTrips(), r.deadTuples(), r.overlaps(), r.walBytesPerSync(),
+                r.heapMbPerMillion(), r.indexMbPerMillion());
     }
 
     void latency(RequestLatencyBenchmark.Result r) {

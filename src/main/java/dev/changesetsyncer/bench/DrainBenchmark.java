@@ -14,8 +14,18 @@ import java.util.List;
  * (no-op syncs), and R replicas, each with its own connection pool, draining it.
  */
 final class DrainBenchmark {
+    /**
+     * @param walBytesPerSync WAL written during the drain (pg_current_wal_lsn before and after), per sync
+     * @param heapMbPerMillion the changesets' and their queue rows' tables (with TOAST) as seeded, per million changesets
+     * @param indexMbPerMillion their indexes, as seeded, per million changesets
+     */
     record Result(int replicas, long changesets, double seconds, double syncsPerSecond, double transactionsPerSync,
-            long claimRoundTrips, long writeRoundTrips, long deadTuples, long overlaps) {}
+            long claimRoundTrips, long writeRoundTrips, long deadTuples, long overlaps, double walBytesPerSync,
+            double heapMbPerMillion, double indexMbPerMillion) {}
+
+    private static final String SIZES = """
+            SELECT sum(pg_total_relation_size(c.oid) - pg_indexes_size(c.oid)), sum(pg_indexes_size(c.oid))
+              FROM pg_class c WHERE c.relname IN ('changesets', 'changeset_sync_state') AND c.relkind = 'r'""";
 
     private final BenchDatabase db;
     private final WorkerSettings template;
@@ -30,6 +40,9 @@ final class DrainBenchmark {
         db.seed(host, changesets, 1.0);
         db.dsl.execute("VACUUM ANALYZE changeset_sync_state");
         BenchDatabase.letStatisticsSettle();
+        var sizes = db.dsl.fetchSingle(SIZES);
+        double perMillion = 1e6 / changesets / (1024 * 1024);
+        long walBefore = db.dsl.fetchSingle("SELECT pg_current_wal_lsn() - '0/0'::pg_lsn").get(0, Long.class);
         SimulatedCodeHost simulator = new SimulatedCodeHost(SimulationSettings.DEFAULT.withChangeRate(0));
 
         long transactionsBefore = db.transactions();
@@ -45,8 +58,10 @@ final class DrainBenchmark {
         replicas.forEach(Replica::stop);
         BenchDatabase.letStatisticsSettle();
         long transactions = db.transactions() - transactionsBefore;
+        long wal = db.dsl.fetchSingle("SELECT pg_current_wal_lsn() - '0/0'::pg_lsn").get(0, Long.class) - walBefore;
         return new Result(replicaCount, changesets, seconds, changesets / seconds, (double) transactions / changesets,
-                claims, writes, db.deadTuples("changeset_sync_state"), simulator.overlaps());
+                claims, writes, db.deadTuples("changeset_sync_state"), simulator.overlaps(), (double) wal / changesets,
+                sizes.get(0, Long.class) * perMillion, sizes.get(1, Long.class) * perMillion);
     }
 
     private static long completed(List<Replica> replicas) {

@@ -12,6 +12,7 @@ final class DatabaseOptions {
     @Option(
             names = "--database-url",
             paramLabel = "JDBC_URL",
+            defaultValue = "${env:" + URL_VARIABLE + "}",
             description = "jdbc:postgresql:// URL of the database (default: $" + URL_VARIABLE + ", else "
                     + DatabaseConfig.DEFAULT_URL + ").")
     String databaseUrl;

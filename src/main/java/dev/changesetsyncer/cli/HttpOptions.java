@@ -20,10 +20,12 @@ final class HttpOptions {
                     + HttpSettings.DEFAULT_PORT + "; 0 = any free port, printed at start).")
     int port;
 
-    @Option(names = "--no-http", description = "Run without the HTTP server (no webhooks; the poll still finds every change).")
+    @Option(names = "--no-http", defaultValue = "${env:SYNCER_NO_HTTP:-false}",
+            description = "Run without the HTTP server (no webhooks, metrics or health; the poll still finds every change) "
+                    + "(or $SYNCER_NO_HTTP=true).")
     boolean disabled;
 
-    @Option(names = "--webhook-secrets-file", paramLabel = "FILE",
+    @Option(names = "--webhook-secrets-file", paramLabel = "FILE", defaultValue = "${env:" + WebhookSecrets.FILE_VARIABLE + "}",
             description = "Webhook secrets as <code host name>=<secret> lines (default: $" + WebhookSecrets.FILE_VARIABLE
                     + "; SYNCER_WEBHOOK_SECRET_<NAME> variables override it).")
     Path secretsFile;

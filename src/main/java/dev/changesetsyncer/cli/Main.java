@@ -4,6 +4,7 @@ import com.zaxxer.hikari.pool.HikariPool.PoolInitializationException;
 import dev.changesetsyncer.db.DatabaseErrors;
 import dev.changesetsyncer.db.Migrations.MigrationException;
 import dev.changesetsyncer.db.SchemaViolation;
+import dev.changesetsyncer.logging.LogFormat;
 import dev.changesetsyncer.logging.LogLevel;
 import dev.changesetsyncer.requests.SyncRequestStore;
 import dev.changesetsyncer.secrets.SafeText;
@@ -27,7 +28,7 @@ import picocli.CommandLine.Command;
 public final class Main {
     public static void main(String[] args) {
         // before anything logs: Logback would take a misspelt level for DEBUG
-        Optional<String> badLevel = LogLevel.problem(System.getenv());
+        Optional<String> badLevel = LogLevel.problem(System.getenv()).or(() -> LogFormat.problem(System.getenv()));
         if (badLevel.isPresent()) {
             System.err.println("changeset-syncer: " + badLevel.get());
             System.exit(2);

@@ -8,7 +8,9 @@ import dev.changesetsyncer.db.DataSources;
 import dev.changesetsyncer.db.DatabaseErrors;
 import dev.changesetsyncer.db.JdbcUrls;
 import dev.changesetsyncer.db.Migrations;
+import dev.changesetsyncer.service.GracefulStop;
 import dev.changesetsyncer.service.HttpService;
+import dev.changesetsyncer.service.Observability;
 import dev.changesetsyncer.worker.Replica;
 import dev.changesetsyncer.worker.WorkerMetrics;
 import java.nio.file.Path;
@@ -43,25 +45,26 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     HttpOptions http;
 
-    @Option(names = "--worker-id", paramLabel = "ID",
-            description = "Name of this replica in leases, logs and pg_stat_activity (default: <host>-<pid>).")
+    @Option(names = "--worker-id", paramLabel = "ID", defaultValue = "${env:SYNCER_WORKER_ID}",
+            description = "Name of this replica in leases, logs and pg_stat_activity (default: $SYNCER_WORKER_ID, else <host>-<pid>).")
     String workerId;
 
-    @Option(names = "--tokens-file", paramLabel = "FILE",
+    @Option(names = "--tokens-file", paramLabel = "FILE", defaultValue = "${env:SYNCER_TOKENS_FILE}",
             description = "Code-host tokens as <code host name>=<token> lines (default: $SYNCER_TOKENS_FILE; "
                     + "SYNCER_TOKEN_<NAME> variables override it).")
     Path tokensFile;
 
-    @Option(names = "--http-timeout", paramLabel = "DURATION", defaultValue = "20s", converter = DurationConverter.class,
-            description = "Longest wait for a code host's answer (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--http-timeout", paramLabel = "DURATION", defaultValue = "${env:SYNCER_HTTP_TIMEOUT:-20s}", converter = DurationConverter.class,
+            description = "Longest wait for a code host's answer (default: $SYNCER_HTTP_TIMEOUT, else 20s).")
     Duration httpTimeout;
 
-    @Option(names = "--status-every", paramLabel = "DURATION", defaultValue = "60s", converter = DurationConverter.class,
-            description = "How often to log a status line (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--status-every", paramLabel = "DURATION", defaultValue = "${env:SYNCER_STATUS_EVERY:-60s}", converter = DurationConverter.class,
+            description = "How often to log a status line (default: $SYNCER_STATUS_EVERY, else 60s).")
     Duration statusEvery;
 
-    @Option(names = "--no-migrate",
-            description = "Do not change the schema (for a role that may not): check that it is this version's, and stop if not.")
+    @Option(names = "--no-migrate", defaultValue = "${env:SYNCER_NO_MIGRATE:-false}",
+            description = "Do not change the schema (for a role that may not): check that it is this version's, and stop if not "
+                    + "(or $SYNCER_NO_MIGRATE=true).")
     boolean noMigrate;
 
     @Override
@@ -76,14 +79,15 @@ final class RunCommand implements Callable<Integer> {
         CodeHostCredentials credentials = CodeHostCredentials.load(System.getenv(), tokens);
         HostHttp hostHttp = new HostHttp(new HostHttp.Settings(Duration.ofSeconds(5), httpTimeout, 3));
         // the server first: a port that cannot be bound stops the start before anything is claimed
-        Optional<HttpService> server = http.settings()
-                .map(serverSettings -> HttpService.start(id, serverSettings, database.url(), http.secrets()));
-        Replica replica = Replica.start(settings, database.url(), RealCodeHosts.registry(credentials, hostHttp));
+        Observability observability = Observability.fromEnvironment(System.getenv());
+        Optional<HttpService> server = http.settings().map(serverSettings ->
+                HttpService.start(id, serverSettings, database.url(), http.secrets(), observability));
+        Replica replica = Replica.start(settings, database.url(), RealCodeHosts.registry(credentials, hostHttp),
+                observability.registry());
+        server.ifPresent(s -> s.watch(replica::liveness));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            // webhooks need only the database: the server keeps taking them while the replica drains
-            replica.stop();
-            server.ifPresent(HttpService::close);
+            GracefulStop.stop(replica, server);
             stopped.countDown();
         }, id + "-shutdown"));
         WorkerMetrics.Snapshot last = replica.metrics().snapshot();

@@ -2,6 +2,8 @@ package dev.changesetsyncer.db;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 
 /** Connection pools. */
@@ -24,6 +26,14 @@ public final class DataSources {
     public static HikariDataSource openForWorker(DatabaseConfig config, Duration socketTimeout) {
         HikariConfig hikari = config(config, WhenDown.TOLERATE);
         hikari.addDataSourceProperty("socketTimeout", String.valueOf(Math.max(1, socketTimeout.toSeconds())));
+        return new HikariDataSource(hikari);
+    }
+
+    /** As {@link #openForWorker(DatabaseConfig, Duration)}, with HikariCP's pool meters in {@code registry}. */
+    public static HikariDataSource openForWorker(DatabaseConfig config, Duration socketTimeout, MeterRegistry registry) {
+        HikariConfig hikari = config(config, WhenDown.TOLERATE);
+        hikari.addDataSourceProperty("socketTimeout", String.valueOf(Math.max(1, socketTimeout.toSeconds())));
+        hikari.setMetricsTrackerFactory(new MicrometerMetricsTrackerFactory(registry));
         return new HikariDataSource(hikari);
     }
 

@@ -129,6 +129,8 @@ public final class DemoRun {
                 for (int i = 1; i <= replicaCount; i++) {
                     replicas.add(Replica.start(workerTemplate.withWorkerId("demo-" + i), jdbcUrl, clients));
                 }
+                List<Replica> running = List.copyOf(replicas);
+                server.ifPresent(s -> s.watch(() -> running.stream().flatMap(r -> r.liveness().stream()).toList()));
                 new DemoScript(dsl, out, replicas, webhooks, simulator.repositories()).play(duration, stopRequested);
             } finally {
                 replicas.forEach(Replica::stop);

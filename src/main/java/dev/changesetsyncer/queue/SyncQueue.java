@@ -258,7 +258,7 @@ public final class SyncQueue {
                 r.getRepoArchived());
         return new Claim(new ClaimRef(r.getChangesetId(), r.getClaimToken()), r.getClaimedAt(), r.getLeaseUntil(),
                 r.getPriority(), r.getClaimLevel(), r.getClaimCost() == null ? null : r.getClaimCost().doubleValue(),
-                target);
+                target, r.getRequestedAt());
     }
 
     private static RepoClaim toRepoClaim(ClaimChangesetsRecord r) {

@@ -3,13 +3,20 @@ package dev.changesetsyncer.service;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.changesetsyncer.db.DataSources;
 import dev.changesetsyncer.db.DatabaseConfig;
+import dev.changesetsyncer.health.Health;
 import dev.changesetsyncer.http.HttpServer;
 import dev.changesetsyncer.http.HttpSettings;
 import dev.changesetsyncer.http.Routes;
+import dev.changesetsyncer.metrics.FleetGauges;
+import dev.changesetsyncer.metrics.MetricsEndpoint;
 import dev.changesetsyncer.webhooks.WebhookCounts;
 import dev.changesetsyncer.webhooks.WebhookSecrets;
 import dev.changesetsyncer.webhooks.Webhooks;
+import dev.changesetsyncer.worker.Liveness;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
 import org.jooq.DSLContext;
 import org.jooq.SQLDialect;
 import org.jooq.impl.DSL;
@@ -34,11 +41,16 @@ public final class HttpService implements AutoCloseable {
     private final HikariDataSource pool;
     private final Webhooks webhooks;
     private final HttpServer server;
+    private final Health health;
+    private final Optional<FleetGauges> fleet;
 
-    private HttpService(HikariDataSource pool, Webhooks webhooks, HttpServer server) {
+    private HttpService(HikariDataSource pool, Webhooks webhooks, HttpServer server, Health health,
+            Optional<FleetGauges> fleet) {
         this.pool = pool;
         this.webhooks = webhooks;
         this.server = server;
+        this.health = health;
+        this.fleet = fleet;
     }
 
     /**
@@ -49,28 +61,66 @@ public final class HttpService implements AutoCloseable {
      * @throws IllegalStateException when the port cannot be bound
      */
     public static HttpService start(String name, HttpSettings settings, String jdbcUrl, WebhookSecrets secrets) {
+        return start(name, settings, jdbcUrl, secrets, Observability.fromEnvironment(System.getenv()));
+    }
+
+    /**
+     * As {@link #start(String, HttpSettings, String, WebhookSecrets)}, serving {@code observability}'s
+     * registry at {@code /metrics} (the replica's meters go in the same registry) and starting the fleet
+     * gauges' refresh.
+     */
+    public static HttpService start(String name, HttpSettings settings, String jdbcUrl, WebhookSecrets secrets,
+            Observability observability) {
         HikariDataSource pool = DataSources.openForWorker(new DatabaseConfig(jdbcUrl, name + "-http", POOL_SIZE),
-                SOCKET_TIMEOUT);
+                SOCKET_TIMEOUT, observability.registry());
+        FleetGauges fleet = null;
         try {
             DSLContext dsl = DSL.using(pool, SQLDialect.POSTGRES);
-            Webhooks webhooks = new Webhooks(dsl, secrets);
-            HttpServer server = HttpServer.start(name, settings, routes(webhooks));
+            Webhooks webhooks = new Webhooks(dsl, secrets, observability.registry());
+            Health health = new Health(pool);
+            MetricsEndpoint metrics = new MetricsEndpoint(observability.registry(), observability.metricsToken());
+            HttpServer server = HttpServer.start(name, settings, routes(webhooks, metrics, health));
+            fleet = FleetGauges.start(name, jdbcUrl, observability.registry(), observability.fleetRefresh());
             log.info("webhooks: POST {}, {} or {} ?code_host=NAME on port {} ({} webhook secrets configured)",
                     Webhooks.GITHUB_PATH, Webhooks.GITLAB_PATH, Webhooks.BITBUCKET_SERVER_PATH, server.port(),
                     secrets.configured());
-            return new HttpService(pool, webhooks, server);
+            log.info("metrics: GET {} ({}); health: GET {} and {}", MetricsEndpoint.PATH,
+                    observability.metricsToken().isPresent() ? "Bearer token of " + MetricsEndpoint.TOKEN_VARIABLE : "open",
+                    Health.LIVENESS_PATH, Health.READINESS_PATH);
+            return new HttpService(pool, webhooks, server, health, Optional.of(fleet));
         } catch (RuntimeException e) {
+            if (fleet != null) {
+                fleet.close();
+            }
             pool.close();
             throw e;
         }
     }
 
     /** Everything the server answers. */
-    private static Routes routes(Webhooks webhooks) {
+    private static Routes routes(Webhooks webhooks, MetricsEndpoint metrics, Health health) {
         return new Routes()
                 .post(Webhooks.GITHUB_PATH, webhooks.github())
                 .post(Webhooks.GITLAB_PATH, webhooks.gitlab())
-                .post(Webhooks.BITBUCKET_SERVER_PATH, webhooks.bitbucketServer());
+                .post(Webhooks.BITBUCKET_SERVER_PATH, webhooks.bitbucketServer())
+                .get(MetricsEndpoint.PATH, metrics)
+                .get(Health.LIVENESS_PATH, health.liveness())
+                .get(Health.READINESS_PATH, health.readiness());
+    }
+
+    /** {@code /healthz} reports on these parts from now on (the replica's, once it has started). */
+    public void watch(Supplier<List<Liveness>> liveness) {
+        health.watch(liveness);
+    }
+
+    /** The start of a shutdown: {@code /readyz} answers 503 from now on, while everything else still works. */
+    public void shuttingDown() {
+        health.shuttingDown();
+    }
+
+    /** Whether this replica exports the fleet's per-host gauges now (it holds their advisory lock). */
+    public boolean exportsFleetGauges() {
+        return fleet.map(FleetGauges::exporting).orElse(false);
     }
 
     /** The port listened on (the chosen one when the settings said 0). */
@@ -85,6 +135,8 @@ public final class HttpService implements AutoCloseable {
     /** Stops the server (requests in flight finish first), then closes the pool. */
     @Override
     public void close() {
+        health.shuttingDown();
+        fleet.ifPresent(FleetGauges::close);
         server.close();
         pool.close();
     }

@@ -1,5 +1,7 @@
 package dev.changesetsyncer.webhooks;
 
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -15,10 +17,26 @@ public final class WebhookCounts {
     /** @param codeHost the code host's name, or {@link #UNKNOWN_HOST} */
     public record Key(String codeHost, int status) {}
 
+    public static final String DELIVERIES = "syncer.webhook.deliveries";
+
     private final Map<Key, LongAdder> counts = new ConcurrentHashMap<>();
+    private final MeterRegistry registry;
+
+    /** @param registry where each (host, status) is a counter too */
+    WebhookCounts(MeterRegistry registry) {
+        this.registry = registry;
+    }
 
     void record(String codeHost, int status) {
-        counts.computeIfAbsent(new Key(codeHost, status), k -> new LongAdder()).increment();
+        counts.computeIfAbsent(new Key(codeHost, status), this::counted).increment();
+    }
+
+    private LongAdder counted(Key key) {
+        LongAdder count = new LongAdder();
+        FunctionCounter.builder(DELIVERIES, count, LongAdder::sum)
+                .description("webhook deliveries answered, by code host (unknown: not ours) and HTTP status")
+                .tags("code_host", key.codeHost(), "status", String.valueOf(key.status())).register(registry);
+        return count;
     }
 
     /** Every count so far, by host then status. */

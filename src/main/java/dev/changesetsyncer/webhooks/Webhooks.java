@@ -2,6 +2,8 @@ package dev.changesetsyncer.webhooks;
 
 import dev.changesetsyncer.catalog.CodeHostKind;
 import org.eclipse.jetty.server.Request;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import org.jooq.DSLContext;
 
 /**
@@ -17,13 +19,19 @@ public final class Webhooks {
     private final CodeHostDirectory hosts;
     private final WebhookSecrets secrets;
     private final WebhookStore store;
-    private final WebhookCounts counts = new WebhookCounts();
+    private final WebhookCounts counts;
 
     /** @param dsl the database, through a pool of the HTTP server's own */
     public Webhooks(DSLContext dsl, WebhookSecrets secrets) {
+        this(dsl, secrets, new CompositeMeterRegistry()); // a registry of nothing: counts only
+    }
+
+    /** @param registry where the deliveries are counted too, as {@code syncer_webhook_deliveries_total{code_host,status}} */
+    public Webhooks(DSLContext dsl, WebhookSecrets secrets, MeterRegistry registry) {
         this.hosts = new CodeHostDirectory(dsl);
         this.secrets = secrets;
         this.store = new WebhookStore(dsl);
+        this.counts = new WebhookCounts(registry);
     }
 
     public Request.Handler github() {

@@ -13,8 +13,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,6 +30,7 @@ final class BatchWriter {
     private final SyncQueue queue;
     private final WorkerMetrics metrics;
     private final Consumer<ClaimRef> claimEnded;
+    private final Function<ClaimRef, String> codeHostOf;
     private final ConcurrentLinkedQueue<RateLimitObservation> observations = new ConcurrentLinkedQueue<>();
     /** Observations taken from the queue but not yet written, in the order they were seen (writer thread only). */
     private final List<RateLimitObservation> unwrittenObservations = new ArrayList<>();
@@ -38,10 +39,12 @@ final class BatchWriter {
     private final List<Refund> unwrittenRefunds = new ArrayList<>();
 
     /** @param claimEnded called for each result once written or fenced off */
-    BatchWriter(SyncQueue queue, WorkerMetrics metrics, Consumer<ClaimRef> claimEnded) {
+    BatchWriter(SyncQueue queue, WorkerMetrics metrics, Consumer<ClaimRef> claimEnded,
+            Function<ClaimRef, String> codeHostOf) {
         this.queue = queue;
         this.metrics = metrics;
         this.claimEnded = claimEnded;
+        this.codeHostOf = codeHostOf;
     }
 
     /** A host's rate-limit status, written with the next batch (only the latest per host matters). Any thread. */
@@ -65,17 +68,17 @@ final class BatchWriter {
         List<Completion> completions = batch.completions();
         if (!completions.isEmpty()) {
             recordArchivedFlags(completions);
+            long sent = System.nanoTime();
             Set<Long> applied = queue.complete(completions);
             batch.completionsWritten();
-            metrics.writeBatches.increment();
+            metrics.wrote(completions.size(), System.nanoTime() - sent);
             for (Completion completion : completions) {
                 if (applied.contains(completion.ref().changesetId())) {
-                    metrics.completed.increment();
-                    switch (completion.result()) {
-                        case SyncResult.Unchanged unchanged -> metrics.unchanged.increment();
-                        case SyncResult.Gone gone -> metrics.gone.increment();
-                        case SyncResult.Fetched fetched -> { }
-                    }
+                    metrics.synced(codeHostOf.apply(completion.ref()), switch (completion.result()) {
+                        case SyncResult.Unchanged unchanged -> WorkerMetrics.Outcome.UNCHANGED;
+                        case SyncResult.Gone gone -> WorkerMetrics.Outcome.GONE;
+                        case SyncResult.Fetched fetched -> WorkerMetrics.Outcome.CHANGED;
+                    });
                 } else {
                     fenced(completion.ref());
                 }
@@ -84,17 +87,19 @@ final class BatchWriter {
         }
         List<FailedAttempt> failures = batch.failures();
         if (!failures.isEmpty()) {
+            long sent = System.nanoTime();
             Set<Long> applied = queue.fail(failures);
             batch.failuresWritten();
-            metrics.writeBatches.increment();
-            countApplied(failures.stream().map(FailedAttempt::ref).toList(), applied, metrics.failed);
+            metrics.wrote(failures.size(), System.nanoTime() - sent);
+            countApplied(failures.stream().map(FailedAttempt::ref).toList(), applied, WorkerMetrics.Outcome.FAILED);
         }
         List<Deferral> deferrals = batch.deferrals();
         if (!deferrals.isEmpty()) {
+            long sent = System.nanoTime();
             Set<Long> applied = queue.defer(deferrals);
             batch.deferralsWritten();
-            metrics.writeBatches.increment();
-            countApplied(deferrals.stream().map(Deferral::ref).toList(), applied, metrics.deferred);
+            metrics.wrote(deferrals.size(), System.nanoTime() - sent);
+            countApplied(deferrals.stream().map(Deferral::ref).toList(), applied, WorkerMetrics.Outcome.RATE_LIMITED);
             log.warn("code host {} refused {} sync(s) for its rate limit; it is paused for every replica: {}",
                     deferrals.getFirst().codeHostId(), deferrals.size(), deferrals.getFirst().message());
         }
@@ -171,10 +176,10 @@ final class BatchWriter {
         unwrittenObservations.clear();
     }
 
-    private void countApplied(List<ClaimRef> refs, Set<Long> applied, LongAdder counter) {
+    private void countApplied(List<ClaimRef> refs, Set<Long> applied, WorkerMetrics.Outcome outcome) {
         for (ClaimRef ref : refs) {
             if (applied.contains(ref.changesetId())) {
-                counter.increment();
+                metrics.synced(codeHostOf.apply(ref), outcome);
             } else {
                 fenced(ref);
             }
@@ -183,7 +188,7 @@ final class BatchWriter {
     }
 
     private void fenced(ClaimRef ref) {
-        metrics.fenced.increment();
+        metrics.synced(codeHostOf.apply(ref), WorkerMetrics.Outcome.FENCED);
         log.warn("discarded the write-back of changeset={} claim={}: the claim was lost (lease expired, claimed again)",
                 ref.changesetId(), ref.claimToken());
     }

@@ -41,6 +41,7 @@ final class ClaimLoop implements Runnable {
     private final Wakeup workArrived;
     private final Wakeup capacityFreed;
     private volatile boolean running = true;
+    private volatile long lastTurn = System.nanoTime();
     private Duration contendedPause = FIRST_CONTENDED_PAUSE;
 
     /**
@@ -66,6 +67,11 @@ final class ClaimLoop implements Runnable {
         capacityFreed.signal();
     }
 
+    /** The loop's last turn (System.nanoTime()); it turns at least every poll interval unless a database call hangs. */
+    long lastTurnNanos() {
+        return lastTurn;
+    }
+
     /** Called on a NOTIFY: something became due now, most likely a request. */
     void requestsArrived() {
         requestsArrived.set(true);
@@ -79,6 +85,7 @@ final class ClaimLoop implements Runnable {
         Backoff backoff = new Backoff();
         try {
             while (running) {
+                lastTurn = System.nanoTime();
                 try {
                     claimOnce(backoff);
                 } catch (RuntimeException e) { // a bug, not the database (claim errors are handled inside)
@@ -119,9 +126,8 @@ final class ClaimLoop implements Runnable {
             workArrived.await(pause);
             return;
         }
-        metrics.claimCalls.increment();
         List<Claim> claims = work.changesets();
-        metrics.claimed.add(claims.size());
+        counted(claims, sent);
         long deadline = sent + settings.lease().toNanos();
         for (RepoClaim repo : work.repos()) {
             if (!repoSyncs.start(repo, deadline)) {
@@ -156,14 +162,24 @@ final class ClaimLoop implements Runnable {
         long sent = System.nanoTime();
         try {
             List<Claim> claims = queue.claim(settings.workerId(), free, settings.lease(), shares.saturated(), true);
-            metrics.claimCalls.increment();
-            metrics.claimed.add(claims.size());
+            counted(claims, sent);
             for (Claim claim : claims) {
                 launcher.start(claim, sent + settings.lease().toNanos(), Lane.EXPRESS);
             }
         } catch (RuntimeException e) {
             metrics.databaseErrors.increment();
             log.debug("express claim failed; the regular claim will pick the requests up: {}", DatabaseErrors.brief(e));
+        }
+    }
+
+    /** The claim's round trip and size, and for each requested changeset how long its request waited. */
+    private void counted(List<Claim> claims, long sentNanos) {
+        metrics.claimed(claims.size(), System.nanoTime() - sentNanos);
+        for (Claim claim : claims) {
+            if (claim.requestedAt() != null) {
+                metrics.requestStarted(claim.target().codeHostName(),
+                        Duration.between(claim.requestedAt(), claim.claimedAt()));
+            }
         }
     }
 

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -36,6 +37,7 @@ final class CompletionWriter implements Runnable {
     private final LinkedBlockingQueue<WriteBack> results = new LinkedBlockingQueue<>();
     private volatile boolean running = true;
     private volatile boolean discardOnStop;
+    private volatile long lastTurn = System.nanoTime();
 
     /**
      * @param afterWrite called after each batch written (it may have made room or made work due)
@@ -43,10 +45,16 @@ final class CompletionWriter implements Runnable {
      */
     CompletionWriter(String workerId, SyncQueue queue, WorkerMetrics metrics, Runnable afterWrite,
             Consumer<ClaimRef> claimEnded) {
+        this(workerId, queue, metrics, afterWrite, claimEnded, ref -> "unknown");
+    }
+
+    /** @param codeHostOf the code host of a claim still held, for the meters */
+    CompletionWriter(String workerId, SyncQueue queue, WorkerMetrics metrics, Runnable afterWrite,
+            Consumer<ClaimRef> claimEnded, Function<ClaimRef, String> codeHostOf) {
         this.workerId = workerId;
         this.metrics = metrics;
         this.afterWrite = afterWrite;
-        this.batchWriter = new BatchWriter(queue, metrics, claimEnded);
+        this.batchWriter = new BatchWriter(queue, metrics, claimEnded, codeHostOf);
         this.current = new BadResultIsolator(batchWriter, metrics, claimEnded);
     }
 
@@ -68,6 +76,11 @@ final class CompletionWriter implements Runnable {
     /** Results waiting for the next batch. */
     int pending() {
         return results.size();
+    }
+
+    /** The writer's last turn (System.nanoTime()): it turns at least every 100 ms while alive and not stuck. */
+    long lastTurnNanos() {
+        return lastTurn;
     }
 
     /** Stops once everything queued is written (the caller bounds the wait, then {@link #stopNow}). */
@@ -97,6 +110,7 @@ final class CompletionWriter implements Runnable {
         Backoff backoff = new Backoff();
         try {
             while ((running || !current.isEmpty() || !results.isEmpty()) && !discardOnStop) {
+                lastTurn = System.nanoTime();
                 if (current.isEmpty()) {
                     WriteBack first = results.poll(100, TimeUnit.MILLISECONDS);
                     if (first == null) {

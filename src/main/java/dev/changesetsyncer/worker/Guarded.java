@@ -1,7 +1,7 @@
 package dev.changesetsyncer.worker;
 
 import dev.changesetsyncer.db.DatabaseErrors;
-import java.util.concurrent.atomic.LongAdder;
+import io.micrometer.core.instrument.Counter;
 import org.slf4j.Logger;
 import org.slf4j.MDC;
 
@@ -14,9 +14,9 @@ final class Guarded implements Runnable {
     private final String workerId;
     private final Logger log;
     private final Runnable task;
-    private final LongAdder errors;
+    private final Counter errors;
 
-    Guarded(String name, String workerId, Logger log, LongAdder errors, Runnable task) {
+    Guarded(String name, String workerId, Logger log, Counter errors, Runnable task) {
         this.name = name;
         this.workerId = workerId;
         this.log = log;

@@ -22,6 +22,12 @@ final class InFlight {
         return sync;
     }
 
+    /** The code host of a claim this replica holds, for the meters; "unknown" once it is no longer held. */
+    String codeHostName(ClaimRef ref) {
+        InFlightSync sync = held.get(ref.changesetId());
+        return sync != null && sync.ref().equals(ref) ? sync.claim().target().codeHostName() : "unknown";
+    }
+
     /** The sync ended without a result to write: the claim ends here. */
     void remove(InFlightSync sync) {
         held.remove(sync.claim().changesetId(), sync);

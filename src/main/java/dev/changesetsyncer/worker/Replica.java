@@ -14,6 +14,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.jooq.SQLDialect;
 import org.jooq.impl.DSL;
 import org.slf4j.Logger;
@@ -36,7 +38,13 @@ public final class Replica {
 
     private final WorkerSettings settings;
     private final HikariDataSource pool;
-    private final WorkerMetrics metrics = new WorkerMetrics();
+    /**
+     * A part that has not turned for this long is reported dead: longer than a database call may hang
+     * (the socket timeout) plus a reconnect's backoff.
+     */
+    static final Duration STALL_LIMIT = SOCKET_TIMEOUT.multipliedBy(2);
+
+    private final WorkerMetrics metrics;
     private final InFlight inFlight = new InFlight();
     private final SyncQueue queue;
     private final Wakeup workArrived = new Wakeup();
@@ -53,17 +61,20 @@ public final class Replica {
     private final Thread listenerThread;
     private volatile boolean stopped;
 
-    private Replica(WorkerSettings settings, String jdbcUrl, CodeHostClients clients) {
+    private Replica(WorkerSettings settings, String jdbcUrl, CodeHostClients clients, MeterRegistry registry) {
         this.settings = settings;
+        this.metrics = new WorkerMetrics(registry);
         this.pool = DataSources.openForWorker(new DatabaseConfig(jdbcUrl, settings.workerId(), POOL_SIZE),
-                SOCKET_TIMEOUT);
+                SOCKET_TIMEOUT, registry);
+        metrics.inFlight(settings.workerId(), inFlight::size);
         this.queue = new SyncQueue(DSL.using(pool, SQLDialect.POSTGRES));
         this.writer = new CompletionWriter(settings.workerId(), queue, metrics, () -> {
             capacityFreed.signal();
             workArrived.signal(); // a write-back can make something due sooner than the loop thought
-        }, inFlight::remove);
+        }, inFlight::remove, inFlight::codeHostName);
         this.shares = new HostShares(settings.concurrency());
-        SyncLauncher launcher = new SyncLauncher(settings, clients, writer, inFlight, shares, syncs, capacityFreed);
+        SyncLauncher launcher = new SyncLauncher(settings, clients, writer, inFlight, shares, syncs, capacityFreed,
+                metrics);
         this.repoSyncs = new RepoSyncs(settings, clients, queue, writer, syncs, capacityFreed);
         this.claimLoop = new ClaimLoop(settings, queue, launcher, repoSyncs, shares, writer, metrics, workArrived,
                 capacityFreed);
@@ -83,7 +94,16 @@ public final class Replica {
      * @param clients resolves each claimed changeset's code host client
      */
     public static Replica start(WorkerSettings settings, String jdbcUrl, CodeHostClients clients) {
-        Replica replica = new Replica(settings, jdbcUrl, clients);
+        return start(settings, jdbcUrl, clients, new SimpleMeterRegistry());
+    }
+
+    /**
+     * As {@link #start(WorkerSettings, String, CodeHostClients)}, with its meters (and its pool's) in
+     * {@code registry}: replicas sharing a registry add up their counts.
+     */
+    public static Replica start(WorkerSettings settings, String jdbcUrl, CodeHostClients clients,
+            MeterRegistry registry) {
+        Replica replica = new Replica(settings, jdbcUrl, clients, registry);
         replica.startThreads();
         return replica;
     }
@@ -132,6 +152,32 @@ public final class Replica {
 
     public WorkerMetrics metrics() {
         return metrics;
+    }
+
+    /**
+     * The claim loop, the writer and the LISTEN connection's thread: each alive while its thread runs
+     * and it turned within its stall limit (the claim loop may sleep a poll interval more). After a
+     * stop they are all dead, as they should be.
+     */
+    public List<Liveness> liveness() {
+        long now = System.nanoTime();
+        return List.of(
+                liveness("claim loop", claimThread, now - claimLoop.lastTurnNanos(),
+                        STALL_LIMIT.plus(settings.pollInterval().multipliedBy(2))),
+                liveness("writer", writerThread, now - writer.lastTurnNanos(), STALL_LIMIT),
+                liveness("listener", listenerThread, now - listener.lastTurnNanos(), STALL_LIMIT));
+    }
+
+    private static Liveness liveness(String part, Thread thread, long sinceTurnNanos, Duration limit) {
+        Duration since = Duration.ofNanos(sinceTurnNanos);
+        if (!thread.isAlive()) {
+            return new Liveness(part, false, "its thread " + thread.getName() + " has ended");
+        }
+        if (since.compareTo(limit) > 0) {
+            return new Liveness(part, false, "stuck: last turned " + since.toSeconds() + " s ago (limit "
+                    + limit.toSeconds() + " s)");
+        }
+        return new Liveness(part, true, "turned " + since.toMillis() + " ms ago");
     }
 
     /**
@@ -212,7 +258,7 @@ public final class Replica {
         }
         try {
             int released = queue.release(unfinished);
-            metrics.released.add(released);
+            metrics.released.increment(released);
             log.info("gave {} unfinished claims back to the queue", released);
         } catch (RuntimeException e) {
             log.warn("could not give {} unfinished claims back; their leases will expire: {}", unfinished.size(),

@@ -32,9 +32,11 @@ final class SyncLauncher {
     private final Wakeup capacityFreed;
     private final Semaphore slots;
     private final Semaphore expressSlots;
+    private final WorkerMetrics metrics;
 
     SyncLauncher(WorkerSettings settings, CodeHostClients clients, CompletionWriter writer, InFlight inFlight,
-            HostShares shares, ExecutorService syncs, Wakeup capacityFreed) {
+            HostShares shares, ExecutorService syncs, Wakeup capacityFreed, WorkerMetrics metrics) {
+        this.metrics = metrics;
         this.workerId = settings.workerId();
         this.clients = clients;
         this.writer = writer;
@@ -67,7 +69,7 @@ final class SyncLauncher {
             capacityFreed.signal();
         };
         try {
-            syncs.execute(new SyncTask(workerId, sync, clients, writer, finished));
+            syncs.execute(new SyncTask(workerId, sync, clients, writer, finished, metrics));
             return true;
         } catch (RejectedExecutionException e) { // shut down: the replica is stopping
             finished.run(false);

@@ -12,6 +12,7 @@ import dev.changesetsyncer.queue.FailedAttempt;
 import dev.changesetsyncer.queue.RateLimitObservation;
 import dev.changesetsyncer.queue.Refund;
 import dev.changesetsyncer.queue.WriteBack;
+import java.time.Duration;
 import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,8 +34,15 @@ final class SyncTask implements Runnable {
     private final CodeHostClients clients;
     private final CompletionWriter writer;
     private final Finished finished;
+    private final WorkerMetrics metrics;
 
     SyncTask(String workerId, InFlightSync sync, CodeHostClients clients, CompletionWriter writer, Finished finished) {
+        this(workerId, sync, clients, writer, finished, new WorkerMetrics());
+    }
+
+    SyncTask(String workerId, InFlightSync sync, CodeHostClients clients, CompletionWriter writer, Finished finished,
+            WorkerMetrics metrics) {
+        this.metrics = metrics;
         this.workerId = workerId;
         this.sync = sync;
         this.clients = clients;
@@ -53,9 +61,11 @@ final class SyncTask implements Runnable {
                 return; // lost before it started
             }
             SyncResult result;
+            long started = System.nanoTime();
             try (SyncCaller.Scope ignored = SyncCaller.enter(workerId, ref.claimToken())) {
                 result = clients.forHost(target.codeHost()).fetch(target);
             }
+            metrics.syncTook(target.codeHostName(), Duration.ofNanos(System.nanoTime() - started));
             WriteBack writeBack = writeBack(ref, target, result);
             if (!sync.handOver()) {
                 return; // lost while fetching: the result is dropped

@@ -31,6 +31,7 @@ final class WakeupListener implements Runnable {
     private final WorkerMetrics metrics;
     private volatile boolean running = true;
     private volatile Connection connection;
+    private volatile long lastTurn = System.nanoTime();
 
     /** @param wakeup what to do on a NOTIFY, and after every (re)connect */
     WakeupListener(String workerId, String jdbcUrl, Runnable wakeup, WorkerMetrics metrics) {
@@ -38,6 +39,11 @@ final class WakeupListener implements Runnable {
         this.jdbcUrl = jdbcUrl;
         this.wakeup = wakeup;
         this.metrics = metrics;
+    }
+
+    /** The listener's last turn (System.nanoTime()): every half second while listening, every reconnect attempt otherwise. */
+    long lastTurnNanos() {
+        return lastTurn;
     }
 
     void stop() {
@@ -57,6 +63,7 @@ final class WakeupListener implements Runnable {
         MDC.put("worker", workerId);
         Backoff backoff = new Backoff();
         while (running) {
+            lastTurn = System.nanoTime();
             try (Connection listening = open()) {
                 connection = listening;
                 backoff.reset();
@@ -101,6 +108,7 @@ final class WakeupListener implements Runnable {
         wakeup.run();
         long lastCheck = System.nanoTime();
         while (running) {
+            lastTurn = System.nanoTime();
             PGNotification[] received = pg.getNotifications(RECEIVE_TIMEOUT_MILLIS);
             if (received != null && received.length > 0) {
                 wakeup.run();

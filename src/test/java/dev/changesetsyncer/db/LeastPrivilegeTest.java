@@ -122,6 +122,11 @@ class LeastPrivilegeTest {
                     + "changeset_sync_state WHERE code_host_id = " + simulated.id() + " AND last_synced_at IS NOT NULL") == 3);
             assertThat(database.value(Long.class, "SELECT count(*) FROM sync_requests WHERE served_at IS NOT NULL "
                     + "AND changeset_id = " + changesets.getFirst())).as("the request was served").isEqualTo(1);
+            assertThat(database.value(Long.class, "SELECT count(*) FROM sync_requests WHERE sync_started_at IS NOT NULL "
+                    + "AND changeset_id = " + changesets.getFirst())).as("with its sync's start").isEqualTo(1);
+            // the fleet gauges: pg_try_advisory_lock and the summary view, as the worker; readiness reads the changelog
+            await().atMost(Duration.ofSeconds(30)).until(() -> get(http.port(), "/metrics").contains("syncer_due{"));
+            assertThat(get(http.port(), "/readyz")).startsWith("ready");
 
             int status = deliver(http.port(), "repository", Fixtures.text("github/webhooks/from-docs/repository.archived.json"));
 
@@ -256,4 +261,12 @@ class LeastPrivilegeTest {
             return client.send(request, HttpResponse.BodyHandlers.ofString()).statusCode();
         }
     }
+
+    private static String get(int port, String path) throws Exception {
+        try (HttpClient client = HttpClient.newHttpClient()) {
+            return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).GET().build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+        }
+    }
+
 }

@@ -245,7 +245,7 @@ class UpgradeFromF5b3764Test {
         String requests = released ? """
                 to_jsonb(t) || CASE WHEN t.served_at IS NULL AND t.priority = 2
                                          AND t.requested_by LIKE '%(trigger repos_request_sync_on_archived_flip)'
-                                    THEN jsonb_build_object('priority', 0) ELSE '{}' END""" : "to_jsonb(t)";
+                                    THEN jsonb_build_object('priority', 0) ELSE '{}' END""" : "to_jsonb(t) - 'sync_started_at'";
         // columns added since, null or default in every row the release wrote, are left out
         String added = released ? "" : "- 'repo_sync_interval' - 'track_changesets' - 'bulk_next' - 'paused_by'";
         return sql.fetch("""

@@ -95,7 +95,7 @@ class InFlightSyncTest {
     static Claim claim(long id) {
         SyncTarget target = new SyncTarget(id, 1, "host", CodeHostKind.SIMULATED, "https://sim.test", "1", "org/repo",
                 Long.toString(id), Map.of(), null, null, null, false);
-        return new Claim(new ClaimRef(id, 100 + id), Instant.EPOCH, Instant.EPOCH.plusSeconds(60), 0, 0, null, target);
+        return new Claim(new ClaimRef(id, 100 + id), Instant.EPOCH, Instant.EPOCH.plusSeconds(60), 0, 0, null, target, null);
     }
 
     static void await(CyclicBarrier barrier) {

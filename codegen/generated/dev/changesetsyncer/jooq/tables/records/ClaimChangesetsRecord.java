@@ -30,7 +30,8 @@ import org.jooq.impl.TableRecordImpl;
  * requested_only, only requested and urgent changesets. now is the database's
  * now() when left out or null (tests set the clock with it). Rows come in claim
  * order (changesets, then repositories); claim_level is 0 routine, 1 bulk, 2
- * requested, 3 urgent.
+ * requested, 3 urgent; requested_at is the changeset's earliest pending request
+ * (null: none), so a replica can measure request -&gt; sync-start latency.
  */
 @SuppressWarnings({ "all", "unchecked", "rawtypes", "this-escape" })
 public class ClaimChangesetsRecord extends TableRecordImpl<ClaimChangesetsRecord> {
@@ -412,6 +413,21 @@ public class ClaimChangesetsRecord extends TableRecordImpl<ClaimChangesetsRecord
         return (String) get(24);
     }
 
+    /**
+     * Setter for <code>public.claim_changesets.requested_at</code>.
+     */
+    public ClaimChangesetsRecord setRequestedAt(Instant value) {
+        set(25, value);
+        return this;
+    }
+
+    /**
+     * Getter for <code>public.claim_changesets.requested_at</code>.
+     */
+    public Instant getRequestedAt() {
+        return (Instant) get(25);
+    }
+
     // -------------------------------------------------------------------------
     // Constructors
     // -------------------------------------------------------------------------
@@ -426,7 +442,7 @@ public class ClaimChangesetsRecord extends TableRecordImpl<ClaimChangesetsRecord
     /**
      * Create a detached, initialised ClaimChangesetsRecord
      */
-    public ClaimChangesetsRecord(Long changesetId, Long claimToken, Instant claimedAt, Instant leaseUntil, Short priority, Long codeHostId, String codeHostName, CodeHostKind codeHostKind, String codeHostBaseUrl, Long repoId, String repoExternalId, String repoName, String externalId, JSONB changeMarkers, String headSha, ReviewState reviewState, CheckState checkState, Boolean repoArchived, String claimKind, Short claimLevel, Float claimCost, Instant repoDeletedAt, String repoTrack, Instant repoListedUntil, String repoListingState) {
+    public ClaimChangesetsRecord(Long changesetId, Long claimToken, Instant claimedAt, Instant leaseUntil, Short priority, Long codeHostId, String codeHostName, CodeHostKind codeHostKind, String codeHostBaseUrl, Long repoId, String repoExternalId, String repoName, String externalId, JSONB changeMarkers, String headSha, ReviewState reviewState, CheckState checkState, Boolean repoArchived, String claimKind, Short claimLevel, Float claimCost, Instant repoDeletedAt, String repoTrack, Instant repoListedUntil, String repoListingState, Instant requestedAt) {
         super(ClaimChangesets.CLAIM_CHANGESETS);
 
         setChangesetId(changesetId);
@@ -454,6 +470,7 @@ public class ClaimChangesetsRecord extends TableRecordImpl<ClaimChangesetsRecord
         setRepoTrack(repoTrack);
         setRepoListedUntil(repoListedUntil);
         setRepoListingState(repoListingState);
+        setRequestedAt(requestedAt);
         resetTouchedOnNotNull();
     }
 }

@@ -164,6 +164,29 @@ public class SyncRequestsRecord extends UpdatableRecordImpl<SyncRequestsRecord> 
         return (String) get(8);
     }
 
+    /**
+     * Setter for <code>public.sync_requests.sync_started_at</code>. When the
+     * sync that served this request was claimed (database time), set with
+     * served_at; sync_started_at - requested_at is the request's wait for its
+     * sync to start (docs/operations.md has the percentiles). Null while
+     * pending, and for requests served before this column existed.
+     */
+    public SyncRequestsRecord setSyncStartedAt(Instant value) {
+        set(9, value);
+        return this;
+    }
+
+    /**
+     * Getter for <code>public.sync_requests.sync_started_at</code>. When the
+     * sync that served this request was claimed (database time), set with
+     * served_at; sync_started_at - requested_at is the request's wait for its
+     * sync to start (docs/operations.md has the percentiles). Null while
+     * pending, and for requests served before this column existed.
+     */
+    public Instant getSyncStartedAt() {
+        return (Instant) get(9);
+    }
+
     // -------------------------------------------------------------------------
     // Primary key information
     // -------------------------------------------------------------------------
@@ -187,7 +210,7 @@ public class SyncRequestsRecord extends UpdatableRecordImpl<SyncRequestsRecord> 
     /**
      * Create a detached, initialised SyncRequestsRecord
      */
-    public SyncRequestsRecord(Long id, Long changesetId, String reason, String requestedBy, Short priority, Instant requestedAt, Instant servedAt, Long servedByClaim, String servedBy) {
+    public SyncRequestsRecord(Long id, Long changesetId, String reason, String requestedBy, Short priority, Instant requestedAt, Instant servedAt, Long servedByClaim, String servedBy, Instant syncStartedAt) {
         super(SyncRequests.SYNC_REQUESTS);
 
         setId(id);
@@ -199,6 +222,7 @@ public class SyncRequestsRecord extends UpdatableRecordImpl<SyncRequestsRecord> 
         setServedAt(servedAt);
         setServedByClaim(servedByClaim);
         setServedBy(servedBy);
+        setSyncStartedAt(syncStartedAt);
         resetTouchedOnNotNull();
     }
 }
