@@ -36,7 +36,7 @@ import org.postgresql.ds.PGSimpleDataSource;
  * schedule what the current rule computes, nothing re-run that must not be, and ends up with the schema
  * of a fresh install. What the upgrade means to change, it changes: the pending requests an archived flip
  * made become bulk requests (priority 0), every repository gets its repository sync (due at once), and
- * the schedule recomputation runs again (rule version 3: claim levels).
+ * the schedule recomputation runs again (rule version 4: the rule as designed, bounded; times in UTC).
  */
 class UpgradeFromF5b3764Test {
     static final String RELEASE = "upgrade/f5b3764";

@@ -262,6 +262,27 @@ public class CodeHostsRecord extends UpdatableRecordImpl<CodeHostsRecord> {
         return (Duration) get(13);
     }
 
+    /**
+     * Setter for <code>public.code_hosts.event_quiet_period</code>. Quiet
+     * period after a change seen after the last sync (default 0): the next sync
+     * waits until the change is this old, at least min_sync_delay after the
+     * last sync, at most the cadence's cap after it. Within [0, 1 day].
+     */
+    public CodeHostsRecord setEventQuietPeriod(Duration value) {
+        set(14, value);
+        return this;
+    }
+
+    /**
+     * Getter for <code>public.code_hosts.event_quiet_period</code>. Quiet
+     * period after a change seen after the last sync (default 0): the next sync
+     * waits until the change is this old, at least min_sync_delay after the
+     * last sync, at most the cadence's cap after it. Within [0, 1 day].
+     */
+    public Duration getEventQuietPeriod() {
+        return (Duration) get(14);
+    }
+
     // -------------------------------------------------------------------------
     // Primary key information
     // -------------------------------------------------------------------------
@@ -285,7 +306,7 @@ public class CodeHostsRecord extends UpdatableRecordImpl<CodeHostsRecord> {
     /**
      * Create a detached, initialised CodeHostsRecord
      */
-    public CodeHostsRecord(Long id, String name, CodeHostKind kind, String baseUrl, Duration minSyncDelay, Duration maxSyncDelay, Duration checksPendingMaxDelay, Duration finishedMaxDelay, Instant createdAt, Integer requestsPerHour, Integer requestBurst, Float requestsPerSync, Integer maxInFlight, Duration repoSyncInterval) {
+    public CodeHostsRecord(Long id, String name, CodeHostKind kind, String baseUrl, Duration minSyncDelay, Duration maxSyncDelay, Duration checksPendingMaxDelay, Duration finishedMaxDelay, Instant createdAt, Integer requestsPerHour, Integer requestBurst, Float requestsPerSync, Integer maxInFlight, Duration repoSyncInterval, Duration eventQuietPeriod) {
         super(CodeHosts.CODE_HOSTS);
 
         setId(id);
@@ -302,6 +323,7 @@ public class CodeHostsRecord extends UpdatableRecordImpl<CodeHostsRecord> {
         setRequestsPerSync(requestsPerSync);
         setMaxInFlight(maxInFlight);
         setRepoSyncInterval(repoSyncInterval);
+        setEventQuietPeriod(eventQuietPeriod);
         resetTouchedOnNotNull();
     }
 }
