@@ -4,9 +4,10 @@
 --comment: The schedule rule. Pure functions: every input, times included, is a parameter, so tests call them with literals.
 
 -- Older signatures (CREATE OR REPLACE with a new parameter would add an overload).
-DROP FUNCTION IF EXISTS sync_quiet_time_next_at(timestamptz, timestamptz, timestamptz, interval, interval);
+-- (changeset_next_sync_at first: its body depends on sync_quiet_time_next_at)
 DROP FUNCTION IF EXISTS changeset_next_sync_at(bigint, sync_cadence, timestamptz, timestamptz, timestamptz, timestamptz,
     timestamptz, integer, timestamptz, timestamptz, interval, interval, interval, interval);
+DROP FUNCTION IF EXISTS sync_quiet_time_next_at(timestamptz, timestamptz, timestamptz, interval, interval);
 
 
 -- A wait with a day part ('1 day') added to a time in the session's time zone is 23 or 25 hours across a DST
