@@ -20,3 +20,7 @@ UPDATE changeset_sync_state s
  WHERE c.id = s.changeset_id
    AND r.deleted_at IS NOT NULL
    AND s.gone_at IS NULL;
+
+--changeset changeset-syncer:009-code-hosts-min-sync-delay-comment
+--comment: min_sync_delay is no longer a quiet period after a change (event_quiet_period is).
+COMMENT ON COLUMN code_hosts.min_sync_delay IS 'Shortest wait between syncs of one changeset: a change after the last sync is synced this long after that sync (at once if that has passed).';

@@ -7,7 +7,7 @@ import java.util.Objects;
  * A code host's schedule settings. The database checks how they relate (min at most max, caps in
  * range) and rejects bad combinations with a named constraint; see {@code db/tables}.
  *
- * @param minSyncDelay shortest wait between syncs, and the quiet period after a change
+ * @param minSyncDelay shortest wait between syncs (a change after the last sync is synced this long after it)
  * @param maxSyncDelay longest wait for an open changeset
  * @param checksPendingMaxDelay longest wait while checks are running
  * @param finishedMaxDelay longest wait for merged, closed and read-only changesets
