@@ -24,3 +24,14 @@ UPDATE changeset_sync_state s
 --changeset changeset-syncer:009-code-hosts-min-sync-delay-comment
 --comment: min_sync_delay is no longer a quiet period after a change (event_quiet_period is).
 COMMENT ON COLUMN code_hosts.min_sync_delay IS 'Shortest wait between syncs of one changeset: a change after the last sync is synced this long after that sync (at once if that has passed).';
+
+--changeset changeset-syncer:009-code-hosts-new-defaults
+--comment: Defaults chosen with the freshness simulation (docs/freshness.md): open changesets at least every 5 hours (was 8),
+--  finished ones at least every 7 days (was 24 hours). New hosts get them; existing hosts keep their settings (an
+--  operator adopts them with one UPDATE, docs/freshness.md): a default cannot tell a deliberate 8 hours from an
+--  untouched one, and a shorter open cap costs more API calls on a host whose budget was sized for the old one.
+ALTER TABLE code_hosts
+    ALTER COLUMN max_sync_delay SET DEFAULT interval '5 hours',
+    ALTER COLUMN finished_max_delay SET DEFAULT interval '7 days';
+COMMENT ON COLUMN code_hosts.max_sync_delay IS 'Longest wait between syncs of an open changeset (default 5 hours, from the freshness simulation: docs/freshness.md).';
+COMMENT ON COLUMN code_hosts.finished_max_delay IS 'Longest wait for merged, closed and read-only changesets (default 7 days: they are most changesets and see few changes; a webhook or a sync request brings a late change in at once).';

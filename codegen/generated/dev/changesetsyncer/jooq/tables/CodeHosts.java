@@ -91,15 +91,17 @@ public class CodeHosts extends TableImpl<CodeHostsRecord> {
 
     /**
      * The column <code>public.code_hosts.min_sync_delay</code>. Shortest wait
-     * between syncs of one changeset, and the quiet period after a change.
+     * between syncs of one changeset: a change after the last sync is synced
+     * this long after that sync (at once if that has passed).
      */
-    public final TableField<CodeHostsRecord, Duration> MIN_SYNC_DELAY = createField(DSL.name("min_sync_delay"), SQLDataType.INTERVAL.nullable(false).defaultValue(DSL.field(DSL.raw("'00:02:00'::interval"), SQLDataType.INTERVAL)), this, "Shortest wait between syncs of one changeset, and the quiet period after a change.", new IntervalConverter());
+    public final TableField<CodeHostsRecord, Duration> MIN_SYNC_DELAY = createField(DSL.name("min_sync_delay"), SQLDataType.INTERVAL.nullable(false).defaultValue(DSL.field(DSL.raw("'00:02:00'::interval"), SQLDataType.INTERVAL)), this, "Shortest wait between syncs of one changeset: a change after the last sync is synced this long after that sync (at once if that has passed).", new IntervalConverter());
 
     /**
      * The column <code>public.code_hosts.max_sync_delay</code>. Longest wait
-     * between syncs of an open changeset.
+     * between syncs of an open changeset (default 5 hours, from the freshness
+     * simulation: docs/freshness.md).
      */
-    public final TableField<CodeHostsRecord, Duration> MAX_SYNC_DELAY = createField(DSL.name("max_sync_delay"), SQLDataType.INTERVAL.nullable(false).defaultValue(DSL.field(DSL.raw("'08:00:00'::interval"), SQLDataType.INTERVAL)), this, "Longest wait between syncs of an open changeset.", new IntervalConverter());
+    public final TableField<CodeHostsRecord, Duration> MAX_SYNC_DELAY = createField(DSL.name("max_sync_delay"), SQLDataType.INTERVAL.nullable(false).defaultValue(DSL.field(DSL.raw("'05:00:00'::interval"), SQLDataType.INTERVAL)), this, "Longest wait between syncs of an open changeset (default 5 hours, from the freshness simulation: docs/freshness.md).", new IntervalConverter());
 
     /**
      * The column <code>public.code_hosts.checks_pending_max_delay</code>.
@@ -110,9 +112,11 @@ public class CodeHosts extends TableImpl<CodeHostsRecord> {
 
     /**
      * The column <code>public.code_hosts.finished_max_delay</code>. Longest
-     * wait for merged, closed and read-only changesets.
+     * wait for merged, closed and read-only changesets (default 7 days: they
+     * are most changesets and see few changes; a webhook or a sync request
+     * brings a late change in at once).
      */
-    public final TableField<CodeHostsRecord, Duration> FINISHED_MAX_DELAY = createField(DSL.name("finished_max_delay"), SQLDataType.INTERVAL.nullable(false).defaultValue(DSL.field(DSL.raw("'24:00:00'::interval"), SQLDataType.INTERVAL)), this, "Longest wait for merged, closed and read-only changesets.", new IntervalConverter());
+    public final TableField<CodeHostsRecord, Duration> FINISHED_MAX_DELAY = createField(DSL.name("finished_max_delay"), SQLDataType.INTERVAL.nullable(false).defaultValue(DSL.field(DSL.raw("'7 days'::interval"), SQLDataType.INTERVAL)), this, "Longest wait for merged, closed and read-only changesets (default 7 days: they are most changesets and see few changes; a webhook or a sync request brings a late change in at once).", new IntervalConverter());
 
     /**
      * The column <code>public.code_hosts.created_at</code>.

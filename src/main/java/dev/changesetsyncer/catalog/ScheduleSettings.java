@@ -14,9 +14,12 @@ import java.util.Objects;
  */
 public record ScheduleSettings(
         Duration minSyncDelay, Duration maxSyncDelay, Duration checksPendingMaxDelay, Duration finishedMaxDelay) {
-    /** The documented defaults: 2 min, 8 h, 5 min while checks run, 24 h when finished. */
+    /**
+     * The column defaults (docs/freshness.md says why): 2 min, 5 h, 5 min while checks run, 7 days when
+     * finished.
+     */
     public static final ScheduleSettings DEFAULTS = new ScheduleSettings(
-            Duration.ofMinutes(2), Duration.ofHours(8), Duration.ofMinutes(5), Duration.ofHours(24));
+            Duration.ofMinutes(2), Duration.ofHours(5), Duration.ofMinutes(5), Duration.ofDays(7));
 
     public ScheduleSettings {
         Objects.requireNonNull(minSyncDelay, "minSyncDelay");

@@ -55,7 +55,8 @@ class ScheduleAuditTest {
     /** least() ignores a null: the first sync of such a host stored now() and re-synced it in 2 minutes. */
     @Test
     void aHostThatReportsNoUpdatedAtLeavesTheChangeTimeUnknownAndWaitsTheCap() {
-        long id = catalog.changeset(catalog.repo(catalog.host()));
+        long id = catalog.changeset(catalog.repo(catalog.host(new ScheduleSettings(ofMinutes(2), ofHours(8), ofMinutes(5),
+                ofHours(24)))));
         Claim claim = claimOnly(id);
 
         queue.complete(List.of(new Completion(claim.ref(), new SyncResult.Fetched(new ChangesetSnapshot(

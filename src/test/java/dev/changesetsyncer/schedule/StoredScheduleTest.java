@@ -199,7 +199,8 @@ class StoredScheduleTest {
 
     @Test
     void runningChecksMoveTheChangesetToTheShortCap() {
-        long id = catalog.changeset(catalog.repo(catalog.host()));
+        long id = catalog.changeset(catalog.repo(catalog.host(new ScheduleSettings(ofMinutes(2), ofHours(8), ofMinutes(5),
+                ofHours(24)))));
         recordSync(id, "now()", "now() - interval '3 days'");
         assertThat(waitOf(id)).isGreaterThan(ofHours(7));
 

@@ -86,7 +86,8 @@ public class CodeHostsRecord extends UpdatableRecordImpl<CodeHostsRecord> {
 
     /**
      * Setter for <code>public.code_hosts.min_sync_delay</code>. Shortest wait
-     * between syncs of one changeset, and the quiet period after a change.
+     * between syncs of one changeset: a change after the last sync is synced
+     * this long after that sync (at once if that has passed).
      */
     public CodeHostsRecord setMinSyncDelay(Duration value) {
         set(4, value);
@@ -95,7 +96,8 @@ public class CodeHostsRecord extends UpdatableRecordImpl<CodeHostsRecord> {
 
     /**
      * Getter for <code>public.code_hosts.min_sync_delay</code>. Shortest wait
-     * between syncs of one changeset, and the quiet period after a change.
+     * between syncs of one changeset: a change after the last sync is synced
+     * this long after that sync (at once if that has passed).
      */
     public Duration getMinSyncDelay() {
         return (Duration) get(4);
@@ -103,7 +105,8 @@ public class CodeHostsRecord extends UpdatableRecordImpl<CodeHostsRecord> {
 
     /**
      * Setter for <code>public.code_hosts.max_sync_delay</code>. Longest wait
-     * between syncs of an open changeset.
+     * between syncs of an open changeset (default 5 hours, from the freshness
+     * simulation: docs/freshness.md).
      */
     public CodeHostsRecord setMaxSyncDelay(Duration value) {
         set(5, value);
@@ -112,7 +115,8 @@ public class CodeHostsRecord extends UpdatableRecordImpl<CodeHostsRecord> {
 
     /**
      * Getter for <code>public.code_hosts.max_sync_delay</code>. Longest wait
-     * between syncs of an open changeset.
+     * between syncs of an open changeset (default 5 hours, from the freshness
+     * simulation: docs/freshness.md).
      */
     public Duration getMaxSyncDelay() {
         return (Duration) get(5);
@@ -139,7 +143,9 @@ public class CodeHostsRecord extends UpdatableRecordImpl<CodeHostsRecord> {
 
     /**
      * Setter for <code>public.code_hosts.finished_max_delay</code>. Longest
-     * wait for merged, closed and read-only changesets.
+     * wait for merged, closed and read-only changesets (default 7 days: they
+     * are most changesets and see few changes; a webhook or a sync request
+     * brings a late change in at once).
      */
     public CodeHostsRecord setFinishedMaxDelay(Duration value) {
         set(7, value);
@@ -148,7 +154,9 @@ public class CodeHostsRecord extends UpdatableRecordImpl<CodeHostsRecord> {
 
     /**
      * Getter for <code>public.code_hosts.finished_max_delay</code>. Longest
-     * wait for merged, closed and read-only changesets.
+     * wait for merged, closed and read-only changesets (default 7 days: they
+     * are most changesets and see few changes; a webhook or a sync request
+     * brings a late change in at once).
      */
     public Duration getFinishedMaxDelay() {
         return (Duration) get(7);
