@@ -7,6 +7,9 @@
 --  then runs again, after the new functions and triggers are in place. Setting code_host_id to itself
 --  fires the schedule trigger. Narrow the WHERE clause to the rows the change affects: rewriting every
 --  row of a large table takes a while (and its dead tuples a vacuum).
--- rule version 3: claim levels (bulk requests between routine and requested): a pending request's claim_at moves
+-- rule version 4: the rule as designed (a change after the last sync is due min after it, never past the cap),
+--  retries bounded, times added in UTC (claim keys of pending requests included)
 UPDATE changeset_sync_state SET code_host_id = code_host_id
- WHERE requested_at IS NOT NULL;
+ WHERE greatest(synced_updated_at, latest_event_at) > last_synced_at
+    OR failures > 0
+    OR requested_at IS NOT NULL;

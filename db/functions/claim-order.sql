@@ -34,13 +34,14 @@ COMMENT ON FUNCTION sync_claim_level(smallint, timestamptz) IS
 CREATE OR REPLACE FUNCTION sync_claim_at(next_sync_at timestamptz, priority smallint, requested_at timestamptz)
     RETURNS timestamptz
     LANGUAGE sql STABLE PARALLEL SAFE
-RETURN next_sync_at - CASE WHEN next_sync_at <= requested_at THEN sync_claim_level(priority, requested_at) ELSE 0 END
-                      * sync_priority_shift();
+RETURN sync_time_after(next_sync_at,
+    -(CASE WHEN next_sync_at <= requested_at THEN sync_claim_level(priority, requested_at) ELSE 0 END * sync_priority_shift()));
 
 COMMENT ON FUNCTION sync_claim_at(timestamptz, smallint, timestamptz) IS
 'Claim order key: next_sync_at moved sync_priority_shift() (1000 years) earlier per claim level (sync_claim_level: '
 '1 bulk, 2 requested, 3 urgent) while a request is what makes the changeset due (not while a failed attempt backs '
-'off). Each level is then one range of claim_at (sync_claim_bound), read in one ascending order.';
+'off). Each level is then one range of claim_at (sync_claim_bound), read in one ascending order. Computed in UTC '
+'(sync_time_after): years ago, a session''s time zone had another offset.';
 
 
 -- Halfway between two levels: a level-L row due at t has a key near t - L * 1000 years, so the bound
@@ -48,7 +49,7 @@ COMMENT ON FUNCTION sync_claim_at(timestamptz, smallint, timestamptz) IS
 CREATE OR REPLACE FUNCTION sync_claim_bound(level integer, at timestamptz)
     RETURNS timestamptz
     LANGUAGE sql STABLE PARALLEL SAFE
-RETURN at - greatest(level - 0.5, 0) * sync_priority_shift();
+RETURN sync_time_after(at, -(greatest(level - 0.5, 0) * sync_priority_shift()));
 
 COMMENT ON FUNCTION sync_claim_bound(integer, timestamptz) IS
 'The claim key that separates claim levels at time at: unleased rows with claim_at <= sync_claim_bound(L, at) are due '

@@ -19,7 +19,7 @@ BEGIN
                   HINT = 'To sync it now: INSERT INTO sync_requests (changeset_id, reason) VALUES (...).';
     END IF;
 
-    SELECT h.min_sync_delay, h.max_sync_delay, h.checks_pending_max_delay, h.finished_max_delay
+    SELECT h.min_sync_delay, h.max_sync_delay, h.checks_pending_max_delay, h.finished_max_delay, h.event_quiet_period
       INTO host
       FROM code_hosts h
      WHERE h.id = NEW.code_host_id;
@@ -27,7 +27,8 @@ BEGIN
     NEW.next_sync_at := changeset_next_sync_at(
         NEW.changeset_id, NEW.cadence, NEW.enqueued_at, NEW.last_synced_at, NEW.last_attempt_at,
         NEW.synced_updated_at, NEW.latest_event_at, NEW.failures, NEW.gone_at, NEW.requested_at,
-        host.min_sync_delay, host.max_sync_delay, host.checks_pending_max_delay, host.finished_max_delay);
+        host.min_sync_delay, host.max_sync_delay, host.checks_pending_max_delay, host.finished_max_delay,
+        host.event_quiet_period);
     NEW.claim_at := sync_claim_at(NEW.next_sync_at, NEW.priority, NEW.requested_at);
     RETURN NEW;
 END
@@ -150,10 +151,13 @@ $$;
 COMMENT ON FUNCTION trg_code_hosts_reschedule() IS 'Recomputes next_sync_at of all changesets of a host whose schedule settings changed.';
 
 CREATE OR REPLACE TRIGGER code_hosts_reschedule
-    AFTER UPDATE OF min_sync_delay, max_sync_delay, checks_pending_max_delay, finished_max_delay ON code_hosts
+    AFTER UPDATE OF min_sync_delay, max_sync_delay, checks_pending_max_delay, finished_max_delay, event_quiet_period
+    ON code_hosts
     FOR EACH ROW
-    WHEN ((OLD.min_sync_delay, OLD.max_sync_delay, OLD.checks_pending_max_delay, OLD.finished_max_delay)
-          IS DISTINCT FROM (NEW.min_sync_delay, NEW.max_sync_delay, NEW.checks_pending_max_delay, NEW.finished_max_delay))
+    WHEN ((OLD.min_sync_delay, OLD.max_sync_delay, OLD.checks_pending_max_delay, OLD.finished_max_delay,
+           OLD.event_quiet_period)
+          IS DISTINCT FROM (NEW.min_sync_delay, NEW.max_sync_delay, NEW.checks_pending_max_delay, NEW.finished_max_delay,
+           NEW.event_quiet_period))
     EXECUTE FUNCTION trg_code_hosts_reschedule();
 
-COMMENT ON TRIGGER code_hosts_reschedule ON code_hosts IS 'Reschedules a host''s changesets when its delay settings change.';
+COMMENT ON TRIGGER code_hosts_reschedule ON code_hosts IS 'Reschedules a host''s changesets when its delay settings (or its event quiet period) change.';

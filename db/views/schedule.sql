@@ -8,8 +8,25 @@ DROP VIEW IF EXISTS changeset_schedule;
 
 DROP FUNCTION IF EXISTS changeset_schedule_rule(sync_cadence, timestamptz, timestamptz, timestamptz, integer,
     timestamptz, smallint, interval, interval, interval, interval);
+DROP FUNCTION IF EXISTS changeset_schedule_rule(sync_cadence, timestamptz, timestamptz, timestamptz, timestamptz, integer,
+    timestamptz, smallint, timestamptz, interval, interval, interval, interval);
+
+-- How the changeset's jitter shortens a wait, in words: ", less 2.3 % jitter" (nothing when it does not).
+CREATE OR REPLACE FUNCTION sync_jitter_text(delay interval, min_delay interval, changeset_id bigint)
+    RETURNS text
+    LANGUAGE sql STABLE PARALLEL SAFE
+RETURN CASE WHEN sync_jittered_delay(delay, min_delay, changeset_id) < delay
+    THEN format(' (%s less %s %% jitter)', date_trunc('second', sync_jittered_delay(delay, min_delay, changeset_id)),
+                round((sync_jitter_fraction(changeset_id) * 100)::numeric, 1))
+    ELSE '' END;
+
+COMMENT ON FUNCTION sync_jitter_text(interval, interval, bigint) IS
+'For changeset_schedule_rule(): " (<the jittered wait> less <n> % jitter)" when the changeset''s jitter shortens '
+'the wait, else nothing.';
+
 
 CREATE OR REPLACE FUNCTION changeset_schedule_rule(
+    changeset_id             bigint,
     cadence                  sync_cadence,
     last_synced_at           timestamptz,
     last_attempt_at          timestamptz,
@@ -22,41 +39,67 @@ CREATE OR REPLACE FUNCTION changeset_schedule_rule(
     min_delay                interval,
     max_delay                interval,
     checks_pending_max_delay interval,
-    finished_max_delay       interval)
+    finished_max_delay       interval,
+    event_quiet_period       interval DEFAULT interval '0')
     RETURNS text
     LANGUAGE sql STABLE PARALLEL SAFE
 RETURN CASE
     -- a request whose attempt failed backs off like any retry (see changeset_next_sync_at)
     WHEN requested_at IS NOT NULL AND failures > 0 AND last_attempt_at >= requested_at THEN
-        format('requested, but the attempt failed: retry %s after %s', failures,
+        format('requested, but the attempt failed: retry %s after %s from the last attempt%s', failures,
             sync_retry_delay(failures, min_delay,
-                sync_cadence_max_delay(cadence, max_delay, checks_pending_max_delay, finished_max_delay)))
+                sync_cadence_max_delay(cadence, max_delay, checks_pending_max_delay, finished_max_delay)),
+            sync_jitter_text(sync_retry_delay(failures, min_delay,
+                sync_cadence_max_delay(cadence, max_delay, checks_pending_max_delay, finished_max_delay)),
+                min_delay, changeset_id))
     WHEN priority = 2 THEN 'urgent request'
     WHEN priority = 1 THEN 'requested'
     WHEN requested_at IS NOT NULL THEN 'bulk request'
     WHEN gone_at IS NOT NULL THEN 'gone from the host: synced only on request'
-    WHEN failures > 0 THEN format('failing: retry %s after %s', failures,
+    WHEN failures > 0 THEN format('failing: retry %s after %s from the last attempt%s', failures,
         sync_retry_delay(failures, min_delay,
-            sync_cadence_max_delay(cadence, max_delay, checks_pending_max_delay, finished_max_delay)))
+            sync_cadence_max_delay(cadence, max_delay, checks_pending_max_delay, finished_max_delay)),
+        sync_jitter_text(sync_retry_delay(failures, min_delay,
+            sync_cadence_max_delay(cadence, max_delay, checks_pending_max_delay, finished_max_delay)),
+            min_delay, changeset_id))
     WHEN last_synced_at IS NULL THEN 'never synced: due now'
     WHEN greatest(synced_updated_at, latest_event_at) IS NULL THEN
-        format('no change known: waits the %s cap', cadence)
+        format('no change known: waits the %s cap%s', cadence,
+            sync_jitter_text(sync_cadence_max_delay(cadence, max_delay, checks_pending_max_delay, finished_max_delay),
+                min_delay, changeset_id))
+    -- changed after the last sync: the three terms of sync_quiet_time_next_at(), the one that won
     WHEN greatest(synced_updated_at, latest_event_at) > last_synced_at THEN
-        format('changed after the last sync: quiet period of %s after the change', min_delay)
+        CASE
+            WHEN sync_time_after(greatest(synced_updated_at, latest_event_at), coalesce(event_quiet_period, interval '0'))
+                 >= sync_time_after(last_synced_at,
+                        sync_cadence_max_delay(cadence, max_delay, checks_pending_max_delay, finished_max_delay)) THEN
+                format('changed after the last sync: capped at %s (%s) after the sync',
+                    sync_cadence_max_delay(cadence, max_delay, checks_pending_max_delay, finished_max_delay), cadence)
+            WHEN sync_time_after(greatest(synced_updated_at, latest_event_at), coalesce(event_quiet_period, interval '0'))
+                 <= sync_time_after(last_synced_at, min_delay) THEN
+                format('changed after the last sync: %s after the sync (the floor)', min_delay)
+            WHEN coalesce(event_quiet_period, interval '0') = interval '0' THEN
+                'changed after the last sync, over the floor after it: due at the change'
+            ELSE format('changed after the last sync: quiet period of %s after the change', event_quiet_period)
+        END
     WHEN last_synced_at - greatest(synced_updated_at, latest_event_at) < min_delay THEN
         format('quiet for %s: waits the %s floor',
             date_trunc('second', last_synced_at - greatest(synced_updated_at, latest_event_at)), min_delay)
     WHEN last_synced_at - greatest(synced_updated_at, latest_event_at)
          > sync_cadence_max_delay(cadence, max_delay, checks_pending_max_delay, finished_max_delay) THEN
-        format('quiet for %s: capped at %s (%s)',
+        format('quiet for %s: capped at %s (%s)%s',
             date_trunc('second', last_synced_at - greatest(synced_updated_at, latest_event_at)),
-            sync_cadence_max_delay(cadence, max_delay, checks_pending_max_delay, finished_max_delay), cadence)
-    ELSE format('quiet for %s: waits as long',
-        date_trunc('second', last_synced_at - greatest(synced_updated_at, latest_event_at)))
+            sync_cadence_max_delay(cadence, max_delay, checks_pending_max_delay, finished_max_delay), cadence,
+            sync_jitter_text(sync_cadence_max_delay(cadence, max_delay, checks_pending_max_delay, finished_max_delay),
+                min_delay, changeset_id))
+    ELSE format('quiet for %s: waits as long%s',
+        date_trunc('second', last_synced_at - greatest(synced_updated_at, latest_event_at)),
+        sync_jitter_text(last_synced_at - greatest(synced_updated_at, latest_event_at), min_delay, changeset_id))
 END;
 
-COMMENT ON FUNCTION changeset_schedule_rule(sync_cadence, timestamptz, timestamptz, timestamptz, timestamptz, integer, timestamptz, smallint, timestamptz, interval, interval, interval, interval) IS
-'Names the branch of changeset_next_sync_at() that applies, in words, for the changeset_schedule view.';
+COMMENT ON FUNCTION changeset_schedule_rule(bigint, sync_cadence, timestamptz, timestamptz, timestamptz, timestamptz, integer, timestamptz, smallint, timestamptz, interval, interval, interval, interval, interval) IS
+'Names the branch of changeset_next_sync_at() that applies, in words, for the changeset_schedule view: the jitter '
+'that shortens a wait included, a failing row''s retry counted from its last attempt.';
 
 
 CREATE VIEW changeset_schedule AS
@@ -73,10 +116,12 @@ SELECT s.changeset_id,
        s.last_attempt_at,
        greatest(s.synced_updated_at, s.latest_event_at)       AS last_change_at,
        s.last_synced_at - greatest(s.synced_updated_at, s.latest_event_at) AS quiet_for,
-       s.next_sync_at - coalesce(s.last_synced_at, s.enqueued_at) AS wait,
-       changeset_schedule_rule(s.cadence, s.last_synced_at, s.last_attempt_at, s.synced_updated_at,
+       -- a failing row waits from its last attempt (the retry backs off from there)
+       s.next_sync_at - CASE WHEN s.failures > 0 THEN coalesce(s.last_attempt_at, s.last_synced_at)
+                             ELSE coalesce(s.last_synced_at, s.enqueued_at) END AS wait,
+       changeset_schedule_rule(s.changeset_id, s.cadence, s.last_synced_at, s.last_attempt_at, s.synced_updated_at,
            s.latest_event_at, s.failures, s.gone_at, s.priority, s.requested_at, h.min_sync_delay,
-           h.max_sync_delay, h.checks_pending_max_delay, h.finished_max_delay) AS rule,
+           h.max_sync_delay, h.checks_pending_max_delay, h.finished_max_delay, h.event_quiet_period) AS rule,
        s.next_sync_at,
        s.next_sync_at <= now()                                AS due,
        greatest(now() - s.next_sync_at, interval '0')         AS overdue_by,
@@ -98,14 +143,16 @@ SELECT s.changeset_id,
         FROM sync_requests q
        WHERE q.changeset_id = s.changeset_id
          AND q.served_at IS NULL
-       ORDER BY q.priority DESC, q.requested_at
+       -- the newest at the highest priority: after an archive and an unarchive, the unarchive
+       ORDER BY q.priority DESC, q.requested_at DESC, q.id DESC
        LIMIT 1) pending ON true;
 
 COMMENT ON VIEW changeset_schedule IS
 'One row per changeset: when it was last synced and changed, the wait the rule chose and why (rule), when it is due, '
 'the pending request, lease and failures. Cheap for "WHERE due ORDER BY next_sync_at LIMIT n" (index on next_sync_at).';
 COMMENT ON COLUMN changeset_schedule.quiet_for IS 'How long the changeset had been quiet when it was last synced (negative: changed since).';
-COMMENT ON COLUMN changeset_schedule.wait IS 'next_sync_at minus the last sync (or the enqueue time if never synced); null when never due (gone).';
+COMMENT ON COLUMN changeset_schedule.wait IS 'next_sync_at minus the last sync (or the enqueue time if never synced; the last attempt if failing); null when never due (gone).';
+COMMENT ON COLUMN changeset_schedule.request_reason IS 'The reason of the pending request that matters: the newest of the highest priority.';
 COMMENT ON COLUMN changeset_schedule.due IS 'next_sync_at has passed (it may be in flight: see lease_holder); null when never due (gone).';
 
 

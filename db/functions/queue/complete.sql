@@ -76,7 +76,9 @@ BEGIN
        SET last_synced_at    = i.claimed_at,
            last_attempt_at   = i.claimed_at,
            -- a host clock ahead of ours must not postpone the next sync: no change is later than now
-           synced_updated_at = CASE WHEN i.outcome = 'changed' THEN least(coalesce(i.updated_at, s.synced_updated_at), now())
+           -- (a host that reports no updated_at leaves it unknown: least() would ignore the null and store now())
+           synced_updated_at = CASE WHEN i.outcome = 'changed' AND coalesce(i.updated_at, s.synced_updated_at) IS NOT NULL
+                                        THEN least(coalesce(i.updated_at, s.synced_updated_at), now())
                                     ELSE s.synced_updated_at END,
            -- events the sync found count as changes, but never later than the sync started
            latest_event_at   = greatest(s.latest_event_at,
@@ -85,7 +87,12 @@ BEGIN
                                                CASE WHEN jsonb_typeof(i.events) = 'array' THEN i.events END) e)),
            failures          = 0,
            last_error        = CASE WHEN i.outcome = 'gone' THEN left(i.message, 2000) END,
-           gone_at           = CASE WHEN i.outcome = 'gone' THEN coalesce(s.gone_at, now()) END,
+           -- a changeset of a deleted repository stays gone, even when a sync on request found it
+           -- (the subquery runs only for rows that were gone)
+           gone_at           = CASE WHEN i.outcome = 'gone' THEN coalesce(s.gone_at, now())
+                                    WHEN s.gone_at IS NOT NULL
+                                        THEN (SELECT r.deleted_at FROM changesets c JOIN repos r ON r.id = c.repo_id
+                                               WHERE c.id = s.changeset_id) END,
            requested_at      = r.requested_at,
            priority          = coalesce(r.priority, 0),
            -- the claim ends here rather than in end_claims(): one write per row on the hot path
@@ -106,5 +113,7 @@ COMMENT ON FUNCTION complete_syncs(jsonb) IS
 '(for changed: a null or missing field keeps its stored value; change_markers are merged into the stored ones) '
 'events: [{kind, occurred_at, dedupe_key, payload}], message}]. Only rows whose claim_token still matches are written '
 '(a worker whose lease expired and was re-claimed is fenced off); returns those. Serves the requests made before the '
-'sync started; later ones stay pending. last_synced_at is the claim time. A repository''s archived flag is written '
+'sync started; later ones stay pending. last_synced_at is the claim time. A changeset found (not gone) is no longer '
+'gone, unless its repository is deleted (repos.deleted_at). A host that reports no updated_at leaves synced_updated_at '
+'unknown (the rule then waits the cap). A repository''s archived flag is written '
 'by record_archived_flags(), in its own transaction.';

@@ -70,14 +70,15 @@ RETURN CASE
     -- never read: due at once
     WHEN last_attempt_at IS NULL THEN enqueued_at
     -- failing (never a 404: that is an answer): exponential backoff from the interval, at most max_delay
-    WHEN failures > 0 THEN last_attempt_at
-        + greatest(repo_sync_interval, least(max_delay, repo_sync_interval * power(2, least(failures - 1, 30))))
-          * (1 - repo_sync_jitter_fraction(repo_id))
+    -- (sync_retry_delay: any number of failures is safe)
+    WHEN failures > 0 THEN sync_time_after(last_attempt_at,
+        greatest(repo_sync_interval, sync_retry_delay(failures, repo_sync_interval, max_delay))
+          * (1 - repo_sync_jitter_fraction(repo_id)))
     -- marked deleted: read again now and then, to notice it coming back
-    WHEN deleted_at IS NOT NULL THEN last_attempt_at + repo_deleted_recheck_delay()
+    WHEN deleted_at IS NOT NULL THEN sync_time_after(last_attempt_at, repo_deleted_recheck_delay())
     -- just tracked (or tracked with another state): its pull requests are listed at once
     WHEN track_changesets IN ('open', 'all') AND listing_state IS DISTINCT FROM track_changesets THEN last_attempt_at
-    ELSE last_attempt_at + repo_sync_interval * (1 - repo_sync_jitter_fraction(repo_id))
+    ELSE sync_time_after(last_attempt_at, repo_sync_interval * (1 - repo_sync_jitter_fraction(repo_id)))
 END;
 
 COMMENT ON FUNCTION repo_next_sync_at(bigint, timestamptz, timestamptz, integer, timestamptz, text, text, interval, interval) IS

@@ -226,8 +226,11 @@ public class Public extends SchemaImpl {
      * claim_token still matches are written (a worker whose lease expired and
      * was re-claimed is fenced off); returns those. Serves the requests made
      * before the sync started; later ones stay pending. last_synced_at is the
-     * claim time. A repository's archived flag is written by
-     * record_archived_flags(), in its own transaction.
+     * claim time. A changeset found (not gone) is no longer gone, unless its
+     * repository is deleted (repos.deleted_at). A host that reports no
+     * updated_at leaves synced_updated_at unknown (the rule then waits the
+     * cap). A repository's archived flag is written by record_archived_flags(),
+     * in its own transaction.
      */
     public final CompleteSyncs COMPLETE_SYNCS = CompleteSyncs.COMPLETE_SYNCS;
 

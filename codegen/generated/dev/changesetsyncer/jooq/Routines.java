@@ -44,10 +44,12 @@ import dev.changesetsyncer.jooq.routines.SyncClaimAt;
 import dev.changesetsyncer.jooq.routines.SyncClaimBound;
 import dev.changesetsyncer.jooq.routines.SyncClaimLevel;
 import dev.changesetsyncer.jooq.routines.SyncJitterFraction;
+import dev.changesetsyncer.jooq.routines.SyncJitterText;
 import dev.changesetsyncer.jooq.routines.SyncJitteredDelay;
 import dev.changesetsyncer.jooq.routines.SyncPriorityShift;
 import dev.changesetsyncer.jooq.routines.SyncQuietTimeNextAt;
 import dev.changesetsyncer.jooq.routines.SyncRetryDelay;
+import dev.changesetsyncer.jooq.routines.SyncTimeAfter;
 import dev.changesetsyncer.jooq.routines.SyncWakeupChannel;
 import dev.changesetsyncer.jooq.routines.SyncerRolePurposes;
 import dev.changesetsyncer.jooq.routines.WebhookDeliveryRetention;
@@ -206,6 +208,7 @@ public class Routines {
         , Duration maxDelay
         , Duration checksPendingMaxDelay
         , Duration finishedMaxDelay
+        , Duration eventQuietPeriod
     ) {
         ChangesetNextSyncAt f = new ChangesetNextSyncAt();
         f.setChangesetId(changesetId);
@@ -222,6 +225,7 @@ public class Routines {
         f.setMaxDelay(maxDelay);
         f.setChecksPendingMaxDelay(checksPendingMaxDelay);
         f.setFinishedMaxDelay(finishedMaxDelay);
+        f.setEventQuietPeriod(eventQuietPeriod);
 
         f.execute(configuration);
         return f.getReturnValue();
@@ -245,6 +249,7 @@ public class Routines {
         , Duration maxDelay
         , Duration checksPendingMaxDelay
         , Duration finishedMaxDelay
+        , Duration eventQuietPeriod
     ) {
         ChangesetNextSyncAt f = new ChangesetNextSyncAt();
         f.setChangesetId(changesetId);
@@ -261,6 +266,7 @@ public class Routines {
         f.setMaxDelay(maxDelay);
         f.setChecksPendingMaxDelay(checksPendingMaxDelay);
         f.setFinishedMaxDelay(finishedMaxDelay);
+        f.setEventQuietPeriod(eventQuietPeriod);
 
         return f.asField();
     }
@@ -283,6 +289,7 @@ public class Routines {
         , Field<Duration> maxDelay
         , Field<Duration> checksPendingMaxDelay
         , Field<Duration> finishedMaxDelay
+        , Field<Duration> eventQuietPeriod
     ) {
         ChangesetNextSyncAt f = new ChangesetNextSyncAt();
         f.setChangesetId(changesetId);
@@ -299,6 +306,7 @@ public class Routines {
         f.setMaxDelay(maxDelay);
         f.setChecksPendingMaxDelay(checksPendingMaxDelay);
         f.setFinishedMaxDelay(finishedMaxDelay);
+        f.setEventQuietPeriod(eventQuietPeriod);
 
         return f.asField();
     }
@@ -308,6 +316,7 @@ public class Routines {
      */
     public static String changesetScheduleRule(
           Configuration configuration
+        , Long changesetId
         , SyncCadence cadence
         , Instant lastSyncedAt
         , Instant lastAttemptAt
@@ -321,8 +330,10 @@ public class Routines {
         , Duration maxDelay
         , Duration checksPendingMaxDelay
         , Duration finishedMaxDelay
+        , Duration eventQuietPeriod
     ) {
         ChangesetScheduleRule f = new ChangesetScheduleRule();
+        f.setChangesetId(changesetId);
         f.setCadence(cadence);
         f.setLastSyncedAt(lastSyncedAt);
         f.setLastAttemptAt(lastAttemptAt);
@@ -336,6 +347,7 @@ public class Routines {
         f.setMaxDelay(maxDelay);
         f.setChecksPendingMaxDelay(checksPendingMaxDelay);
         f.setFinishedMaxDelay(finishedMaxDelay);
+        f.setEventQuietPeriod(eventQuietPeriod);
 
         f.execute(configuration);
         return f.getReturnValue();
@@ -345,7 +357,8 @@ public class Routines {
      * Get <code>public.changeset_schedule_rule</code> as a field.
      */
     public static Field<String> changesetScheduleRule(
-          SyncCadence cadence
+          Long changesetId
+        , SyncCadence cadence
         , Instant lastSyncedAt
         , Instant lastAttemptAt
         , Instant syncedUpdatedAt
@@ -358,8 +371,10 @@ public class Routines {
         , Duration maxDelay
         , Duration checksPendingMaxDelay
         , Duration finishedMaxDelay
+        , Duration eventQuietPeriod
     ) {
         ChangesetScheduleRule f = new ChangesetScheduleRule();
+        f.setChangesetId(changesetId);
         f.setCadence(cadence);
         f.setLastSyncedAt(lastSyncedAt);
         f.setLastAttemptAt(lastAttemptAt);
@@ -373,6 +388,7 @@ public class Routines {
         f.setMaxDelay(maxDelay);
         f.setChecksPendingMaxDelay(checksPendingMaxDelay);
         f.setFinishedMaxDelay(finishedMaxDelay);
+        f.setEventQuietPeriod(eventQuietPeriod);
 
         return f.asField();
     }
@@ -381,7 +397,8 @@ public class Routines {
      * Get <code>public.changeset_schedule_rule</code> as a field.
      */
     public static Field<String> changesetScheduleRule(
-          Field<SyncCadence> cadence
+          Field<Long> changesetId
+        , Field<SyncCadence> cadence
         , Field<Instant> lastSyncedAt
         , Field<Instant> lastAttemptAt
         , Field<Instant> syncedUpdatedAt
@@ -394,8 +411,10 @@ public class Routines {
         , Field<Duration> maxDelay
         , Field<Duration> checksPendingMaxDelay
         , Field<Duration> finishedMaxDelay
+        , Field<Duration> eventQuietPeriod
     ) {
         ChangesetScheduleRule f = new ChangesetScheduleRule();
+        f.setChangesetId(changesetId);
         f.setCadence(cadence);
         f.setLastSyncedAt(lastSyncedAt);
         f.setLastAttemptAt(lastAttemptAt);
@@ -409,6 +428,7 @@ public class Routines {
         f.setMaxDelay(maxDelay);
         f.setChecksPendingMaxDelay(checksPendingMaxDelay);
         f.setFinishedMaxDelay(finishedMaxDelay);
+        f.setEventQuietPeriod(eventQuietPeriod);
 
         return f.asField();
     }
@@ -1544,6 +1564,56 @@ public class Routines {
     }
 
     /**
+     * Call <code>public.sync_jitter_text</code>
+     */
+    public static String syncJitterText(
+          Configuration configuration
+        , Duration delay
+        , Duration minDelay
+        , Long changesetId
+    ) {
+        SyncJitterText f = new SyncJitterText();
+        f.setDelay(delay);
+        f.setMinDelay(minDelay);
+        f.setChangesetId(changesetId);
+
+        f.execute(configuration);
+        return f.getReturnValue();
+    }
+
+    /**
+     * Get <code>public.sync_jitter_text</code> as a field.
+     */
+    public static Field<String> syncJitterText(
+          Duration delay
+        , Duration minDelay
+        , Long changesetId
+    ) {
+        SyncJitterText f = new SyncJitterText();
+        f.setDelay(delay);
+        f.setMinDelay(minDelay);
+        f.setChangesetId(changesetId);
+
+        return f.asField();
+    }
+
+    /**
+     * Get <code>public.sync_jitter_text</code> as a field.
+     */
+    public static Field<String> syncJitterText(
+          Field<Duration> delay
+        , Field<Duration> minDelay
+        , Field<Long> changesetId
+    ) {
+        SyncJitterText f = new SyncJitterText();
+        f.setDelay(delay);
+        f.setMinDelay(minDelay);
+        f.setChangesetId(changesetId);
+
+        return f.asField();
+    }
+
+    /**
      * Call <code>public.sync_jittered_delay</code>
      */
     public static Duration syncJitteredDelay(
@@ -1624,6 +1694,7 @@ public class Routines {
         , Instant latestEventAt
         , Duration minDelay
         , Duration maxDelay
+        , Duration eventQuietPeriod
     ) {
         SyncQuietTimeNextAt f = new SyncQuietTimeNextAt();
         f.setLastSyncedAt(lastSyncedAt);
@@ -1631,6 +1702,7 @@ public class Routines {
         f.setLatestEventAt(latestEventAt);
         f.setMinDelay(minDelay);
         f.setMaxDelay(maxDelay);
+        f.setEventQuietPeriod(eventQuietPeriod);
 
         f.execute(configuration);
         return f.getReturnValue();
@@ -1645,6 +1717,7 @@ public class Routines {
         , Instant latestEventAt
         , Duration minDelay
         , Duration maxDelay
+        , Duration eventQuietPeriod
     ) {
         SyncQuietTimeNextAt f = new SyncQuietTimeNextAt();
         f.setLastSyncedAt(lastSyncedAt);
@@ -1652,6 +1725,7 @@ public class Routines {
         f.setLatestEventAt(latestEventAt);
         f.setMinDelay(minDelay);
         f.setMaxDelay(maxDelay);
+        f.setEventQuietPeriod(eventQuietPeriod);
 
         return f.asField();
     }
@@ -1665,6 +1739,7 @@ public class Routines {
         , Field<Instant> latestEventAt
         , Field<Duration> minDelay
         , Field<Duration> maxDelay
+        , Field<Duration> eventQuietPeriod
     ) {
         SyncQuietTimeNextAt f = new SyncQuietTimeNextAt();
         f.setLastSyncedAt(lastSyncedAt);
@@ -1672,6 +1747,7 @@ public class Routines {
         f.setLatestEventAt(latestEventAt);
         f.setMinDelay(minDelay);
         f.setMaxDelay(maxDelay);
+        f.setEventQuietPeriod(eventQuietPeriod);
 
         return f.asField();
     }
@@ -1722,6 +1798,50 @@ public class Routines {
         f.setFailures(failures);
         f.setMinDelay(minDelay);
         f.setMaxDelay(maxDelay);
+
+        return f.asField();
+    }
+
+    /**
+     * Call <code>public.sync_time_after</code>
+     */
+    public static Instant syncTimeAfter(
+          Configuration configuration
+        , Instant at
+        , Duration delay
+    ) {
+        SyncTimeAfter f = new SyncTimeAfter();
+        f.setAt(at);
+        f.setDelay(delay);
+
+        f.execute(configuration);
+        return f.getReturnValue();
+    }
+
+    /**
+     * Get <code>public.sync_time_after</code> as a field.
+     */
+    public static Field<Instant> syncTimeAfter(
+          Instant at
+        , Duration delay
+    ) {
+        SyncTimeAfter f = new SyncTimeAfter();
+        f.setAt(at);
+        f.setDelay(delay);
+
+        return f.asField();
+    }
+
+    /**
+     * Get <code>public.sync_time_after</code> as a field.
+     */
+    public static Field<Instant> syncTimeAfter(
+          Field<Instant> at
+        , Field<Duration> delay
+    ) {
+        SyncTimeAfter f = new SyncTimeAfter();
+        f.setAt(at);
+        f.setDelay(delay);
 
         return f.asField();
     }

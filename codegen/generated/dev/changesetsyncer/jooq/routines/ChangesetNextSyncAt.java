@@ -23,10 +23,13 @@ import org.jooq.impl.SQLDataType;
  * When a changeset is due. A pending request makes it due at the request time
  * (unless an attempt since the request failed: then the retry backoff applies).
  * Otherwise: gone -&gt; never (NULL); failing -&gt; last attempt + exponential
- * retry backoff; never synced -&gt; enqueued_at (due immediately); else the
- * quiet-time rule with the cadence's cap, the wait shortened by the changeset's
- * jitter (never below min_delay). The trigger on changeset_sync_state stores
- * the result in next_sync_at.
+ * retry backoff; never synced -&gt; enqueued_at (due immediately); changed
+ * after the last sync -&gt; sync_quiet_time_next_at() with the host's
+ * event_quiet_period (min after the last sync, never past the cadence's cap
+ * after it); else the rule's backoff with the cadence's cap, the wait shortened
+ * by the changeset's jitter (never below min_delay). Waits are added in UTC
+ * (sync_time_after). The trigger on changeset_sync_state stores the result in
+ * next_sync_at.
  */
 @SuppressWarnings({ "all", "unchecked", "rawtypes", "this-escape" })
 public class ChangesetNextSyncAt extends AbstractRoutine<Instant> {
@@ -112,10 +115,16 @@ public class ChangesetNextSyncAt extends AbstractRoutine<Instant> {
     public static final Parameter<Duration> FINISHED_MAX_DELAY = Internal.createParameter("finished_max_delay", SQLDataType.INTERVAL, false, new IntervalConverter());
 
     /**
+     * The parameter
+     * <code>public.changeset_next_sync_at.event_quiet_period</code>.
+     */
+    public static final Parameter<Duration> EVENT_QUIET_PERIOD = Internal.createParameter("event_quiet_period", SQLDataType.INTERVAL.defaultValue(DSL.field(DSL.raw("'00:00:00'::interval"), SQLDataType.INTERVAL)), false, new IntervalConverter());
+
+    /**
      * Create a new routine call instance
      */
     public ChangesetNextSyncAt() {
-        super("changeset_next_sync_at", Public.PUBLIC, DSL.comment("When a changeset is due. A pending request makes it due at the request time (unless an attempt since the request failed: then the retry backoff applies). Otherwise: gone -> never (NULL); failing -> last attempt + exponential retry backoff; never synced -> enqueued_at (due immediately); else the quiet-time rule with the cadence's cap, the wait shortened by the changeset's jitter (never below min_delay). The trigger on changeset_sync_state stores the result in next_sync_at."), SQLDataType.INSTANT);
+        super("changeset_next_sync_at", Public.PUBLIC, DSL.comment("When a changeset is due. A pending request makes it due at the request time (unless an attempt since the request failed: then the retry backoff applies). Otherwise: gone -> never (NULL); failing -> last attempt + exponential retry backoff; never synced -> enqueued_at (due immediately); changed after the last sync -> sync_quiet_time_next_at() with the host's event_quiet_period (min after the last sync, never past the cadence's cap after it); else the rule's backoff with the cadence's cap, the wait shortened by the changeset's jitter (never below min_delay). Waits are added in UTC (sync_time_after). The trigger on changeset_sync_state stores the result in next_sync_at."), SQLDataType.INSTANT);
 
         setReturnParameter(RETURN_VALUE);
         addInParameter(CHANGESET_ID);
@@ -132,6 +141,7 @@ public class ChangesetNextSyncAt extends AbstractRoutine<Instant> {
         addInParameter(MAX_DELAY);
         addInParameter(CHECKS_PENDING_MAX_DELAY);
         addInParameter(FINISHED_MAX_DELAY);
+        addInParameter(EVENT_QUIET_PERIOD);
     }
 
     /**
@@ -370,6 +380,23 @@ public class ChangesetNextSyncAt extends AbstractRoutine<Instant> {
      */
     public ChangesetNextSyncAt setFinishedMaxDelay(Field<Duration> field) {
         setField(FINISHED_MAX_DELAY, field);
+        return this;
+    }
+
+    /**
+     * Set the <code>event_quiet_period</code> parameter IN value to the routine
+     */
+    public ChangesetNextSyncAt setEventQuietPeriod(Duration value) {
+        setValue(EVENT_QUIET_PERIOD, value);
+        return this;
+    }
+
+    /**
+     * Set the <code>event_quiet_period</code> parameter to the function to be
+     * used with a {@link org.jooq.Select} statement
+     */
+    public ChangesetNextSyncAt setEventQuietPeriod(Field<Duration> field) {
+        setField(EVENT_QUIET_PERIOD, field);
         return this;
     }
 }

@@ -21,7 +21,8 @@ import org.jooq.impl.SQLDataType;
 
 /**
  * Names the branch of changeset_next_sync_at() that applies, in words, for the
- * changeset_schedule view.
+ * changeset_schedule view: the jitter that shortens a wait included, a failing
+ * row's retry counted from its last attempt.
  */
 @SuppressWarnings({ "all", "unchecked", "rawtypes", "this-escape" })
 public class ChangesetScheduleRule extends AbstractRoutine<String> {
@@ -32,6 +33,11 @@ public class ChangesetScheduleRule extends AbstractRoutine<String> {
      * The parameter <code>public.changeset_schedule_rule.RETURN_VALUE</code>.
      */
     public static final Parameter<String> RETURN_VALUE = Internal.createParameter("RETURN_VALUE", SQLDataType.CLOB, false);
+
+    /**
+     * The parameter <code>public.changeset_schedule_rule.changeset_id</code>.
+     */
+    public static final Parameter<Long> CHANGESET_ID = Internal.createParameter("changeset_id", SQLDataType.BIGINT, false);
 
     /**
      * The parameter <code>public.changeset_schedule_rule.cadence</code>.
@@ -104,12 +110,19 @@ public class ChangesetScheduleRule extends AbstractRoutine<String> {
     public static final Parameter<Duration> FINISHED_MAX_DELAY = Internal.createParameter("finished_max_delay", SQLDataType.INTERVAL, false, new IntervalConverter());
 
     /**
+     * The parameter
+     * <code>public.changeset_schedule_rule.event_quiet_period</code>.
+     */
+    public static final Parameter<Duration> EVENT_QUIET_PERIOD = Internal.createParameter("event_quiet_period", SQLDataType.INTERVAL.defaultValue(DSL.field(DSL.raw("'00:00:00'::interval"), SQLDataType.INTERVAL)), false, new IntervalConverter());
+
+    /**
      * Create a new routine call instance
      */
     public ChangesetScheduleRule() {
-        super("changeset_schedule_rule", Public.PUBLIC, DSL.comment("Names the branch of changeset_next_sync_at() that applies, in words, for the changeset_schedule view."), SQLDataType.CLOB);
+        super("changeset_schedule_rule", Public.PUBLIC, DSL.comment("Names the branch of changeset_next_sync_at() that applies, in words, for the changeset_schedule view: the jitter that shortens a wait included, a failing row's retry counted from its last attempt."), SQLDataType.CLOB);
 
         setReturnParameter(RETURN_VALUE);
+        addInParameter(CHANGESET_ID);
         addInParameter(CADENCE);
         addInParameter(LAST_SYNCED_AT);
         addInParameter(LAST_ATTEMPT_AT);
@@ -123,6 +136,24 @@ public class ChangesetScheduleRule extends AbstractRoutine<String> {
         addInParameter(MAX_DELAY);
         addInParameter(CHECKS_PENDING_MAX_DELAY);
         addInParameter(FINISHED_MAX_DELAY);
+        addInParameter(EVENT_QUIET_PERIOD);
+    }
+
+    /**
+     * Set the <code>changeset_id</code> parameter IN value to the routine
+     */
+    public ChangesetScheduleRule setChangesetId(Long value) {
+        setValue(CHANGESET_ID, value);
+        return this;
+    }
+
+    /**
+     * Set the <code>changeset_id</code> parameter to the function to be used
+     * with a {@link org.jooq.Select} statement
+     */
+    public ChangesetScheduleRule setChangesetId(Field<Long> field) {
+        setField(CHANGESET_ID, field);
+        return this;
     }
 
     /**
@@ -344,6 +375,23 @@ public class ChangesetScheduleRule extends AbstractRoutine<String> {
      */
     public ChangesetScheduleRule setFinishedMaxDelay(Field<Duration> field) {
         setField(FINISHED_MAX_DELAY, field);
+        return this;
+    }
+
+    /**
+     * Set the <code>event_quiet_period</code> parameter IN value to the routine
+     */
+    public ChangesetScheduleRule setEventQuietPeriod(Duration value) {
+        setValue(EVENT_QUIET_PERIOD, value);
+        return this;
+    }
+
+    /**
+     * Set the <code>event_quiet_period</code> parameter to the function to be
+     * used with a {@link org.jooq.Select} statement
+     */
+    public ChangesetScheduleRule setEventQuietPeriod(Field<Duration> field) {
+        setField(EVENT_QUIET_PERIOD, field);
         return this;
     }
 }

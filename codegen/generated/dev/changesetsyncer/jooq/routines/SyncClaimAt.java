@@ -21,7 +21,8 @@ import org.jooq.impl.SQLDataType;
  * earlier per claim level (sync_claim_level: 1 bulk, 2 requested, 3 urgent)
  * while a request is what makes the changeset due (not while a failed attempt
  * backs off). Each level is then one range of claim_at (sync_claim_bound), read
- * in one ascending order.
+ * in one ascending order. Computed in UTC (sync_time_after): years ago, a
+ * session's time zone had another offset.
  */
 @SuppressWarnings({ "all", "unchecked", "rawtypes", "this-escape" })
 public class SyncClaimAt extends AbstractRoutine<Instant> {
@@ -52,7 +53,7 @@ public class SyncClaimAt extends AbstractRoutine<Instant> {
      * Create a new routine call instance
      */
     public SyncClaimAt() {
-        super("sync_claim_at", Public.PUBLIC, DSL.comment("Claim order key: next_sync_at moved sync_priority_shift() (1000 years) earlier per claim level (sync_claim_level: 1 bulk, 2 requested, 3 urgent) while a request is what makes the changeset due (not while a failed attempt backs off). Each level is then one range of claim_at (sync_claim_bound), read in one ascending order."), SQLDataType.INSTANT);
+        super("sync_claim_at", Public.PUBLIC, DSL.comment("Claim order key: next_sync_at moved sync_priority_shift() (1000 years) earlier per claim level (sync_claim_level: 1 bulk, 2 requested, 3 urgent) while a request is what makes the changeset due (not while a failed attempt backs off). Each level is then one range of claim_at (sync_claim_bound), read in one ascending order. Computed in UTC (sync_time_after): years ago, a session's time zone had another offset."), SQLDataType.INSTANT);
 
         setReturnParameter(RETURN_VALUE);
         addInParameter(NEXT_SYNC_AT);

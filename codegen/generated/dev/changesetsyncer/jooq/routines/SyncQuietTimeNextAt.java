@@ -19,11 +19,14 @@ import org.jooq.impl.SQLDataType;
 
 
 /**
- * The quiet-time rule, without jitter. last_change =
+ * The rule as designed, without jitter. last_change =
  * greatest(external_updated_at, latest_event_at). Never synced: NULL (due
- * immediately). Changed after the last sync: last_change + min_delay. Otherwise
- * last_synced_at + clamp(last_synced_at - last_change, min_delay, max_delay).
- * Unknown last_change counts as quiet for ever (max_delay).
+ * immediately). Changed after the last sync: least(greatest(last_synced_at +
+ * min_delay, last_change + event_quiet_period), last_synced_at + max_delay) --
+ * with no quiet period (the default), min_delay after the last sync, or at once
+ * if that has passed. Otherwise last_synced_at + clamp(last_synced_at -
+ * last_change, min_delay, max_delay). Unknown last_change counts as quiet for
+ * ever (max_delay). Times are added in UTC (sync_time_after).
  */
 @SuppressWarnings({ "all", "unchecked", "rawtypes", "this-escape" })
 public class SyncQuietTimeNextAt extends AbstractRoutine<Instant> {
@@ -63,10 +66,16 @@ public class SyncQuietTimeNextAt extends AbstractRoutine<Instant> {
     public static final Parameter<Duration> MAX_DELAY = Internal.createParameter("max_delay", SQLDataType.INTERVAL, false, new IntervalConverter());
 
     /**
+     * The parameter
+     * <code>public.sync_quiet_time_next_at.event_quiet_period</code>.
+     */
+    public static final Parameter<Duration> EVENT_QUIET_PERIOD = Internal.createParameter("event_quiet_period", SQLDataType.INTERVAL.defaultValue(DSL.field(DSL.raw("'00:00:00'::interval"), SQLDataType.INTERVAL)), false, new IntervalConverter());
+
+    /**
      * Create a new routine call instance
      */
     public SyncQuietTimeNextAt() {
-        super("sync_quiet_time_next_at", Public.PUBLIC, DSL.comment("The quiet-time rule, without jitter. last_change = greatest(external_updated_at, latest_event_at). Never synced: NULL (due immediately). Changed after the last sync: last_change + min_delay. Otherwise last_synced_at + clamp(last_synced_at - last_change, min_delay, max_delay). Unknown last_change counts as quiet for ever (max_delay)."), SQLDataType.INSTANT);
+        super("sync_quiet_time_next_at", Public.PUBLIC, DSL.comment("The rule as designed, without jitter. last_change = greatest(external_updated_at, latest_event_at). Never synced: NULL (due immediately). Changed after the last sync: least(greatest(last_synced_at + min_delay, last_change + event_quiet_period), last_synced_at + max_delay) -- with no quiet period (the default), min_delay after the last sync, or at once if that has passed. Otherwise last_synced_at + clamp(last_synced_at - last_change, min_delay, max_delay). Unknown last_change counts as quiet for ever (max_delay). Times are added in UTC (sync_time_after)."), SQLDataType.INSTANT);
 
         setReturnParameter(RETURN_VALUE);
         addInParameter(LAST_SYNCED_AT);
@@ -74,6 +83,7 @@ public class SyncQuietTimeNextAt extends AbstractRoutine<Instant> {
         addInParameter(LATEST_EVENT_AT);
         addInParameter(MIN_DELAY);
         addInParameter(MAX_DELAY);
+        addInParameter(EVENT_QUIET_PERIOD);
     }
 
     /**
@@ -159,6 +169,23 @@ public class SyncQuietTimeNextAt extends AbstractRoutine<Instant> {
      */
     public SyncQuietTimeNextAt setMaxDelay(Field<Duration> field) {
         setField(MAX_DELAY, field);
+        return this;
+    }
+
+    /**
+     * Set the <code>event_quiet_period</code> parameter IN value to the routine
+     */
+    public SyncQuietTimeNextAt setEventQuietPeriod(Duration value) {
+        setValue(EVENT_QUIET_PERIOD, value);
+        return this;
+    }
+
+    /**
+     * Set the <code>event_quiet_period</code> parameter to the function to be
+     * used with a {@link org.jooq.Select} statement
+     */
+    public SyncQuietTimeNextAt setEventQuietPeriod(Field<Duration> field) {
+        setField(EVENT_QUIET_PERIOD, field);
         return this;
     }
 }

@@ -19,7 +19,8 @@ import org.jooq.impl.SQLDataType;
 
 /**
  * Exponential retry backoff after consecutive failures: min_delay, 2x, 4x, ...
- * capped at max_delay.
+ * capped at max_delay. Any number of failures is safe: the doubling stops once
+ * it reaches max_delay.
  */
 @SuppressWarnings({ "all", "unchecked", "rawtypes", "this-escape" })
 public class SyncRetryDelay extends AbstractRoutine<Duration> {
@@ -50,7 +51,7 @@ public class SyncRetryDelay extends AbstractRoutine<Duration> {
      * Create a new routine call instance
      */
     public SyncRetryDelay() {
-        super("sync_retry_delay", Public.PUBLIC, DSL.comment("Exponential retry backoff after consecutive failures: min_delay, 2x, 4x, ... capped at max_delay."), SQLDataType.INTERVAL, new IntervalConverter());
+        super("sync_retry_delay", Public.PUBLIC, DSL.comment("Exponential retry backoff after consecutive failures: min_delay, 2x, 4x, ... capped at max_delay. Any number of failures is safe: the doubling stops once it reaches max_delay."), SQLDataType.INTERVAL, new IntervalConverter());
 
         setReturnParameter(RETURN_VALUE);
         addInParameter(FAILURES);

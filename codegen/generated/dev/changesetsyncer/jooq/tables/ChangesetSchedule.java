@@ -126,10 +126,10 @@ public class ChangesetSchedule extends TableImpl<ChangesetScheduleRecord> {
 
     /**
      * The column <code>public.changeset_schedule.wait</code>. next_sync_at
-     * minus the last sync (or the enqueue time if never synced); null when
-     * never due (gone).
+     * minus the last sync (or the enqueue time if never synced; the last
+     * attempt if failing); null when never due (gone).
      */
-    public final TableField<ChangesetScheduleRecord, Duration> WAIT = createField(DSL.name("wait"), SQLDataType.INTERVAL, this, "next_sync_at minus the last sync (or the enqueue time if never synced); null when never due (gone).", new IntervalConverter());
+    public final TableField<ChangesetScheduleRecord, Duration> WAIT = createField(DSL.name("wait"), SQLDataType.INTERVAL, this, "next_sync_at minus the last sync (or the enqueue time if never synced; the last attempt if failing); null when never due (gone).", new IntervalConverter());
 
     /**
      * The column <code>public.changeset_schedule.rule</code>.
@@ -164,9 +164,11 @@ public class ChangesetSchedule extends TableImpl<ChangesetScheduleRecord> {
     public final TableField<ChangesetScheduleRecord, Instant> REQUESTED_AT = createField(DSL.name("requested_at"), SQLDataType.INSTANT, this, "");
 
     /**
-     * The column <code>public.changeset_schedule.request_reason</code>.
+     * The column <code>public.changeset_schedule.request_reason</code>. The
+     * reason of the pending request that matters: the newest of the highest
+     * priority.
      */
-    public final TableField<ChangesetScheduleRecord, String> REQUEST_REASON = createField(DSL.name("request_reason"), SQLDataType.CLOB, this, "");
+    public final TableField<ChangesetScheduleRecord, String> REQUEST_REASON = createField(DSL.name("request_reason"), SQLDataType.CLOB, this, "The reason of the pending request that matters: the newest of the highest priority.");
 
     /**
      * The column <code>public.changeset_schedule.requested_by</code>.
@@ -217,8 +219,12 @@ public class ChangesetSchedule extends TableImpl<ChangesetScheduleRecord> {
          s.last_attempt_at,
          GREATEST(s.synced_updated_at, s.latest_event_at) AS last_change_at,
          (s.last_synced_at - GREATEST(s.synced_updated_at, s.latest_event_at)) AS quiet_for,
-         (s.next_sync_at - COALESCE(s.last_synced_at, s.enqueued_at)) AS wait,
-         changeset_schedule_rule(s.cadence, s.last_synced_at, s.last_attempt_at, s.synced_updated_at, s.latest_event_at, s.failures, s.gone_at, s.priority, s.requested_at, h.min_sync_delay, h.max_sync_delay, h.checks_pending_max_delay, h.finished_max_delay) AS rule,
+         (s.next_sync_at -
+             CASE
+                 WHEN (s.failures > 0) THEN COALESCE(s.last_attempt_at, s.last_synced_at)
+                 ELSE COALESCE(s.last_synced_at, s.enqueued_at)
+             END) AS wait,
+         changeset_schedule_rule(s.changeset_id, s.cadence, s.last_synced_at, s.last_attempt_at, s.synced_updated_at, s.latest_event_at, s.failures, s.gone_at, s.priority, s.requested_at, h.min_sync_delay, h.max_sync_delay, h.checks_pending_max_delay, h.finished_max_delay, h.event_quiet_period) AS rule,
          s.next_sync_at,
          (s.next_sync_at <= now()) AS due,
          GREATEST((now() - s.next_sync_at), '00:00:00'::interval) AS overdue_by,
@@ -239,7 +245,7 @@ public class ChangesetSchedule extends TableImpl<ChangesetScheduleRecord> {
                  q.requested_by
                 FROM sync_requests q
                WHERE ((q.changeset_id = s.changeset_id) AND (q.served_at IS NULL))
-               ORDER BY q.priority DESC, q.requested_at
+               ORDER BY q.priority DESC, q.requested_at DESC, q.id DESC
               LIMIT 1) pending ON (true));
         """), where);
     }

@@ -91,15 +91,17 @@ public class CodeHosts extends TableImpl<CodeHostsRecord> {
 
     /**
      * The column <code>public.code_hosts.min_sync_delay</code>. Shortest wait
-     * between syncs of one changeset, and the quiet period after a change.
+     * between syncs of one changeset: a change after the last sync is synced
+     * this long after that sync (at once if that has passed).
      */
-    public final TableField<CodeHostsRecord, Duration> MIN_SYNC_DELAY = createField(DSL.name("min_sync_delay"), SQLDataType.INTERVAL.nullable(false).defaultValue(DSL.field(DSL.raw("'00:02:00'::interval"), SQLDataType.INTERVAL)), this, "Shortest wait between syncs of one changeset, and the quiet period after a change.", new IntervalConverter());
+    public final TableField<CodeHostsRecord, Duration> MIN_SYNC_DELAY = createField(DSL.name("min_sync_delay"), SQLDataType.INTERVAL.nullable(false).defaultValue(DSL.field(DSL.raw("'00:02:00'::interval"), SQLDataType.INTERVAL)), this, "Shortest wait between syncs of one changeset: a change after the last sync is synced this long after that sync (at once if that has passed).", new IntervalConverter());
 
     /**
      * The column <code>public.code_hosts.max_sync_delay</code>. Longest wait
-     * between syncs of an open changeset.
+     * between syncs of an open changeset (default 5 hours, from the freshness
+     * simulation: docs/freshness.md).
      */
-    public final TableField<CodeHostsRecord, Duration> MAX_SYNC_DELAY = createField(DSL.name("max_sync_delay"), SQLDataType.INTERVAL.nullable(false).defaultValue(DSL.field(DSL.raw("'08:00:00'::interval"), SQLDataType.INTERVAL)), this, "Longest wait between syncs of an open changeset.", new IntervalConverter());
+    public final TableField<CodeHostsRecord, Duration> MAX_SYNC_DELAY = createField(DSL.name("max_sync_delay"), SQLDataType.INTERVAL.nullable(false).defaultValue(DSL.field(DSL.raw("'05:00:00'::interval"), SQLDataType.INTERVAL)), this, "Longest wait between syncs of an open changeset (default 5 hours, from the freshness simulation: docs/freshness.md).", new IntervalConverter());
 
     /**
      * The column <code>public.code_hosts.checks_pending_max_delay</code>.
@@ -110,9 +112,11 @@ public class CodeHosts extends TableImpl<CodeHostsRecord> {
 
     /**
      * The column <code>public.code_hosts.finished_max_delay</code>. Longest
-     * wait for merged, closed and read-only changesets.
+     * wait for merged, closed and read-only changesets (default 7 days: they
+     * are most changesets and see few changes; a webhook or a sync request
+     * brings a late change in at once).
      */
-    public final TableField<CodeHostsRecord, Duration> FINISHED_MAX_DELAY = createField(DSL.name("finished_max_delay"), SQLDataType.INTERVAL.nullable(false).defaultValue(DSL.field(DSL.raw("'24:00:00'::interval"), SQLDataType.INTERVAL)), this, "Longest wait for merged, closed and read-only changesets.", new IntervalConverter());
+    public final TableField<CodeHostsRecord, Duration> FINISHED_MAX_DELAY = createField(DSL.name("finished_max_delay"), SQLDataType.INTERVAL.nullable(false).defaultValue(DSL.field(DSL.raw("'7 days'::interval"), SQLDataType.INTERVAL)), this, "Longest wait for merged, closed and read-only changesets (default 7 days: they are most changesets and see few changes; a webhook or a sync request brings a late change in at once).", new IntervalConverter());
 
     /**
      * The column <code>public.code_hosts.created_at</code>.
@@ -152,6 +156,14 @@ public class CodeHosts extends TableImpl<CodeHostsRecord> {
      * jitter of up to 10 %); failures back off from it exponentially.
      */
     public final TableField<CodeHostsRecord, Duration> REPO_SYNC_INTERVAL = createField(DSL.name("repo_sync_interval"), SQLDataType.INTERVAL.nullable(false).defaultValue(DSL.field(DSL.raw("'00:05:00'::interval"), SQLDataType.INTERVAL)), this, "How often each repository of the host is re-read (shortened by a per-repository jitter of up to 10 %); failures back off from it exponentially.", new IntervalConverter());
+
+    /**
+     * The column <code>public.code_hosts.event_quiet_period</code>. Quiet
+     * period after a change seen after the last sync (default 0): the next sync
+     * waits until the change is this old, at least min_sync_delay after the
+     * last sync, at most the cadence's cap after it. Within [0, 1 day].
+     */
+    public final TableField<CodeHostsRecord, Duration> EVENT_QUIET_PERIOD = createField(DSL.name("event_quiet_period"), SQLDataType.INTERVAL.nullable(false).defaultValue(DSL.field(DSL.raw("'00:00:00'::interval"), SQLDataType.INTERVAL)), this, "Quiet period after a change seen after the last sync (default 0): the next sync waits until the change is this old, at least min_sync_delay after the last sync, at most the cadence's cap after it. Within [0, 1 day].", new IntervalConverter());
 
     private CodeHosts(Name alias, Table<CodeHostsRecord> aliased) {
         this(alias, aliased, (Field<?>[]) null, null);
@@ -306,6 +318,7 @@ public class CodeHosts extends TableImpl<CodeHostsRecord> {
             Internal.createCheck(this, DSL.name("code_hosts_base_url_is_http"), "((base_url ~ '^https?://[^/]+'::text))", true),
             Internal.createCheck(this, DSL.name("code_hosts_base_url_without_credentials"), "((base_url !~ '^[a-zA-Z]+://[^/?#]*@'::text)) NOT VALID", true),
             Internal.createCheck(this, DSL.name("code_hosts_checks_pending_max_delay_between_min_and_max"), "(((min_sync_delay > max_sync_delay) OR ((checks_pending_max_delay >= min_sync_delay) AND (checks_pending_max_delay <= max_sync_delay))))", true),
+            Internal.createCheck(this, DSL.name("code_hosts_event_quiet_period_between_0_and_a_day"), "(((event_quiet_period >= '00:00:00'::interval) AND (event_quiet_period <= '1 day'::interval)))", true),
             Internal.createCheck(this, DSL.name("code_hosts_finished_max_delay_between_min_and_a_year"), "(((finished_max_delay >= min_sync_delay) AND (finished_max_delay <= '365 days'::interval)))", true),
             Internal.createCheck(this, DSL.name("code_hosts_max_in_flight_at_most_100000"), "((max_in_flight <= 100000))", true),
             Internal.createCheck(this, DSL.name("code_hosts_max_in_flight_positive"), "((max_in_flight > 0))", true),

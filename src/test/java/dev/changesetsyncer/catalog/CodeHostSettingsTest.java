@@ -78,12 +78,19 @@ class CodeHostSettingsTest {
     }
 
     @Test
-    void defaultsAreTwoMinutesEightHoursFiveMinutesWhileChecksRunAndADayWhenFinished() {
+    void defaultsAreTwoMinutesFiveHoursFiveMinutesWhileChecksRunSevenDaysWhenFinishedAndNoQuietPeriod() {
         database.execute("INSERT INTO code_hosts (name, kind, base_url) VALUES ('defaults', 'gitlab', 'https://gitlab.com')");
 
         assertThat(database.value(String.class, """
-                SELECT concat_ws(' ', min_sync_delay, max_sync_delay, checks_pending_max_delay, finished_max_delay)
-                  FROM code_hosts WHERE name = 'defaults'""")).isEqualTo("00:02:00 08:00:00 00:05:00 24:00:00");
+                SELECT concat_ws(' ', min_sync_delay, max_sync_delay, checks_pending_max_delay, finished_max_delay,
+                                 event_quiet_period)
+                  FROM code_hosts WHERE name = 'defaults'""")).isEqualTo("00:02:00 05:00:00 00:05:00 7 days 00:00:00");
+        assertThat(database.value(Boolean.class, """
+                SELECT (min_sync_delay, max_sync_delay, checks_pending_max_delay, finished_max_delay)
+                       = (interval '%d seconds', interval '%d seconds', interval '%d seconds', interval '%d seconds')
+                  FROM code_hosts WHERE name = 'defaults'""".formatted(ScheduleSettings.DEFAULTS.minSyncDelay().toSeconds(),
+                ScheduleSettings.DEFAULTS.maxSyncDelay().toSeconds(), ScheduleSettings.DEFAULTS.checksPendingMaxDelay().toSeconds(),
+                ScheduleSettings.DEFAULTS.finishedMaxDelay().toSeconds()))).as("ScheduleSettings.DEFAULTS are the columns'").isTrue();
     }
 
     @Test

@@ -36,7 +36,7 @@ import org.postgresql.ds.PGSimpleDataSource;
  * schedule what the current rule computes, nothing re-run that must not be, and ends up with the schema
  * of a fresh install. What the upgrade means to change, it changes: the pending requests an archived flip
  * made become bulk requests (priority 0), every repository gets its repository sync (due at once), and
- * the schedule recomputation runs again (rule version 3: claim levels).
+ * the schedule recomputation runs again (rule version 4: the rule as designed, bounded; times in UTC).
  */
 class UpgradeFromF5b3764Test {
     static final String RELEASE = "upgrade/f5b3764";
@@ -84,9 +84,11 @@ class UpgradeFromF5b3764Test {
                  WHERE s.next_sync_at IS DISTINCT FROM changeset_next_sync_at(s.changeset_id, s.cadence,
                            s.enqueued_at, s.last_synced_at, s.last_attempt_at, s.synced_updated_at,
                            s.latest_event_at, s.failures, s.gone_at, s.requested_at, h.min_sync_delay,
-                           h.max_sync_delay, h.checks_pending_max_delay, h.finished_max_delay)
+                           h.max_sync_delay, h.checks_pending_max_delay, h.finished_max_delay, h.event_quiet_period)
                     OR s.claim_at IS DISTINCT FROM sync_claim_at(s.next_sync_at, s.priority, s.requested_at)"""))
                 .as("stored schedules are what the new functions compute").isZero();
+        assertThat(value(Long.class, "SELECT count(*) FROM changeset_sync_state WHERE next_sync_at IS NULL"))
+                .as("the gone changesets stay gone").isPositive();
     }
 
     @Test
@@ -236,7 +238,8 @@ class UpgradeFromF5b3764Test {
     /**
      * Every row of every table, as JSON per table; before the upgrade, {@code etags} under its new name
      * and an archived flip's pending requests bulk (priority 0), as the upgrade makes them; after it, without
-     * the columns it adds. A queue row's priority and claim key are checked against the rule instead.
+     * the columns it adds. A queue row's priority, schedule and claim key are checked against the rule instead (the
+     * rule changed).
      */
     Map<String, String> tables(boolean released) {
         String changesets = released
@@ -247,13 +250,13 @@ class UpgradeFromF5b3764Test {
                                          AND t.requested_by LIKE '%(trigger repos_request_sync_on_archived_flip)'
                                     THEN jsonb_build_object('priority', 0) ELSE '{}' END""" : "to_jsonb(t) - 'sync_started_at'";
         // columns added since, null or default in every row the release wrote, are left out
-        String added = released ? "" : "- 'repo_sync_interval' - 'track_changesets' - 'bulk_next' - 'paused_by'";
+        String added = released ? "" : "- 'repo_sync_interval' - 'track_changesets' - 'bulk_next' - 'paused_by' - 'event_quiet_period'";
         return sql.fetch("""
                 SELECT 'code_hosts', (SELECT jsonb_agg(to_jsonb(t) %3$s ORDER BY id)::text FROM code_hosts t)
                 UNION ALL SELECT 'code_host_budgets', (SELECT jsonb_agg(to_jsonb(t) %3$s ORDER BY code_host_id)::text FROM code_host_budgets t)
                 UNION ALL SELECT 'repos', (SELECT jsonb_agg(to_jsonb(t) %3$s ORDER BY id)::text FROM repos t)
                 UNION ALL SELECT 'changesets', (SELECT jsonb_agg(%1$s ORDER BY id)::text FROM changesets t)
-                UNION ALL SELECT 'changeset_sync_state', (SELECT jsonb_agg(to_jsonb(t) - 'priority' - 'claim_at' ORDER BY changeset_id)::text FROM changeset_sync_state t)
+                UNION ALL SELECT 'changeset_sync_state', (SELECT jsonb_agg(to_jsonb(t) - 'priority' - 'claim_at' - 'next_sync_at' ORDER BY changeset_id)::text FROM changeset_sync_state t)
                 UNION ALL SELECT 'sync_requests', (SELECT jsonb_agg(%2$s ORDER BY id)::text FROM sync_requests t)
                 UNION ALL SELECT 'changeset_events', (SELECT jsonb_agg(to_jsonb(t) ORDER BY id)::text FROM changeset_events t)
                 UNION ALL SELECT 'sync_claim_tokens', (SELECT last_value::text FROM sync_claim_tokens)""".formatted(changesets, requests, added))

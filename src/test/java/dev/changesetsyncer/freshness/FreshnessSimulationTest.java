@@ -3,6 +3,7 @@ package dev.changesetsyncer.freshness;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.changesetsyncer.catalog.ScheduleSettings;
 import dev.changesetsyncer.testing.PostgresExtension;
 import dev.changesetsyncer.testing.TestDatabase;
 import java.sql.SQLException;
@@ -19,7 +20,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class FreshnessSimulationTest {
     static final SimulationPlan PLAN = new SimulationPlan(2_000, 2, 42, Population.DEFAULTS, List.of(0.0, 1.0),
-            List.of(new Strategy.EveryTwoMinutes(), Strategy.design(), Strategy.defaults(0.005)));
+            List.of(new Strategy.EveryTwoMinutes(), Strategy.design(), Strategy.defaults(0.005),
+                    Strategy.candidate("defaults_without_failures", java.util.Map.of(), 0)));
 
     final Simulation.Results results;
 
@@ -104,6 +106,37 @@ class FreshnessSimulationTest {
 
         assertThat(active.billablePerChangesetDay()).isGreaterThan(10 * finished.billablePerChangesetDay());
         assertThat(active.syncsPerChangesetDay()).isGreaterThan(finished.syncsPerChangesetDay());
+    }
+
+    /**
+     * The issue's first target for the defaults: at most half of the design's billable calls, at a staleness p95
+     * no worse than the design's (with every change by webhook: the same within a second). The design models no failed attempts, so its staleness is compared with the
+     * defaults' without them (a failed attempt retried 2 minutes later is the price of failures, not of the
+     * schedule). With no webhooks, counted without conditional requests; with every change by webhook the syncs
+     * the webhooks ask for are the same for both, and the defaults save half on hourly app tokens (with
+     * conditional requests the calls that remain pay for the changes themselves, whatever the schedule).
+     */
+    @Test
+    void theDefaultsBillAtMostHalfTheDesignsCallsAtNoWorseStaleness() {
+        assertThat(figures("defaults", false, 0).billablePerChangesetDay())
+                .isLessThanOrEqualTo(0.5 * figures("design", false, 0).billablePerChangesetDay());
+        assertThat(figures("defaults", true, 1).billablePerChangesetDayAppToken())
+                .isLessThanOrEqualTo(0.5 * figures("design", true, 1).billablePerChangesetDayAppToken());
+        assertThat(figures("defaults_without_failures", true, 0).staleness().p95())
+                .isLessThanOrEqualTo(figures("design", true, 0).staleness().p95());
+        // with every change by webhook both are due min after the last sync: the same within a second (the defaults
+        // poll more while checks run, and a change right after a poll waits min after it)
+        assertThat(figures("defaults_without_failures", true, 1).staleness().p95())
+                .isLessThanOrEqualTo(figures("design", true, 1).staleness().p95() + 1);
+    }
+
+    /** The second target: with every change delivered by webhook, staleness p95 within min_sync_delay + 10 s. */
+    @Test
+    void withEveryChangeByWebhookTheDefaultsP95IsWithinMinPlusTenSeconds() {
+        double minSeconds = ScheduleSettings.DEFAULTS.minSyncDelay().toSeconds();
+        assertThat(figures("defaults", true, 1).staleness().p95()).isLessThanOrEqualTo(minSeconds + 10);
+        assertThat(figures("design", true, 1).staleness().p95()).as("the rule as designed too")
+                .isLessThanOrEqualTo(minSeconds + 10);
     }
 
     @Test

@@ -47,20 +47,20 @@ class RuleCallTest {
 
     @Test
     void aNewSettingIsTakenFromItsCodeHostsColumnAndAnUnknownOneKeepsItsDefault() throws SQLException {
-        database.execute("ALTER TABLE code_hosts ADD COLUMN event_quiet_period interval NOT NULL DEFAULT '30 seconds'");
+        database.execute("ALTER TABLE code_hosts ADD COLUMN freshness_test_setting interval NOT NULL DEFAULT '30 seconds'");
         database.execute("""
                 CREATE FUNCTION freshness_test_rule(last_synced_at timestamptz, min_delay interval,
-                        event_quiet_period interval DEFAULT '0', something_else integer DEFAULT 7)
+                        freshness_test_setting interval DEFAULT '0', something_else integer DEFAULT 7)
                     RETURNS timestamptz LANGUAGE sql STABLE
-                RETURN last_synced_at + min_delay + event_quiet_period""");
+                RETURN last_synced_at + min_delay + freshness_test_setting""");
         try (Connection connection = database.dataSource().getConnection()) {
             Strategy.Rule rule = new Strategy.Rule("quiet", "freshness_test_rule", Map.of(), 0);
 
             RuleCall call = RuleCall.bind(connection, rule.function(), StrategyHost.create(connection, rule));
 
             assertThat(call.render("s")).isEqualTo("freshness_test_rule(last_synced_at => s.last_synced_at, "
-                    + "min_delay => '00:02:00'::interval, event_quiet_period => '00:00:30'::interval)");
-            assertThat(call.describe()).contains("event_quiet_period = 00:00:30", "something_else = its default");
+                    + "min_delay => '00:02:00'::interval, freshness_test_setting => '00:00:30'::interval)");
+            assertThat(call.describe()).contains("freshness_test_setting = 00:00:30", "something_else = its default");
         }
     }
 

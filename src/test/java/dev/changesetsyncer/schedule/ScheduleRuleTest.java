@@ -12,6 +12,7 @@ import dev.changesetsyncer.testing.PostgresExtension;
 import dev.changesetsyncer.testing.TestDatabase;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.stream.LongStream;
 import org.jooq.Configuration;
 import org.jooq.impl.DSL;
@@ -41,7 +42,11 @@ class ScheduleRuleTest {
     }
 
     Instant quietRule(Instant lastSync, Instant updatedAt, Instant latestEvent) {
-        return Routines.syncQuietTimeNextAt(sql, lastSync, updatedAt, latestEvent, MIN, MAX);
+        return quietRule(lastSync, updatedAt, latestEvent, Duration.ZERO);
+    }
+
+    Instant quietRule(Instant lastSync, Instant updatedAt, Instant latestEvent, Duration quietPeriod) {
+        return Routines.syncQuietTimeNextAt(sql, lastSync, updatedAt, latestEvent, MIN, MAX, quietPeriod);
     }
 
     @Nested
@@ -57,17 +62,30 @@ class ScheduleRuleTest {
         }
 
         /**
-         * Min after the change, not after the sync (10:03, not 10:02): so that each later event pushes
-         * the next sync out and a burst of changes costs one sync once it settles.
+         * The design's third example: "sync happened before latest event but we'll never sync more
+         * frequently than every 2 minutes" -- min after the last sync, not after the change.
          */
         @Test
-        void changeAfterTheSyncIsSyncedMinAfterTheChange() {
-            assertThat(quietRule(at("10:00"), at("10:01"), null)).isEqualTo(at("10:03"));
+        void changeAfterTheSyncIsSyncedMinAfterTheSync() {
+            assertThat(quietRule(at("10:00"), at("10:01"), null)).isEqualTo(at("10:02"));
         }
 
         @Test
-        void anotherEventAfterTheChangeMovesItToMinAfterThatEvent() {
-            assertThat(quietRule(at("10:00"), at("10:01"), at("10:02"))).isEqualTo(at("10:04"));
+        void anotherEventAfterTheChangeDoesNotPostponeIt() {
+            assertThat(quietRule(at("10:00"), at("10:01"), Instant.parse("2026-03-02T10:01:50Z"))).isEqualTo(at("10:02"));
+        }
+
+        @Test
+        void aWebhookLongAfterTheLastSyncIsDueAtOnce() {
+            assertThat(quietRule(at("10:00"), at("09:00"), at("15:00"))).isEqualTo(at("15:00"));
+        }
+
+        @Test
+        void theFiveArgumentFormIsStillCallableAndHasNoQuietPeriod() {
+            assertThat(DSL.using(sql).fetchSingle("""
+                    SELECT sync_quiet_time_next_at(timestamptz '2026-03-02 10:00Z', timestamptz '2026-03-02 10:01Z',
+                               NULL, interval '2 minutes', interval '8 hours')""").get(0, Instant.class))
+                    .isEqualTo(at("10:02"));
         }
 
         @Test
@@ -91,16 +109,8 @@ class ScheduleRuleTest {
         }
 
         @Test
-        void webhookEventAfterTheSyncStartsAQuietPeriod() {
-            assertThat(quietRule(at("10:00"), at("09:00"), at("10:04"))).isEqualTo(at("10:06"));
-        }
-
-        @Test
-        void aSecondEventExtendsTheQuietPeriod() {
-            Instant afterFirst = quietRule(at("10:00"), at("09:00"), at("10:04"));
-            Instant afterSecond = quietRule(at("10:00"), at("09:00"), at("10:05"));
-            assertThat(afterFirst).isEqualTo(at("10:06"));
-            assertThat(afterSecond).isEqualTo(at("10:07"));
+        void aWebhookEventOverTheFloorAfterTheSyncIsDueAtTheEvent() {
+            assertThat(quietRule(at("10:00"), at("09:00"), at("10:04"))).isEqualTo(at("10:04"));
         }
 
         @Test
@@ -110,10 +120,91 @@ class ScheduleRuleTest {
 
         @Test
         void delaysComeFromTheArguments() {
-            assertThat(Routines.syncQuietTimeNextAt(sql, at("10:00"), at("09:59"), null, ofMinutes(10), ofHours(1)))
+            assertThat(Routines.syncQuietTimeNextAt(sql, at("10:00"), at("09:59"), null, ofMinutes(10), ofHours(1), Duration.ZERO))
                     .isEqualTo(at("10:10"));
-            assertThat(Routines.syncQuietTimeNextAt(sql, at("10:00"), at("07:00"), null, ofMinutes(10), ofHours(1)))
+            assertThat(Routines.syncQuietTimeNextAt(sql, at("10:00"), at("07:00"), null, ofMinutes(10), ofHours(1), Duration.ZERO))
                     .isEqualTo(at("11:00"));
+        }
+    }
+
+    /** The optional per-host quiet period after a change, for hosts whose events come in bursts. */
+    @Nested
+    class TheEventQuietPeriod {
+        static final Duration QUIET = ofMinutes(3);
+
+        @Test
+        void waitsUntilTheChangeIsThatOld() {
+            assertThat(quietRule(at("10:00"), at("10:01"), null, QUIET)).isEqualTo(at("10:04"));
+            assertThat(quietRule(at("10:00"), at("09:00"), at("10:05"), QUIET)).isEqualTo(at("10:08"));
+        }
+
+        @Test
+        void neverSyncsSoonerThanMinAfterTheSync() {
+            assertThat(quietRule(at("10:00"), Instant.parse("2026-03-02T10:00:01Z"), null, ofMinutes(1)))
+                    .isEqualTo(at("10:02"));
+        }
+
+        @Test
+        void neverWaitsPastTheCapAfterTheSync() {
+            assertThat(quietRule(at("10:00"), at("17:59"), null, QUIET)).isEqualTo(at("18:00"));
+            assertThat(quietRule(at("10:00"), at("09:00"), at("17:58"), ofHours(1))).isEqualTo(at("18:00"));
+        }
+
+        @Test
+        void doesNotChangeTheBackoffOfAQuietChangeset() {
+            assertThat(quietRule(at("10:00"), at("09:50"), null, QUIET)).isEqualTo(at("10:10"));
+        }
+    }
+
+    /**
+     * A burst: an event at every tick (30 s or 90 s), and a sync at a tick whenever the stored rule
+     * (changeset_next_sync_at, as the trigger computes it after each event) says the changeset is due.
+     */
+    @Nested
+    class ABurstOfEvents {
+        @Test
+        void isSyncedOncePerMinNeverMoreOften() {
+            List<Instant> syncs = replayBurst(SyncCadence.active, Duration.ZERO, Duration.ofSeconds(30), ofHours(2));
+            assertThat(gaps(syncs)).hasSize(60).allSatisfy(gap -> assertThat(gap).isEqualTo(MIN));
+        }
+
+        /** Before the bound, each event every 90 s pushed the sync out again: 10 h went by without one. */
+        @Test
+        void eventsEveryNinetySecondsWithAQuietPeriodNeverPostponePastTheCap() {
+            List<Instant> syncs = replayBurst(SyncCadence.active, ofMinutes(2), Duration.ofSeconds(90), ofHours(17));
+            assertThat(gaps(syncs)).hasSize(2).allSatisfy(gap -> assertThat(gap).isEqualTo(MAX));
+        }
+
+        @Test
+        void norPastTheChecksPendingCap() {
+            List<Instant> syncs = replayBurst(SyncCadence.checks_pending, ofMinutes(2), Duration.ofSeconds(60), ofHours(1));
+            assertThat(gaps(syncs)).hasSize(12).allSatisfy(gap -> assertThat(gap).isEqualTo(CHECKS_PENDING_MAX));
+        }
+
+        List<Instant> replayBurst(SyncCadence cadence, Duration quiet, Duration tick, Duration span) {
+            Duration cap = Routines.syncCadenceMaxDelay(sql, cadence, MAX, CHECKS_PENDING_MAX, FINISHED_MAX);
+            Instant start = at("10:00");
+            List<Instant> syncs = new java.util.ArrayList<>(List.of(start));
+            for (Instant now = start.plus(tick); !now.isAfter(start.plus(span)); now = now.plus(tick)) {
+                Instant lastSync = syncs.getLast();
+                ScheduleInputs in = inputs(5).cadence(cadence).lastSyncedAt(lastSync).updatedAt(at("09:00"))
+                        .latestEventAt(now);
+                Instant next = DSL.using(sql).select(nextSyncAtField(in, quiet)).fetchSingle().value1();
+                assertThat(next).as("at least min and at most the cap after the last sync")
+                        .isBetween(lastSync.plus(MIN), lastSync.plus(cap));
+                if (!next.isAfter(now)) {
+                    syncs.add(now);
+                }
+            }
+            return syncs;
+        }
+
+        List<Duration> gaps(List<Instant> syncs) {
+            List<Duration> gaps = new java.util.ArrayList<>();
+            for (int i = 1; i < syncs.size(); i++) {
+                gaps.add(Duration.between(syncs.get(i - 1), syncs.get(i)));
+            }
+            return gaps;
         }
     }
 
@@ -173,7 +264,7 @@ class ScheduleRuleTest {
         @Test
         void aChangeAfterTheSyncIsNotJittered() {
             assertThat(nextSyncAt(inputs(3).lastSyncedAt(at("10:00")).updatedAt(at("09:00")).latestEventAt(at("10:01"))))
-                    .isEqualTo(at("10:03"));
+                    .isEqualTo(at("10:02"));
         }
 
         @Test
@@ -284,8 +375,12 @@ class ScheduleRuleTest {
     }
 
     org.jooq.Field<Instant> nextSyncAtField(ScheduleInputs in) {
+        return nextSyncAtField(in, Duration.ZERO);
+    }
+
+    org.jooq.Field<Instant> nextSyncAtField(ScheduleInputs in, Duration eventQuietPeriod) {
         return Routines.changesetNextSyncAt(in.changesetId(), in.cadence(), in.enqueuedAt(), in.lastSyncedAt(),
                 in.lastAttemptAt(), in.updatedAt(), in.latestEventAt(), in.failures(), in.goneAt(), in.requestedAt(),
-                MIN, MAX, CHECKS_PENDING_MAX, FINISHED_MAX);
+                MIN, MAX, CHECKS_PENDING_MAX, FINISHED_MAX, eventQuietPeriod);
     }
 }

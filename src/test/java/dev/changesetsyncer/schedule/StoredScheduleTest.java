@@ -115,7 +115,7 @@ class StoredScheduleTest {
     }
 
     @Test
-    void aWebhookEventAfterTheSyncStartsAQuietPeriodAndASecondOneExtendsIt() {
+    void aWebhookEventLongAfterTheSyncMakesItDueAtOnce() {
         long id = catalog.changeset(catalog.repo(catalog.host()));
         recordSync(id, "now() - interval '10 minutes'", "now() - interval '3 hours'");
 
@@ -123,13 +123,44 @@ class StoredScheduleTest {
         var firstEvent = latestEventOf(id);
         var afterFirst = nextSyncAtOf(id);
         insertEvent(id, "now() - interval '4 minutes'");
-        var secondEvent = latestEventOf(id);
-        var afterSecond = nextSyncAtOf(id);
 
-        assertThat(firstEvent).isAfter(lastSyncOf(id));
-        assertThat(afterFirst).isEqualTo(firstEvent.plus(ofMinutes(2)));
-        assertThat(afterSecond).isEqualTo(secondEvent.plus(ofMinutes(2))).isAfter(afterFirst);
-        assertThat(ruleOf(id)).startsWith("changed after the last sync");
+        assertThat(firstEvent).isAfter(lastSyncOf(id).plus(ofMinutes(2)));
+        assertThat(afterFirst).isEqualTo(firstEvent);
+        assertThat(nextSyncAtOf(id)).isEqualTo(latestEventOf(id));
+        assertThat(dueOf(id)).isTrue();
+        assertThat(ruleOf(id)).isEqualTo("changed after the last sync, over the floor after it: due at the change");
+    }
+
+    @Test
+    void aWebhookEventRightAfterTheSyncIsSyncedMinAfterTheSync() {
+        long id = catalog.changeset(catalog.repo(catalog.host()));
+        recordSync(id, "now()", "now() - interval '3 hours'");
+
+        insertEvent(id, "now()");
+
+        assertThat(nextSyncAtOf(id)).isEqualTo(lastSyncOf(id).plus(ofMinutes(2)));
+        assertThat(ruleOf(id)).isEqualTo("changed after the last sync: 00:02:00 after the sync (the floor)");
+    }
+
+    @Test
+    void aHostsEventQuietPeriodAppliesToItsChangesetsAtOnceAndIsBounded() {
+        CodeHost host = catalog.host();
+        long id = catalog.changeset(catalog.repo(host));
+        recordSync(id, "now() - interval '10 minutes'", "now() - interval '3 hours'");
+        insertEvent(id, "now() - interval '5 minutes'");
+        assertThat(nextSyncAtOf(id)).isEqualTo(latestEventOf(id));
+
+        database.execute("UPDATE code_hosts SET event_quiet_period = interval '30 minutes' WHERE id = " + host.id());
+
+        assertThat(nextSyncAtOf(id)).isEqualTo(latestEventOf(id).plus(ofMinutes(30)));
+        assertThat(ruleOf(id)).isEqualTo("changed after the last sync: quiet period of 00:30:00 after the change");
+        for (String bad : new String[] {"interval '-1 second'", "interval '1 day 1 second'"}) {
+            assertThatThrownBy(() -> database.execute(
+                            "UPDATE code_hosts SET event_quiet_period = %s WHERE id = %d".formatted(bad, host.id())))
+                    .as(bad).hasMessageContaining("code_hosts_event_quiet_period_between_0_and_a_day");
+        }
+        assertThatThrownBy(() -> database.execute("UPDATE code_hosts SET event_quiet_period = NULL WHERE id = " + host.id()))
+                .hasMessageContaining("event_quiet_period");
     }
 
     @Test
@@ -153,7 +184,7 @@ class StoredScheduleTest {
         var receivedAt = database.value(java.time.OffsetDateTime.class,
                 "SELECT max(received_at) FROM changeset_events WHERE changeset_id = " + id).toInstant();
         assertThat(latestEventOf(id)).isEqualTo(receivedAt);
-        assertThat(Duration.between(receivedAt, nextSyncAtOf(id))).isEqualTo(ofMinutes(2));
+        assertThat(nextSyncAtOf(id)).as("min after the last sync").isEqualTo(lastSyncOf(id).plus(ofMinutes(2)));
     }
 
     @Test
@@ -168,7 +199,8 @@ class StoredScheduleTest {
 
     @Test
     void runningChecksMoveTheChangesetToTheShortCap() {
-        long id = catalog.changeset(catalog.repo(catalog.host()));
+        long id = catalog.changeset(catalog.repo(catalog.host(new ScheduleSettings(ofMinutes(2), ofHours(8), ofMinutes(5),
+                ofHours(24)))));
         recordSync(id, "now()", "now() - interval '3 days'");
         assertThat(waitOf(id)).isGreaterThan(ofHours(7));
 

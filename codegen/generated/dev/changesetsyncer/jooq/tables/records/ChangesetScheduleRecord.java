@@ -227,8 +227,8 @@ public class ChangesetScheduleRecord extends TableRecordImpl<ChangesetScheduleRe
 
     /**
      * Setter for <code>public.changeset_schedule.wait</code>. next_sync_at
-     * minus the last sync (or the enqueue time if never synced); null when
-     * never due (gone).
+     * minus the last sync (or the enqueue time if never synced; the last
+     * attempt if failing); null when never due (gone).
      */
     public ChangesetScheduleRecord setWait(Duration value) {
         set(13, value);
@@ -237,8 +237,8 @@ public class ChangesetScheduleRecord extends TableRecordImpl<ChangesetScheduleRe
 
     /**
      * Getter for <code>public.changeset_schedule.wait</code>. next_sync_at
-     * minus the last sync (or the enqueue time if never synced); null when
-     * never due (gone).
+     * minus the last sync (or the enqueue time if never synced; the last
+     * attempt if failing); null when never due (gone).
      */
     public Duration getWait() {
         return (Duration) get(13);
@@ -339,7 +339,9 @@ public class ChangesetScheduleRecord extends TableRecordImpl<ChangesetScheduleRe
     }
 
     /**
-     * Setter for <code>public.changeset_schedule.request_reason</code>.
+     * Setter for <code>public.changeset_schedule.request_reason</code>. The
+     * reason of the pending request that matters: the newest of the highest
+     * priority.
      */
     public ChangesetScheduleRecord setRequestReason(String value) {
         set(20, value);
@@ -347,7 +349,9 @@ public class ChangesetScheduleRecord extends TableRecordImpl<ChangesetScheduleRe
     }
 
     /**
-     * Getter for <code>public.changeset_schedule.request_reason</code>.
+     * Getter for <code>public.changeset_schedule.request_reason</code>. The
+     * reason of the pending request that matters: the newest of the highest
+     * priority.
      */
     public String getRequestReason() {
         return (String) get(20);

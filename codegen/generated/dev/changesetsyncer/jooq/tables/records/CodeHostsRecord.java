@@ -86,7 +86,8 @@ public class CodeHostsRecord extends UpdatableRecordImpl<CodeHostsRecord> {
 
     /**
      * Setter for <code>public.code_hosts.min_sync_delay</code>. Shortest wait
-     * between syncs of one changeset, and the quiet period after a change.
+     * between syncs of one changeset: a change after the last sync is synced
+     * this long after that sync (at once if that has passed).
      */
     public CodeHostsRecord setMinSyncDelay(Duration value) {
         set(4, value);
@@ -95,7 +96,8 @@ public class CodeHostsRecord extends UpdatableRecordImpl<CodeHostsRecord> {
 
     /**
      * Getter for <code>public.code_hosts.min_sync_delay</code>. Shortest wait
-     * between syncs of one changeset, and the quiet period after a change.
+     * between syncs of one changeset: a change after the last sync is synced
+     * this long after that sync (at once if that has passed).
      */
     public Duration getMinSyncDelay() {
         return (Duration) get(4);
@@ -103,7 +105,8 @@ public class CodeHostsRecord extends UpdatableRecordImpl<CodeHostsRecord> {
 
     /**
      * Setter for <code>public.code_hosts.max_sync_delay</code>. Longest wait
-     * between syncs of an open changeset.
+     * between syncs of an open changeset (default 5 hours, from the freshness
+     * simulation: docs/freshness.md).
      */
     public CodeHostsRecord setMaxSyncDelay(Duration value) {
         set(5, value);
@@ -112,7 +115,8 @@ public class CodeHostsRecord extends UpdatableRecordImpl<CodeHostsRecord> {
 
     /**
      * Getter for <code>public.code_hosts.max_sync_delay</code>. Longest wait
-     * between syncs of an open changeset.
+     * between syncs of an open changeset (default 5 hours, from the freshness
+     * simulation: docs/freshness.md).
      */
     public Duration getMaxSyncDelay() {
         return (Duration) get(5);
@@ -139,7 +143,9 @@ public class CodeHostsRecord extends UpdatableRecordImpl<CodeHostsRecord> {
 
     /**
      * Setter for <code>public.code_hosts.finished_max_delay</code>. Longest
-     * wait for merged, closed and read-only changesets.
+     * wait for merged, closed and read-only changesets (default 7 days: they
+     * are most changesets and see few changes; a webhook or a sync request
+     * brings a late change in at once).
      */
     public CodeHostsRecord setFinishedMaxDelay(Duration value) {
         set(7, value);
@@ -148,7 +154,9 @@ public class CodeHostsRecord extends UpdatableRecordImpl<CodeHostsRecord> {
 
     /**
      * Getter for <code>public.code_hosts.finished_max_delay</code>. Longest
-     * wait for merged, closed and read-only changesets.
+     * wait for merged, closed and read-only changesets (default 7 days: they
+     * are most changesets and see few changes; a webhook or a sync request
+     * brings a late change in at once).
      */
     public Duration getFinishedMaxDelay() {
         return (Duration) get(7);
@@ -262,6 +270,27 @@ public class CodeHostsRecord extends UpdatableRecordImpl<CodeHostsRecord> {
         return (Duration) get(13);
     }
 
+    /**
+     * Setter for <code>public.code_hosts.event_quiet_period</code>. Quiet
+     * period after a change seen after the last sync (default 0): the next sync
+     * waits until the change is this old, at least min_sync_delay after the
+     * last sync, at most the cadence's cap after it. Within [0, 1 day].
+     */
+    public CodeHostsRecord setEventQuietPeriod(Duration value) {
+        set(14, value);
+        return this;
+    }
+
+    /**
+     * Getter for <code>public.code_hosts.event_quiet_period</code>. Quiet
+     * period after a change seen after the last sync (default 0): the next sync
+     * waits until the change is this old, at least min_sync_delay after the
+     * last sync, at most the cadence's cap after it. Within [0, 1 day].
+     */
+    public Duration getEventQuietPeriod() {
+        return (Duration) get(14);
+    }
+
     // -------------------------------------------------------------------------
     // Primary key information
     // -------------------------------------------------------------------------
@@ -285,7 +314,7 @@ public class CodeHostsRecord extends UpdatableRecordImpl<CodeHostsRecord> {
     /**
      * Create a detached, initialised CodeHostsRecord
      */
-    public CodeHostsRecord(Long id, String name, CodeHostKind kind, String baseUrl, Duration minSyncDelay, Duration maxSyncDelay, Duration checksPendingMaxDelay, Duration finishedMaxDelay, Instant createdAt, Integer requestsPerHour, Integer requestBurst, Float requestsPerSync, Integer maxInFlight, Duration repoSyncInterval) {
+    public CodeHostsRecord(Long id, String name, CodeHostKind kind, String baseUrl, Duration minSyncDelay, Duration maxSyncDelay, Duration checksPendingMaxDelay, Duration finishedMaxDelay, Instant createdAt, Integer requestsPerHour, Integer requestBurst, Float requestsPerSync, Integer maxInFlight, Duration repoSyncInterval, Duration eventQuietPeriod) {
         super(CodeHosts.CODE_HOSTS);
 
         setId(id);
@@ -302,6 +331,7 @@ public class CodeHostsRecord extends UpdatableRecordImpl<CodeHostsRecord> {
         setRequestsPerSync(requestsPerSync);
         setMaxInFlight(maxInFlight);
         setRepoSyncInterval(repoSyncInterval);
+        setEventQuietPeriod(eventQuietPeriod);
         resetTouchedOnNotNull();
     }
 }
