@@ -1,6 +1,7 @@
 package dev.changesetsyncer.cli;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.changesetsyncer.admin.AdminCredentials;
 import dev.changesetsyncer.codehost.CodeHostCredentials;
 import dev.changesetsyncer.codehost.hosts.RealCodeHosts;
 import dev.changesetsyncer.codehost.http.HostHttp;
@@ -77,7 +78,8 @@ final class RunCommand implements Callable<Integer> {
         HostHttp hostHttp = new HostHttp(new HostHttp.Settings(Duration.ofSeconds(5), httpTimeout, 3));
         // the server first: a port that cannot be bound stops the start before anything is claimed
         Optional<HttpService> server = http.settings()
-                .map(serverSettings -> HttpService.start(id, serverSettings, database.url(), http.secrets()));
+                .map(serverSettings -> HttpService.start(id, serverSettings, database.url(), http.secrets(),
+                        AdminCredentials.fromEnvironment(System.getenv())));
         Replica replica = Replica.start(settings, database.url(), RealCodeHosts.registry(credentials, hostHttp));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -1,6 +1,8 @@
 package dev.changesetsyncer.service;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.changesetsyncer.admin.AdminCredentials;
+import dev.changesetsyncer.admin.AdminPages;
 import dev.changesetsyncer.db.DataSources;
 import dev.changesetsyncer.db.DatabaseConfig;
 import dev.changesetsyncer.http.HttpServer;
@@ -49,15 +51,23 @@ public final class HttpService implements AutoCloseable {
      * @throws IllegalStateException when the port cannot be bound
      */
     public static HttpService start(String name, HttpSettings settings, String jdbcUrl, WebhookSecrets secrets) {
+        return start(name, settings, jdbcUrl, secrets, AdminCredentials.none());
+    }
+
+    /** As above, with the admin page open to {@code admin} (off, answering 403, without credentials). */
+    public static HttpService start(String name, HttpSettings settings, String jdbcUrl, WebhookSecrets secrets,
+            AdminCredentials admin) {
         HikariDataSource pool = DataSources.openForWorker(new DatabaseConfig(jdbcUrl, name + "-http", POOL_SIZE),
                 SOCKET_TIMEOUT);
         try {
             DSLContext dsl = DSL.using(pool, SQLDialect.POSTGRES);
             Webhooks webhooks = new Webhooks(dsl, secrets);
-            HttpServer server = HttpServer.start(name, settings, routes(webhooks));
+            HttpServer server = HttpServer.start(name, settings, routes(webhooks, new AdminPages(admin, dsl)));
             log.info("webhooks: POST {}, {} or {} ?code_host=NAME on port {} ({} webhook secrets configured)",
                     Webhooks.GITHUB_PATH, Webhooks.GITLAB_PATH, Webhooks.BITBUCKET_SERVER_PATH, server.port(),
                     secrets.configured());
+            log.info("admin page: http://localhost:{}{} ({})", server.port(), AdminPages.ROOT,
+                    admin.enabled() ? "log-in required" : "off: set SYNCER_ADMIN_TOKEN or SYNCER_ADMIN_USER/SYNCER_ADMIN_PASSWORD");
             return new HttpService(pool, webhooks, server);
         } catch (RuntimeException e) {
             pool.close();
@@ -66,11 +76,14 @@ public final class HttpService implements AutoCloseable {
     }
 
     /** Everything the server answers. */
-    private static Routes routes(Webhooks webhooks) {
+    private static Routes routes(Webhooks webhooks, AdminPages admin) {
         return new Routes()
                 .post(Webhooks.GITHUB_PATH, webhooks.github())
                 .post(Webhooks.GITLAB_PATH, webhooks.gitlab())
-                .post(Webhooks.BITBUCKET_SERVER_PATH, webhooks.bitbucketServer());
+                .post(Webhooks.BITBUCKET_SERVER_PATH, webhooks.bitbucketServer())
+                .get("/", AdminPages.redirectToAdmin())
+                .add("GET", AdminPages.ROOT, admin)
+                .under(AdminPages.ROOT + "/", admin);
     }
 
     /** The port listened on (the chosen one when the settings said 0). */
