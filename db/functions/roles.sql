@@ -33,6 +33,9 @@ AS $$
     ('worker', 'SELECT, INSERT, UPDATE, DELETE', 'TABLE webhook_deliveries',
         'the HTTP server stores deliveries and prunes old ones (locking them FOR UPDATE, which needs UPDATE)'),
     ('worker', 'USAGE', 'SEQUENCE sync_claim_tokens', 'each claim takes a fresh claim token'),
+    ('worker', 'SELECT, UPDATE', 'TABLE repo_sync_state', 'repository claims, leases and write-backs'),
+    ('worker', 'INSERT', 'TABLE changesets, changeset_sync_state',
+        'repository syncs of a tracked repository import its pull requests (the insert trigger enqueues each)'),
     ('worker', 'SELECT', 'TABLE databasechangelog', 'run --no-migrate checks the schema is this version''s'),
     ('worker', 'SELECT', 'TABLE changeset_schedule, code_host_sync_summary', 'the views, as everyone'),
     -- the admin page (served by the worker's HTTP server): its actions are the SQL a DBA would write

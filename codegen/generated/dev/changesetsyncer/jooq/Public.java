@@ -76,8 +76,8 @@ public class Public extends SchemaImpl {
 
     /**
      * Every action taken on the admin page (sync now, sync a repository, pause,
-     * resume, rate limit) and every log-in, refused ones too: who, what, on
-     * what, the outcome, and when (the database's now()). Insert-only.
+     * resume, rate limit) and every log-in: who, what, on what, the outcome,
+     * and when (the database's now()). Insert-only.
      */
     public final AdminAudit ADMIN_AUDIT = AdminAudit.ADMIN_AUDIT;
 

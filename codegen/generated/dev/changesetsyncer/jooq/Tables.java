@@ -62,8 +62,8 @@ public class Tables {
 
     /**
      * Every action taken on the admin page (sync now, sync a repository, pause,
-     * resume, rate limit) and every log-in, refused ones too: who, what, on
-     * what, the outcome, and when (the database's now()). Insert-only.
+     * resume, rate limit) and every log-in: who, what, on what, the outcome,
+     * and when (the database's now()). Insert-only.
      */
     public static final AdminAudit ADMIN_AUDIT = AdminAudit.ADMIN_AUDIT;
 

@@ -38,8 +38,8 @@ import org.jooq.impl.TableImpl;
 
 /**
  * Every action taken on the admin page (sync now, sync a repository, pause,
- * resume, rate limit) and every log-in, refused ones too: who, what, on what,
- * the outcome, and when (the database's now()). Insert-only.
+ * resume, rate limit) and every log-in: who, what, on what, the outcome, and
+ * when (the database's now()). Insert-only.
  */
 @SuppressWarnings({ "all", "unchecked", "rawtypes", "this-escape" })
 public class AdminAudit extends TableImpl<AdminAuditRecord> {
@@ -73,9 +73,9 @@ public class AdminAudit extends TableImpl<AdminAuditRecord> {
 
     /**
      * The column <code>public.admin_audit.action</code>. sync-now,
-     * sync-repository, pause, resume, rate-limit, login or login-refused.
+     * sync-repository, pause, resume, rate-limit or login.
      */
-    public final TableField<AdminAuditRecord, String> ACTION = createField(DSL.name("action"), SQLDataType.CLOB.nullable(false), this, "sync-now, sync-repository, pause, resume, rate-limit, login or login-refused.");
+    public final TableField<AdminAuditRecord, String> ACTION = createField(DSL.name("action"), SQLDataType.CLOB.nullable(false), this, "sync-now, sync-repository, pause, resume, rate-limit or login.");
 
     /**
      * The column <code>public.admin_audit.target</code>. What the action was
@@ -101,7 +101,7 @@ public class AdminAudit extends TableImpl<AdminAuditRecord> {
     }
 
     private AdminAudit(Name alias, Table<AdminAuditRecord> aliased, Field<?>[] parameters, Condition where) {
-        super(alias, null, aliased, parameters, DSL.comment("Every action taken on the admin page (sync now, sync a repository, pause, resume, rate limit) and every log-in, refused ones too: who, what, on what, the outcome, and when (the database's now()). Insert-only."), TableOptions.table(), where);
+        super(alias, null, aliased, parameters, DSL.comment("Every action taken on the admin page (sync now, sync a repository, pause, resume, rate limit) and every log-in: who, what, on what, the outcome, and when (the database's now()). Insert-only."), TableOptions.table(), where);
     }
 
     /**
@@ -148,7 +148,7 @@ public class AdminAudit extends TableImpl<AdminAuditRecord> {
     @Override
     public List<Check<AdminAuditRecord>> getChecks() {
         return Arrays.asList(
-            Internal.createCheck(this, DSL.name("admin_audit_action_is_known"), "((action = ANY (ARRAY['sync-now'::text, 'sync-repository'::text, 'pause'::text, 'resume'::text, 'rate-limit'::text, 'login'::text, 'login-refused'::text])))", true),
+            Internal.createCheck(this, DSL.name("admin_audit_action_is_known"), "((action = ANY (ARRAY['sync-now'::text, 'sync-repository'::text, 'pause'::text, 'resume'::text, 'rate-limit'::text, 'login'::text])))", true),
             Internal.createCheck(this, DSL.name("admin_audit_details_at_most_2000_characters"), "((length(details) <= 2000))", true),
             Internal.createCheck(this, DSL.name("admin_audit_target_at_most_500_characters"), "((length(target) <= 500))", true),
             Internal.createCheck(this, DSL.name("admin_audit_who_at_most_200_characters"), "((length(who) <= 200))", true),

@@ -14,8 +14,8 @@ import org.jooq.impl.UpdatableRecordImpl;
 
 /**
  * Every action taken on the admin page (sync now, sync a repository, pause,
- * resume, rate limit) and every log-in, refused ones too: who, what, on what,
- * the outcome, and when (the database's now()). Insert-only.
+ * resume, rate limit) and every log-in: who, what, on what, the outcome, and
+ * when (the database's now()). Insert-only.
  */
 @SuppressWarnings({ "all", "unchecked", "rawtypes", "this-escape" })
 public class AdminAuditRecord extends UpdatableRecordImpl<AdminAuditRecord> {
@@ -58,7 +58,7 @@ public class AdminAuditRecord extends UpdatableRecordImpl<AdminAuditRecord> {
 
     /**
      * Setter for <code>public.admin_audit.action</code>. sync-now,
-     * sync-repository, pause, resume, rate-limit, login or login-refused.
+     * sync-repository, pause, resume, rate-limit or login.
      */
     public AdminAuditRecord setAction(String value) {
         set(2, value);
@@ -67,7 +67,7 @@ public class AdminAuditRecord extends UpdatableRecordImpl<AdminAuditRecord> {
 
     /**
      * Getter for <code>public.admin_audit.action</code>. sync-now,
-     * sync-repository, pause, resume, rate-limit, login or login-refused.
+     * sync-repository, pause, resume, rate-limit or login.
      */
     public String getAction() {
         return (String) get(2);
