@@ -109,7 +109,13 @@ public final class AdminPages implements Request.Handler {
     private boolean route(Operator operator, String path, Request request, Response response, Callback callback)
             throws Exception {
         String method = request.getMethod();
-        FormFields query = FormFields.parse(request.getHttpURI().getQuery());
+        FormFields query;
+        try {
+            query = FormFields.parse(request.getHttpURI().getQuery());
+        } catch (IllegalArgumentException e) {
+            html(response, callback, 400, problem(operator, "Bad address", "The query string is not URL-encoded."));
+            return true;
+        }
         if (method.equals("GET")) {
             Matcher changeset = CHANGESET.matcher(path);
             if (path.equals(ROOT) || path.equals(ROOT + "/")) {

@@ -177,6 +177,23 @@ class AdminPagesOverHttpTest {
     }
 
     @Test
+    void aBadFilterOrAddressIsAClearRefusal() throws Exception {
+        String cookie = login(USER, PASSWORD);
+        HttpResponse<String> badState = get(open, "/admin/schedule?state=exploded", cookie);
+        assertThat(badState.statusCode()).isEqualTo(400);
+        assertThat(badState.body()).contains("state is one of [closed, draft, merged, open, read_only], not exploded");
+        assertThat(get(open, "/admin/schedule?after=yesterday", cookie).statusCode()).isEqualTo(400);
+        try (var socket = new java.net.Socket("127.0.0.1", open.port())) { // a query no HTTP client would send
+            socket.getOutputStream().write(("GET /admin/schedule?host=%zz HTTP/1.1\r\nHost: localhost\r\nCookie: " + cookie
+                    + "\r\nConnection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            String answer = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(answer).startsWith("HTTP/1.1 400");
+        }
+        assertThat(get(open, "/admin/changesets/999999", cookie).statusCode()).isEqualTo(404);
+        assertThat(get(open, "/admin/nothing", cookie).statusCode()).isEqualTo(404);
+    }
+
+    @Test
     void theAdminSecretsAreRegisteredForScrubbingAndNeverShownOnAPage() throws Exception {
         assertThat(Secrets.scrub("x " + PASSWORD + " " + TOKEN)).isEqualTo("x " + Secrets.MASK + " " + Secrets.MASK);
         String cookie = login(USER, PASSWORD);
