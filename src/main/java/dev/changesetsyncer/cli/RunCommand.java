@@ -71,6 +71,7 @@ final class RunCommand implements Callable<Integer> {
         var settings = worker.settings(id);
         OptionBounds.within("--status-every", statusEvery, MIN_STATUS_EVERY, MAX_STATUS_EVERY);
         OptionBounds.within("--http-timeout", httpTimeout, MIN_HTTP_TIMEOUT, MAX_HTTP_TIMEOUT);
+        AdminCredentials admin = AdminCredentials.fromEnvironment(System.getenv()); // a half-set pair stops the start
         prepareSchema(id);
         Path tokens = tokensFile != null ? tokensFile
                 : System.getenv("SYNCER_TOKENS_FILE") == null ? null : Path.of(System.getenv("SYNCER_TOKENS_FILE"));
@@ -78,8 +79,7 @@ final class RunCommand implements Callable<Integer> {
         HostHttp hostHttp = new HostHttp(new HostHttp.Settings(Duration.ofSeconds(5), httpTimeout, 3));
         // the server first: a port that cannot be bound stops the start before anything is claimed
         Optional<HttpService> server = http.settings()
-                .map(serverSettings -> HttpService.start(id, serverSettings, database.url(), http.secrets(),
-                        AdminCredentials.fromEnvironment(System.getenv())));
+                .map(serverSettings -> HttpService.start(id, serverSettings, database.url(), http.secrets(), admin));
         Replica replica = Replica.start(settings, database.url(), RealCodeHosts.registry(credentials, hostHttp));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
