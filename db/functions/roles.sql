@@ -38,6 +38,10 @@ AS $$
     ('worker', 'USAGE', 'SEQUENCE sync_claim_tokens', 'each claim takes a fresh claim token'),
     ('worker', 'SELECT', 'TABLE databasechangelog', 'run --no-migrate checks the schema is this version''s'),
     ('worker', 'SELECT', 'TABLE changeset_schedule, code_host_sync_summary, repo_sync_schedule', 'the views, as everyone'),
+    -- the admin page (served by the worker's HTTP server): its actions are the SQL a DBA would write
+    ('worker', 'UPDATE (requests_per_hour)', 'TABLE code_hosts',
+        'the admin page changes a host''s rate limit, as limits --requests-per-hour does (no other setting)'),
+    ('worker', 'SELECT, INSERT', 'TABLE admin_audit', 'every admin action and log-in is recorded; the page lists the latest'),
     -- the requester: INSERT INTO sync_requests (its trigger updates the queue as the schema's owner) and the
     -- columns the request command looks repositories up by; never requested_at or served_*
     ('requester', 'INSERT (changeset_id, reason, requested_by, priority)', 'TABLE sync_requests', 'asks for syncs'),

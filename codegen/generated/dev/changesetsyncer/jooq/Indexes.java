@@ -4,6 +4,7 @@
 package dev.changesetsyncer.jooq;
 
 
+import dev.changesetsyncer.jooq.tables.AdminAudit;
 import dev.changesetsyncer.jooq.tables.ChangesetEvents;
 import dev.changesetsyncer.jooq.tables.ChangesetSyncState;
 import dev.changesetsyncer.jooq.tables.Changesets;
@@ -27,8 +28,10 @@ public class Indexes {
     // INDEX definitions
     // -------------------------------------------------------------------------
 
+    public static final Index ADMIN_AUDIT_AT_IDX = Internal.createIndex(DSL.name("admin_audit_at_idx"), AdminAudit.ADMIN_AUDIT, new OrderField[] { AdminAudit.ADMIN_AUDIT.AT }, false);
     public static final Index CHANGESET_EVENTS_TIMELINE_IDX = Internal.createIndex(DSL.name("changeset_events_timeline_idx"), ChangesetEvents.CHANGESET_EVENTS, new OrderField[] { ChangesetEvents.CHANGESET_EVENTS.CHANGESET_ID, ChangesetEvents.CHANGESET_EVENTS.OCCURRED_AT }, false);
     public static final Index CHANGESET_SYNC_STATE_CLAIM_IDX = Internal.createIndex(DSL.name("changeset_sync_state_claim_idx"), ChangesetSyncState.CHANGESET_SYNC_STATE, new OrderField[] { ChangesetSyncState.CHANGESET_SYNC_STATE.CODE_HOST_ID, ChangesetSyncState.CHANGESET_SYNC_STATE.CLAIM_AT }, false);
+    public static final Index CHANGESET_SYNC_STATE_LAST_ATTEMPT_IDX = Internal.createIndex(DSL.name("changeset_sync_state_last_attempt_idx"), ChangesetSyncState.CHANGESET_SYNC_STATE, new OrderField[] { ChangesetSyncState.CHANGESET_SYNC_STATE.CODE_HOST_ID, ChangesetSyncState.CHANGESET_SYNC_STATE.LAST_ATTEMPT_AT }, false);
     public static final Index CHANGESET_SYNC_STATE_LEASED_IDX = Internal.createIndex(DSL.name("changeset_sync_state_leased_idx"), ChangesetSyncState.CHANGESET_SYNC_STATE, new OrderField[] { ChangesetSyncState.CHANGESET_SYNC_STATE.CODE_HOST_ID, ChangesetSyncState.CHANGESET_SYNC_STATE.LEASE_UNTIL }, false);
     public static final Index CHANGESET_SYNC_STATE_NEXT_SYNC_IDX = Internal.createIndex(DSL.name("changeset_sync_state_next_sync_idx"), ChangesetSyncState.CHANGESET_SYNC_STATE, new OrderField[] { ChangesetSyncState.CHANGESET_SYNC_STATE.NEXT_SYNC_AT }, false);
     public static final Index CHANGESET_SYNC_STATE_TROUBLED_IDX = Internal.createIndex(DSL.name("changeset_sync_state_troubled_idx"), ChangesetSyncState.CHANGESET_SYNC_STATE, new OrderField[] { ChangesetSyncState.CHANGESET_SYNC_STATE.CODE_HOST_ID }, false);

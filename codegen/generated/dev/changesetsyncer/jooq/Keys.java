@@ -4,6 +4,7 @@
 package dev.changesetsyncer.jooq;
 
 
+import dev.changesetsyncer.jooq.tables.AdminAudit;
 import dev.changesetsyncer.jooq.tables.ChangesetEvents;
 import dev.changesetsyncer.jooq.tables.ChangesetSyncState;
 import dev.changesetsyncer.jooq.tables.Changesets;
@@ -14,6 +15,7 @@ import dev.changesetsyncer.jooq.tables.Repos;
 import dev.changesetsyncer.jooq.tables.SyncRequests;
 import dev.changesetsyncer.jooq.tables.SyncerRoles;
 import dev.changesetsyncer.jooq.tables.WebhookDeliveries;
+import dev.changesetsyncer.jooq.tables.records.AdminAuditRecord;
 import dev.changesetsyncer.jooq.tables.records.ChangesetEventsRecord;
 import dev.changesetsyncer.jooq.tables.records.ChangesetSyncStateRecord;
 import dev.changesetsyncer.jooq.tables.records.ChangesetsRecord;
@@ -44,6 +46,7 @@ public class Keys {
     // UNIQUE and PRIMARY KEY definitions
     // -------------------------------------------------------------------------
 
+    public static final UniqueKey<AdminAuditRecord> ADMIN_AUDIT_PKEY = Internal.createUniqueKey(AdminAudit.ADMIN_AUDIT, DSL.name("admin_audit_pkey"), new TableField[] { AdminAudit.ADMIN_AUDIT.ID }, true);
     public static final UniqueKey<ChangesetEventsRecord> CHANGESET_EVENTS_DEDUPE_KEY_UNIQUE = Internal.createUniqueKey(ChangesetEvents.CHANGESET_EVENTS, DSL.name("changeset_events_dedupe_key_unique"), new TableField[] { ChangesetEvents.CHANGESET_EVENTS.CHANGESET_ID, ChangesetEvents.CHANGESET_EVENTS.DEDUPE_KEY }, true);
     public static final UniqueKey<ChangesetEventsRecord> CHANGESET_EVENTS_PKEY = Internal.createUniqueKey(ChangesetEvents.CHANGESET_EVENTS, DSL.name("changeset_events_pkey"), new TableField[] { ChangesetEvents.CHANGESET_EVENTS.ID }, true);
     public static final UniqueKey<ChangesetSyncStateRecord> CHANGESET_SYNC_STATE_PKEY = Internal.createUniqueKey(ChangesetSyncState.CHANGESET_SYNC_STATE, DSL.name("changeset_sync_state_pkey"), new TableField[] { ChangesetSyncState.CHANGESET_SYNC_STATE.CHANGESET_ID }, true);

@@ -4,6 +4,7 @@
 package dev.changesetsyncer.jooq;
 
 
+import dev.changesetsyncer.jooq.tables.AdminAudit;
 import dev.changesetsyncer.jooq.tables.ChangesetEvents;
 import dev.changesetsyncer.jooq.tables.ChangesetSchedule;
 import dev.changesetsyncer.jooq.tables.ChangesetSyncState;
@@ -72,6 +73,13 @@ public class Public extends SchemaImpl {
      * The reference instance of <code>public</code>
      */
     public static final Public PUBLIC = new Public();
+
+    /**
+     * Every action taken on the admin page (sync now, sync a repository, pause,
+     * resume, rate limit) and every log-in: who, what, on what, the outcome,
+     * and when (the database's now()). Insert-only.
+     */
+    public final AdminAudit ADMIN_AUDIT = AdminAudit.ADMIN_AUDIT;
 
     /**
      * What happened to a changeset (reviews, state changes, check results),
@@ -918,6 +926,7 @@ public class Public extends SchemaImpl {
     @Override
     public final List<Table<?>> getTables() {
         return Arrays.asList(
+            AdminAudit.ADMIN_AUDIT,
             ChangesetEvents.CHANGESET_EVENTS,
             ChangesetSchedule.CHANGESET_SCHEDULE,
             ChangesetSyncState.CHANGESET_SYNC_STATE,

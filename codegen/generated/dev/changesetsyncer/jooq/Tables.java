@@ -4,6 +4,7 @@
 package dev.changesetsyncer.jooq;
 
 
+import dev.changesetsyncer.jooq.tables.AdminAudit;
 import dev.changesetsyncer.jooq.tables.ChangesetEvents;
 import dev.changesetsyncer.jooq.tables.ChangesetSchedule;
 import dev.changesetsyncer.jooq.tables.ChangesetSyncState;
@@ -58,6 +59,13 @@ import org.jooq.Result;
  */
 @SuppressWarnings({ "all", "unchecked", "rawtypes", "this-escape" })
 public class Tables {
+
+    /**
+     * Every action taken on the admin page (sync now, sync a repository, pause,
+     * resume, rate limit) and every log-in: who, what, on what, the outcome,
+     * and when (the database's now()). Insert-only.
+     */
+    public static final AdminAudit ADMIN_AUDIT = AdminAudit.ADMIN_AUDIT;
 
     /**
      * What happened to a changeset (reviews, state changes, check results),

@@ -9,4 +9,12 @@ package dev.changesetsyncer.catalog;
  * @param requestsPerSync tokens each claimed changeset takes
  * @param maxInFlight most syncs of the host running at once
  */
-public record RateLimitSettings(Integer requestsPerHour, Integer requestBurst, double requestsPerSync, Integer maxInFlight) {}
+public record RateLimitSettings(Integer requestsPerHour, Integer requestBurst, double requestsPerSync, Integer maxInFlight) {
+    /** The schema's bound (table 007): it keeps the claim's arithmetic in range. */
+    public static final int MAX_REQUESTS_PER_HOUR = 100_000_000;
+
+    /** These limits with another budget (null: none). */
+    public RateLimitSettings withRequestsPerHour(Integer value) {
+        return new RateLimitSettings(value, requestBurst, requestsPerSync, maxInFlight);
+    }
+}

@@ -29,7 +29,7 @@ import picocli.CommandLine.Option;
                     + "SELECT pause_code_host('...', now() + interval '30 minutes', 'why'); SELECT resume_code_host('...');"})
 final class LimitsCommand implements Callable<Integer> {
     /** Bounds the schema's constraints also enforce (table 007): they keep the claim's arithmetic in range. */
-    static final int MAX_REQUESTS_PER_HOUR = 100_000_000;
+    static final int MAX_REQUESTS_PER_HOUR = RateLimitSettings.MAX_REQUESTS_PER_HOUR;
     static final int MAX_BURST = 10_000_000;
     static final double MIN_REQUESTS_PER_SYNC = 0.01;
     static final double MAX_REQUESTS_PER_SYNC = 10_000;

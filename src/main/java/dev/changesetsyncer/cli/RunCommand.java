@@ -1,6 +1,7 @@
 package dev.changesetsyncer.cli;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.changesetsyncer.admin.AdminCredentials;
 import dev.changesetsyncer.codehost.CodeHostCredentials;
 import dev.changesetsyncer.codehost.hosts.RealCodeHosts;
 import dev.changesetsyncer.codehost.http.HostHttp;
@@ -73,6 +74,7 @@ final class RunCommand implements Callable<Integer> {
         var settings = worker.settings(id);
         OptionBounds.within("--status-every", statusEvery, MIN_STATUS_EVERY, MAX_STATUS_EVERY);
         OptionBounds.within("--http-timeout", httpTimeout, MIN_HTTP_TIMEOUT, MAX_HTTP_TIMEOUT);
+        AdminCredentials admin = AdminCredentials.fromEnvironment(System.getenv()); // a half-set pair stops the start
         prepareSchema(id);
         Path tokens = tokensFile != null ? tokensFile
                 : System.getenv("SYNCER_TOKENS_FILE") == null ? null : Path.of(System.getenv("SYNCER_TOKENS_FILE"));
@@ -81,7 +83,7 @@ final class RunCommand implements Callable<Integer> {
         // the server first: a port that cannot be bound stops the start before anything is claimed
         Observability observability = Observability.fromEnvironment(System.getenv());
         Optional<HttpService> server = http.settings().map(serverSettings ->
-                HttpService.start(id, serverSettings, database.url(), http.secrets(), observability));
+                HttpService.start(id, serverSettings, database.url(), http.secrets(), observability, admin));
         Replica replica = Replica.start(settings, database.url(), RealCodeHosts.registry(credentials, hostHttp),
                 observability.registry());
         server.ifPresent(s -> s.watch(replica::liveness));

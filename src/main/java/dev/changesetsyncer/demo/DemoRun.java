@@ -3,6 +3,8 @@ package dev.changesetsyncer.demo;
 import static java.time.Duration.ofSeconds;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.changesetsyncer.admin.AdminCredentials;
+import dev.changesetsyncer.admin.AdminPages;
 import dev.changesetsyncer.catalog.CatalogStore;
 import dev.changesetsyncer.catalog.CodeHost;
 import dev.changesetsyncer.catalog.CodeHostKind;
@@ -50,6 +52,8 @@ public final class DemoRun {
     static final SimulationSettings DEMO_HOST = new SimulationSettings(Duration.ofMillis(20), 0.3, 0.02, 0.0003, 0.002, 7);
     /** Each repository is re-read every 2 s, so that a 20-second demo sees the archiving found by a read. */
     static final Duration DEMO_REPO_SYNC_INTERVAL = Duration.ofSeconds(2);
+    /** The admin page's user during the demo; its password is made for each run and printed. */
+    static final String ADMIN_USER = "admin";
 
     private final String jdbcUrl;
     private final int changesets;
@@ -75,16 +79,16 @@ public final class DemoRun {
         this.out = out;
     }
 
-    private HttpService startServer(DemoHttp settings, String secret) {
+    private HttpService startServer(DemoHttp settings, String secret, AdminCredentials admin) {
         WebhookSecrets secrets = WebhookSecrets.of(Map.of(HOST_NAME, secret));
         try {
-            return HttpService.start("demo", settings.settings(), jdbcUrl, secrets);
+            return HttpService.start("demo", settings.settings(), jdbcUrl, secrets, admin);
         } catch (IllegalStateException busy) {
             if (!settings.anyPortIfBusy()) {
                 throw busy;
             }
             out.printf("port %d is busy; the demo's HTTP server takes any free port instead%n", settings.settings().port());
-            return HttpService.start("demo", settings.settings().withPort(0), jdbcUrl, secrets);
+            return HttpService.start("demo", settings.settings().withPort(0), jdbcUrl, secrets, admin);
         }
     }
 
@@ -112,13 +116,17 @@ public final class DemoRun {
                     DEMO_SCHEDULE.maxSyncDelay().toSeconds(), DEMO_REPO_SYNC_INTERVAL.toSeconds());
 
             String secret = newSecret();
-            Optional<HttpService> server = http.map(settings -> startServer(settings, secret));
+            String adminPassword = newSecret().substring(0, 20);
+            Optional<HttpService> server = http.map(settings -> startServer(settings, secret,
+                    AdminCredentials.of(null, ADMIN_USER, adminPassword)));
             Optional<DemoWebhooks> webhooks = server.map(s -> new DemoWebhooks(dsl,
                     new GitHubWebhookSender("http://127.0.0.1:" + s.port(), HOST_NAME, secret), out));
             out.println(server.map(s -> String.format("webhooks: POST http://localhost:%d%s?code_host=%s, in GitHub's "
                             + "format, signed with a secret made for this run; the simulated host sends one now and then",
                             s.port(), Webhooks.GITHUB_PATH, HOST_NAME))
                     .orElse("webhooks: off (--no-http)"));
+            server.ifPresent(s -> out.printf("admin page: http://localhost:%d%s (user %s, password %s, made for this run; "
+                    + "open it while the demo runs)%n", s.port(), AdminPages.ROOT, ADMIN_USER, adminPassword));
 
             SimulatedCodeHost simulator = new SimulatedCodeHost(DEMO_HOST);
             CodeHostClientRegistry clients = new CodeHostClientRegistry()

@@ -19,7 +19,8 @@ import org.jooq.impl.DSL;
 public final class SyncRequestStore {
     /** What to ask for. */
     public enum Priority {
-        REQUESTED(1), URGENT(2);
+        /** Mass re-syncs (a whole repository): claimed beside routine syncs, never drowning them or requests. */
+        BULK(0), REQUESTED(1), URGENT(2);
 
         final short level;
 
@@ -78,6 +79,11 @@ public final class SyncRequestStore {
                     + ": say which with --code-host", null);
         }
         return requestWhere(CHANGESETS.REPO_ID.eq(repoIds.getFirst()), reason, requestedBy, priority);
+    }
+
+    /** Requests every changeset of the repository with this id. */
+    public int requestRepository(long repoId, String reason, String requestedBy, Priority priority) {
+        return requestWhere(CHANGESETS.REPO_ID.eq(repoId), reason, requestedBy, priority);
     }
 
     /** Requests every changeset of every repository of a code host. */

@@ -1,6 +1,8 @@
 package dev.changesetsyncer.service;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.changesetsyncer.admin.AdminCredentials;
+import dev.changesetsyncer.admin.AdminPages;
 import dev.changesetsyncer.db.DataSources;
 import dev.changesetsyncer.db.DatabaseConfig;
 import dev.changesetsyncer.health.Health;
@@ -61,16 +63,29 @@ public final class HttpService implements AutoCloseable {
      * @throws IllegalStateException when the port cannot be bound
      */
     public static HttpService start(String name, HttpSettings settings, String jdbcUrl, WebhookSecrets secrets) {
-        return start(name, settings, jdbcUrl, secrets, Observability.fromEnvironment(System.getenv()));
+        return start(name, settings, jdbcUrl, secrets, Observability.fromEnvironment(System.getenv()),
+                AdminCredentials.none());
+    }
+
+    /** As above, with the admin page open to {@code admin} (off, answering 403, without credentials). */
+    public static HttpService start(String name, HttpSettings settings, String jdbcUrl, WebhookSecrets secrets,
+            AdminCredentials admin) {
+        return start(name, settings, jdbcUrl, secrets, Observability.fromEnvironment(System.getenv()), admin);
+    }
+
+    /** As above, with the admin page off. */
+    public static HttpService start(String name, HttpSettings settings, String jdbcUrl, WebhookSecrets secrets,
+            Observability observability) {
+        return start(name, settings, jdbcUrl, secrets, observability, AdminCredentials.none());
     }
 
     /**
      * As {@link #start(String, HttpSettings, String, WebhookSecrets)}, serving {@code observability}'s
-     * registry at {@code /metrics} (the replica's meters go in the same registry) and starting the fleet
-     * gauges' refresh.
+     * registry at {@code /metrics} (the replica's meters go in the same registry), starting the fleet
+     * gauges' refresh, and with the admin page open to {@code admin}.
      */
     public static HttpService start(String name, HttpSettings settings, String jdbcUrl, WebhookSecrets secrets,
-            Observability observability) {
+            Observability observability, AdminCredentials admin) {
         HikariDataSource pool = DataSources.openForWorker(new DatabaseConfig(jdbcUrl, name + "-http", POOL_SIZE),
                 SOCKET_TIMEOUT, observability.registry());
         FleetGauges fleet = null;
@@ -79,7 +94,7 @@ public final class HttpService implements AutoCloseable {
             Webhooks webhooks = new Webhooks(dsl, secrets, observability.registry());
             Health health = new Health(pool);
             MetricsEndpoint metrics = new MetricsEndpoint(observability.registry(), observability.metricsToken());
-            HttpServer server = HttpServer.start(name, settings, routes(webhooks, metrics, health));
+            HttpServer server = HttpServer.start(name, settings, routes(webhooks, metrics, health, new AdminPages(admin, dsl)));
             fleet = FleetGauges.start(name, jdbcUrl, observability.registry(), observability.fleetRefresh());
             log.info("webhooks: POST {}, {} or {} ?code_host=NAME on port {} ({} webhook secrets configured)",
                     Webhooks.GITHUB_PATH, Webhooks.GITLAB_PATH, Webhooks.BITBUCKET_SERVER_PATH, server.port(),
@@ -87,6 +102,8 @@ public final class HttpService implements AutoCloseable {
             log.info("metrics: GET {} ({}); health: GET {} and {}", MetricsEndpoint.PATH,
                     observability.metricsToken().isPresent() ? "Bearer token of " + MetricsEndpoint.TOKEN_VARIABLE : "open",
                     Health.LIVENESS_PATH, Health.READINESS_PATH);
+            log.info("admin page: http://localhost:{}{} ({})", server.port(), AdminPages.ROOT,
+                    admin.enabled() ? "log-in required" : "off: set SYNCER_ADMIN_TOKEN or SYNCER_ADMIN_USER/SYNCER_ADMIN_PASSWORD");
             return new HttpService(pool, webhooks, server, health, Optional.of(fleet));
         } catch (RuntimeException e) {
             if (fleet != null) {
@@ -98,14 +115,17 @@ public final class HttpService implements AutoCloseable {
     }
 
     /** Everything the server answers. */
-    private static Routes routes(Webhooks webhooks, MetricsEndpoint metrics, Health health) {
+    private static Routes routes(Webhooks webhooks, MetricsEndpoint metrics, Health health, AdminPages admin) {
         return new Routes()
                 .post(Webhooks.GITHUB_PATH, webhooks.github())
                 .post(Webhooks.GITLAB_PATH, webhooks.gitlab())
                 .post(Webhooks.BITBUCKET_SERVER_PATH, webhooks.bitbucketServer())
                 .get(MetricsEndpoint.PATH, metrics)
                 .get(Health.LIVENESS_PATH, health.liveness())
-                .get(Health.READINESS_PATH, health.readiness());
+                .get(Health.READINESS_PATH, health.readiness())
+                .get("/", AdminPages.redirectToAdmin())
+                .add("GET", AdminPages.ROOT, admin)
+                .under(AdminPages.ROOT + "/", admin);
     }
 
     /** {@code /healthz} reports on these parts from now on (the replica's, once it has started). */

@@ -33,6 +33,17 @@ class RunStartTest {
     }
 
     @Test
+    void anAdminUserWithoutAPasswordStopsTheStartBeforeAnythingElse() throws Exception {
+        String url = TestDatabases.urlOf("cs_no_such_database_" + ProcessHandle.current().pid());
+        try (CommandProcess run = CommandProcess.start(workDir, Map.of("SYNCER_ADMIN_USER", "ops"), null, "run",
+                "--http-port", "0", "--database-url", url)) {
+            assertThat(run.exitCode(2)).isEqualTo(2);
+            assertThat(run.output()).contains("run: SYNCER_ADMIN_USER is set but SYNCER_ADMIN_PASSWORD is not")
+                    .contains("there is no default password").doesNotContain("cannot migrate");
+        }
+    }
+
+    @Test
     void anUnknownRoleStopsTheStartWithOneClearLine() throws Exception {
         String url = TestDatabases.urlOf("postgres").replaceFirst("user=[^&]*", "user=cs_no_such_role");
         try (CommandProcess run = CommandProcess.start(workDir, Map.of(), null, "run", "--no-http", "--database-url", url)) {

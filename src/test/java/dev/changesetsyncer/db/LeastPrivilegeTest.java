@@ -154,7 +154,15 @@ class LeastPrivilegeTest {
                     || !run.isAlive());
             assertThat(run.output()).contains("replica no-migrate started");
         }
-        assertRefused("work", "UPDATE code_hosts SET requests_per_hour = 1");
+        // the admin page's actions, as the worker: its audit, a host's budget, a pause and its end; no other setting
+        execute("work", "INSERT INTO admin_audit (who, action, target, details) VALUES ('op', 'rate-limit', 'code host worked', 'x')");
+        execute("work", "UPDATE code_hosts SET requests_per_hour = 600 WHERE name = 'worked'");
+        execute("work", "SELECT pause_code_host('worked', now() + interval '1 hour', 'admin page')");
+        execute("work", "SELECT resume_code_host('worked')");
+        assertRefused("work", "UPDATE code_hosts SET min_sync_delay = interval '1 second'");
+        assertRefused("work", "UPDATE code_hosts SET max_in_flight = 1");
+        assertRefused("work", "DELETE FROM admin_audit");
+        assertRefused("work", "UPDATE admin_audit SET who = 'someone else'");
         assertRefused("work", "INSERT INTO code_hosts (name, kind, base_url) VALUES ('x', 'simulated', 'http://x.test')");
         assertRefused("work", "DELETE FROM changesets");
         assertRefused("work", "CREATE TABLE intruder (id int)");

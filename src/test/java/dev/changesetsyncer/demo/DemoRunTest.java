@@ -48,6 +48,7 @@ class DemoRunTest {
                         + "sync of its 100 changesets")
                 .containsPattern(">> all 100 changesets of demo/repo-1 synced since: read-only")
                 .contains("webhooks: POST http://localhost:")
+                .contains("admin page: http://localhost:", "(user admin, password ")
                 .containsPattern(">> webhook pull_request\\.synchronize for demo/repo-\\d+#\\d+ \\(GitHub's format, signed\\) "
                         + "answered 200: it was due in");
         assertThat(printed.lines().filter(line -> line.startsWith("["))).hasSizeGreaterThanOrEqualTo(3);
