@@ -39,11 +39,12 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.NoAlertPresentException;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebDriverException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -254,11 +255,15 @@ class AdminPageInABrowserTest {
 
     /** Clicks a form's button and waits for the page it leads to (never for a fixed time). */
     private void submit(WebElement button) {
-        WebElement page = browser.findElement(By.tagName("html"));
+        // A mark on the old page's window: a new document has none. (Asking the old element whether it is
+        // stale can fail mid-navigation with an inspector error instead of a StaleElementReferenceException.)
+        browser.executeScript("window.syncerOldPage = true");
         button.click();
-        new WebDriverWait(browser, PATIENCE).until(ExpectedConditions.stalenessOf(page));
-        new WebDriverWait(browser, PATIENCE).until(driver -> "complete".equals(
-                ((org.openqa.selenium.JavascriptExecutor) driver).executeScript("return document.readyState")));
+        new WebDriverWait(browser, PATIENCE).ignoring(WebDriverException.class).until(driver -> {
+            JavascriptExecutor page = (JavascriptExecutor) driver;
+            return !Boolean.TRUE.equals(page.executeScript("return window.syncerOldPage === true"))
+                    && "complete".equals(page.executeScript("return document.readyState"));
+        });
     }
 
     private List<WebElement> rows() {
