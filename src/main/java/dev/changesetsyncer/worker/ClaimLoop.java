@@ -122,14 +122,13 @@ final class ClaimLoop implements Runnable {
         metrics.claimCalls.increment();
         List<Claim> claims = work.changesets();
         metrics.claimed.add(claims.size());
-        long deadline = sent + settings.lease().toNanos();
         for (RepoClaim repo : work.repos()) {
-            if (!repoSyncs.start(repo, deadline)) {
+            if (!repoSyncs.start(repo, InFlight.deadline(sent, repo.claimedAt(), repo.leaseUntil()))) {
                 return; // stopping: the claims not started are left to their leases
             }
         }
         for (Claim claim : claims) {
-            if (!launcher.start(claim, deadline, Lane.REGULAR)) {
+            if (!launcher.start(claim, InFlight.deadline(sent, claim.claimedAt(), claim.leaseUntil()), Lane.REGULAR)) {
                 return; // stopping: the claims not started are left to their leases
             }
         }
@@ -159,7 +158,7 @@ final class ClaimLoop implements Runnable {
             metrics.claimCalls.increment();
             metrics.claimed.add(claims.size());
             for (Claim claim : claims) {
-                launcher.start(claim, sent + settings.lease().toNanos(), Lane.EXPRESS);
+                launcher.start(claim, InFlight.deadline(sent, claim.claimedAt(), claim.leaseUntil()), Lane.EXPRESS);
             }
         } catch (RuntimeException e) {
             metrics.databaseErrors.increment();

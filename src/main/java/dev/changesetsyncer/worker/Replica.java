@@ -63,7 +63,7 @@ public final class Replica {
             workArrived.signal(); // a write-back can make something due sooner than the loop thought
         }, inFlight::remove);
         this.shares = new HostShares(settings.concurrency());
-        SyncLauncher launcher = new SyncLauncher(settings, clients, writer, inFlight, shares, syncs, capacityFreed);
+        SyncLauncher launcher = new SyncLauncher(settings, clients, writer, inFlight, shares, syncs, capacityFreed, metrics);
         this.repoSyncs = new RepoSyncs(settings, clients, queue, writer, syncs, capacityFreed);
         this.claimLoop = new ClaimLoop(settings, queue, launcher, repoSyncs, shares, writer, metrics, workArrived,
                 capacityFreed);

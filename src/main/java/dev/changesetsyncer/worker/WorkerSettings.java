@@ -86,6 +86,16 @@ public record WorkerSettings(
         return Math.max(1, concurrency / 8);
     }
 
+    /**
+     * How long before its lease deadline (as this replica's monotonic clock sees it) a sync stops
+     * calling the host: a tenth of the lease. It covers the time a request takes to reach the host
+     * and the drift between this clock and the database's; the lease itself is measured from just
+     * before the claim was sent, so it never ends later than the database's {@code lease_until}.
+     */
+    Duration requestMargin() {
+        return lease.dividedBy(10);
+    }
+
     /** Write-backs waiting for the writer before the replica stops claiming more. */
     int maxPendingWrites() {
         return Math.max(4 * batchSize, 2 * concurrency);
