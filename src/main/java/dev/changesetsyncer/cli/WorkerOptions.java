@@ -14,7 +14,7 @@ final class WorkerOptions {
             description = "Most changesets claimed per round trip (default: ${DEFAULT-VALUE}).")
     int batch;
 
-    @Option(names = "--lease", paramLabel = "DURATION", defaultValue = "60s", converter = DurationConverter.class,
+    @Option(names = "--lease", paramLabel = "DURATION", defaultValue = "15s", converter = DurationConverter.class,
             description = "How long a claim holds without a heartbeat (default: ${DEFAULT-VALUE}).")
     Duration lease;
 
