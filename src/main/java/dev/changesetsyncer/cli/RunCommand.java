@@ -80,12 +80,14 @@ final class RunCommand implements Callable<Integer> {
                 .map(serverSettings -> HttpService.start(id, serverSettings, database.url(), http.secrets()));
         Replica replica = Replica.start(settings, database.url(), RealCodeHosts.registry(credentials, hostHttp));
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        GracefulStop stop = new GracefulStop(() -> {
             // webhooks need only the database: the server keeps taking them while the replica drains
             replica.stop();
             server.ifPresent(HttpService::close);
             stopped.countDown();
-        }, id + "-shutdown"));
+        });
+        Interrupts.onStopSignals(stop); // SIGTERM, Ctrl-C: stop, then return 0 (the JVM would exit 143)
+        Runtime.getRuntime().addShutdownHook(new Thread(stop, id + "-shutdown")); // any other way out
         WorkerMetrics.Snapshot last = replica.metrics().snapshot();
         while (!stopped.await(statusEvery.toMillis(), TimeUnit.MILLISECONDS)) {
             WorkerMetrics.Snapshot now = replica.metrics().snapshot();
