@@ -130,8 +130,8 @@ class LeastPrivilegeTest {
             assertThat(database.value(Long.class, "SELECT count(*) FROM webhook_deliveries WHERE code_host_id = "
                     + github.id())).isEqualTo(1);
             assertThat(database.value(Long.class, "SELECT count(*) FROM sync_requests r JOIN changesets c ON c.id = "
-                    + "r.changeset_id WHERE r.priority = 2 AND c.repo_id = " + hello.id()))
-                    .as("the archived flip's trigger, run as the worker, asked for its changeset").isEqualTo(1);
+                    + "r.changeset_id WHERE r.priority = 0 AND c.repo_id = " + hello.id()))
+                    .as("the archived flip's trigger, run as the worker, asked for its changeset (a bulk request)").isEqualTo(1);
         } finally {
             replica.stop();
         }
