@@ -37,7 +37,10 @@ CREATE OR REPLACE FUNCTION code_host_tokens(
 -- with the bounds on code_hosts, the quotient stays far inside the integer range).
 RETURN CASE WHEN requests_per_hour IS NULL THEN NULL
             ELSE greatest(0, least(code_host_burst(requests_per_hour, request_burst),
-                       tokens + greatest(extract(epoch FROM at - refilled_at), 0) * requests_per_hour / 3600.0))
+                       -- epochs subtracted, not timestamps: an infinite refilled_at is a full (or an
+                       -- empty) bucket, not an error that would fail the claim for every host
+                       tokens + greatest(extract(epoch FROM at) - extract(epoch FROM refilled_at), 0)
+                                * requests_per_hour / 3600.0))
        END;
 
 COMMENT ON FUNCTION code_host_tokens(double precision, timestamptz, integer, integer, timestamptz) IS

@@ -142,13 +142,15 @@ CREATE OR REPLACE FUNCTION trg_code_hosts_reschedule()
     LANGUAGE plpgsql
 AS $$
 BEGIN
-    PERFORM 1 FROM changeset_sync_state WHERE code_host_id = NEW.id ORDER BY changeset_id FOR UPDATE;
-    UPDATE changeset_sync_state SET code_host_id = code_host_id WHERE code_host_id = NEW.id;
+    -- Locked in the queue's lock order; a row the rule cannot compute with the new settings keeps its
+    -- former schedule (reschedule_changesets says which) rather than refusing the settings for every row.
+    PERFORM reschedule_changesets(array(SELECT changeset_id FROM changeset_sync_state WHERE code_host_id = NEW.id
+                                         ORDER BY changeset_id FOR UPDATE));
     RETURN NULL;
 END
 $$;
 
-COMMENT ON FUNCTION trg_code_hosts_reschedule() IS 'Recomputes next_sync_at of all changesets of a host whose schedule settings changed.';
+COMMENT ON FUNCTION trg_code_hosts_reschedule() IS 'Recomputes next_sync_at of all changesets of a host whose schedule settings changed (reschedule_changesets: a row the rule cannot compute keeps its former schedule).';
 
 CREATE OR REPLACE TRIGGER code_hosts_reschedule
     AFTER UPDATE OF min_sync_delay, max_sync_delay, checks_pending_max_delay, finished_max_delay, event_quiet_period

@@ -6,6 +6,16 @@
 DROP VIEW IF EXISTS code_host_sync_summary;
 DROP VIEW IF EXISTS changeset_schedule;
 
+CREATE OR REPLACE FUNCTION finite_timestamp(t timestamptz)
+    RETURNS timestamptz
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+-- the finite range's ends: any two of them subtract to an interval (infinity minus anything is an error)
+RETURN least(greatest(t, timestamptz '4713-01-01 00:00:00+00 BC'), timestamptz '294276-12-31 00:00:00+00');
+
+COMMENT ON FUNCTION finite_timestamp(timestamptz) IS
+'The timestamp brought into the finite range (-infinity to its first day, infinity to its last): the views subtract '
+'timestamps, and one infinite value (accepted in a requested_at) must not fail a view for every row.';
+
 DROP FUNCTION IF EXISTS changeset_schedule_rule(sync_cadence, timestamptz, timestamptz, timestamptz, integer,
     timestamptz, smallint, interval, interval, interval, interval);
 DROP FUNCTION IF EXISTS changeset_schedule_rule(sync_cadence, timestamptz, timestamptz, timestamptz, timestamptz, integer,
@@ -115,16 +125,18 @@ SELECT s.changeset_id,
        s.last_synced_at,
        s.last_attempt_at,
        greatest(s.synced_updated_at, s.latest_event_at)       AS last_change_at,
-       s.last_synced_at - greatest(s.synced_updated_at, s.latest_event_at) AS quiet_for,
+       finite_timestamp(s.last_synced_at) - finite_timestamp(greatest(s.synced_updated_at, s.latest_event_at))
+                                                              AS quiet_for,
        -- a failing row waits from its last attempt (the retry backs off from there)
-       s.next_sync_at - CASE WHEN s.failures > 0 THEN coalesce(s.last_attempt_at, s.last_synced_at)
-                             ELSE coalesce(s.last_synced_at, s.enqueued_at) END AS wait,
+       finite_timestamp(s.next_sync_at) - finite_timestamp(CASE WHEN s.failures > 0
+                                                                THEN coalesce(s.last_attempt_at, s.last_synced_at)
+                                                                ELSE coalesce(s.last_synced_at, s.enqueued_at) END) AS wait,
        changeset_schedule_rule(s.changeset_id, s.cadence, s.last_synced_at, s.last_attempt_at, s.synced_updated_at,
            s.latest_event_at, s.failures, s.gone_at, s.priority, s.requested_at, h.min_sync_delay,
            h.max_sync_delay, h.checks_pending_max_delay, h.finished_max_delay, h.event_quiet_period) AS rule,
        s.next_sync_at,
        s.next_sync_at <= now()                                AS due,
-       greatest(now() - s.next_sync_at, interval '0')         AS overdue_by,
+       greatest(now() - finite_timestamp(s.next_sync_at), interval '0') AS overdue_by,
        s.priority,
        s.requested_at,
        pending.reason                                         AS request_reason,
@@ -166,8 +178,9 @@ SELECT h.id                                     AS code_host_id,
        due.due_now,
        due.requested_due,
        due.bulk_due,
-       now() - least(oldest.routine, oldest.bulk + sync_priority_shift(), oldest.requested + 2 * sync_priority_shift(),
-                     oldest.urgent + 3 * sync_priority_shift()) AS oldest_overdue,
+       now() - finite_timestamp(least(oldest.routine, oldest.bulk + sync_priority_shift(),
+                     oldest.requested + 2 * sync_priority_shift(), oldest.urgent + 3 * sync_priority_shift()))
+                                                AS oldest_overdue,
        flight.in_flight,
        flight.expired_leases,
        trouble.failing,

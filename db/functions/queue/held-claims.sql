@@ -46,7 +46,7 @@ BEGIN
     -- A failed attempt counts from when it started (the claim time): the retry backs off from there.
     RETURN QUERY
     UPDATE changeset_sync_state s
-       SET failures        = s.failures + CASE WHEN failed THEN 1 ELSE 0 END,
+       SET failures        = least(s.failures, 2147483646) + CASE WHEN failed THEN 1 ELSE 0 END, -- never overflows
            last_attempt_at = CASE WHEN failed THEN s.claimed_at ELSE s.last_attempt_at END,
            last_error      = CASE WHEN failed THEN left(i.error, 2000) ELSE s.last_error END,
            claim_token     = NULL,

@@ -48,7 +48,9 @@ CREATE OR REPLACE FUNCTION release_expired_leases(now timestamptz DEFAULT now())
     LANGUAGE plpgsql
 AS $$
 DECLARE
-    expired record;
+    expired  record;
+    released integer := 0;
+    problem  text;
 BEGIN
     now := coalesce(now, now()); -- null, like left out: the database's time
     -- Rows another sweeper or a writer holds are skipped: they are being dealt with.
@@ -63,12 +65,43 @@ BEGIN
                AND s.lease_until < now
              ORDER BY s.changeset_id
                FOR UPDATE OF s SKIP LOCKED) s;
+    IF expired.ids IS NULL THEN
+        RETURN 0;
+    END IF;
 
-    RETURN (SELECT count(*)::integer FROM end_claims(expired.ids, expired.tokens, true, expired.errors));
+    BEGIN
+        RETURN (SELECT count(*)::integer FROM end_claims(expired.ids, expired.tokens, true, expired.errors));
+    EXCEPTION WHEN OTHERS THEN
+        NULL; -- one row's schedule cannot be computed: release them one by one below
+    END;
+
+    -- Per row, so that one poisoned row (a schedule input the rule cannot compute with) cannot keep
+    -- every other expired lease held. A row whose failed attempt cannot be counted is released
+    -- without it (lease columns and last_error only: the schedule trigger does not fire), and says why.
+    FOR i IN 1 .. cardinality(expired.ids) LOOP
+        BEGIN
+            released := released + (SELECT count(*)::integer
+                                       FROM end_claims(ARRAY[expired.ids[i]], ARRAY[expired.tokens[i]], true,
+                                                       ARRAY[expired.errors[i]]));
+        EXCEPTION WHEN OTHERS THEN
+            GET STACKED DIAGNOSTICS problem = MESSAGE_TEXT;
+            UPDATE changeset_sync_state s
+               SET claim_token = NULL, lease_holder = NULL, claimed_at = NULL, lease_until = NULL,
+                   last_error  = left(format('%s; released without counting a failed attempt, which failed: %s',
+                                             expired.errors[i], problem), 2000)
+             WHERE s.changeset_id = expired.ids[i] AND s.claim_token = expired.tokens[i];
+            IF FOUND THEN
+                released := released + 1;
+            END IF;
+        END;
+    END LOOP;
+    RETURN released;
 END
 $$;
 
 COMMENT ON FUNCTION release_expired_leases(timestamptz) IS
 'Sweep: returns rows whose lease expired before now (a worker crashed or hung; now: the database''s now() when left '
 'out or null) to the queue, counting a failed attempt so that a changeset that keeps killing workers backs off. Cheap '
-'(partial index on leased rows), idempotent, safe from any number of workers at once. Returns how many it released.';
+'(partial index on leased rows), idempotent, safe from any number of workers at once. A row whose failed attempt '
+'cannot be counted (its schedule cannot be computed) does not hold the others: the rows are then released one by one, '
+'and that row without the count, its last_error saying why. Returns how many it released.';

@@ -66,25 +66,41 @@ CREATE OR REPLACE FUNCTION release_expired_repo_leases(now timestamptz DEFAULT n
     LANGUAGE plpgsql
 AS $$
 DECLARE
-    released integer;
+    expired  record;
+    released integer := 0;
+    problem  text;
 BEGIN
     now := coalesce(now, now()); -- null, like left out: the database's time
     -- Rows another sweeper or a writer holds are skipped: they are being dealt with.
-    WITH expired AS MATERIALIZED (
-        SELECT s.repo_id, s.lease_holder, s.lease_until, s.claimed_at
+    FOR expired IN
+        SELECT s.repo_id, s.claim_token, s.lease_holder, s.lease_until, s.claimed_at
           FROM repo_sync_state s
          WHERE s.claim_token IS NOT NULL
            AND s.lease_until < now
          ORDER BY s.repo_id
-           FOR UPDATE OF s SKIP LOCKED)
-    UPDATE repo_sync_state s
-       SET failures        = s.failures + 1,
-           last_attempt_at = e.claimed_at,
-           last_error      = format('lease of %s expired at %s: the worker stopped or hung', e.lease_holder, e.lease_until),
-           claim_token = NULL, lease_holder = NULL, claimed_at = NULL, lease_until = NULL
-      FROM expired e
-     WHERE s.repo_id = e.repo_id;
-    GET DIAGNOSTICS released = ROW_COUNT;
+           FOR UPDATE OF s SKIP LOCKED
+    LOOP
+        -- One row at a time (repository leases are few): a row whose schedule cannot be computed is
+        -- released without counting the failed attempt (the schedule trigger does not fire), saying why.
+        BEGIN
+            UPDATE repo_sync_state s
+               SET failures        = least(s.failures, 2147483646) + 1,
+                   last_attempt_at = expired.claimed_at,
+                   last_error      = format('lease of %s expired at %s: the worker stopped or hung', expired.lease_holder,
+                                            expired.lease_until),
+                   claim_token = NULL, lease_holder = NULL, claimed_at = NULL, lease_until = NULL
+             WHERE s.repo_id = expired.repo_id AND s.claim_token = expired.claim_token;
+        EXCEPTION WHEN OTHERS THEN
+            GET STACKED DIAGNOSTICS problem = MESSAGE_TEXT;
+            UPDATE repo_sync_state s
+               SET last_error  = left(format('lease of %s expired at %s: the worker stopped or hung; released without '
+                                             'counting a failed attempt, which failed: %s', expired.lease_holder,
+                                             expired.lease_until, problem), 2000),
+                   claim_token = NULL, lease_holder = NULL, claimed_at = NULL, lease_until = NULL
+             WHERE s.repo_id = expired.repo_id AND s.claim_token = expired.claim_token;
+        END;
+        released := released + 1;
+    END LOOP;
     RETURN released;
 END
 $$;
@@ -92,4 +108,5 @@ $$;
 COMMENT ON FUNCTION release_expired_repo_leases(timestamptz) IS
 'Sweep of repository syncs: returns rows whose lease expired before now (now: the database''s now() when left out or '
 'null) to the queue, counting a failed attempt. Cheap (partial index on leased rows), idempotent, safe from any '
-'number of workers at once. Returns how many it released.';
+'number of workers at once. Row by row: a row whose failed attempt cannot be counted is released without it, its '
+'last_error saying why, and holds no other. Returns how many it released.';

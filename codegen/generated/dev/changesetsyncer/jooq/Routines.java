@@ -20,6 +20,7 @@ import dev.changesetsyncer.jooq.routines.CodeHostMaxPause;
 import dev.changesetsyncer.jooq.routines.CodeHostTokens;
 import dev.changesetsyncer.jooq.routines.CreateSyncerRoles;
 import dev.changesetsyncer.jooq.routines.DropSyncerRoles;
+import dev.changesetsyncer.jooq.routines.FiniteTimestamp;
 import dev.changesetsyncer.jooq.routines.GrantSyncerRoles;
 import dev.changesetsyncer.jooq.routines.LockCodeHostBudgets;
 import dev.changesetsyncer.jooq.routines.LockHeldClaims;
@@ -38,6 +39,7 @@ import dev.changesetsyncer.jooq.routines.RepoNotFoundAnswers;
 import dev.changesetsyncer.jooq.routines.RepoNotFoundPeriod;
 import dev.changesetsyncer.jooq.routines.RepoSyncCost;
 import dev.changesetsyncer.jooq.routines.RepoSyncJitterFraction;
+import dev.changesetsyncer.jooq.routines.RescheduleChangesets;
 import dev.changesetsyncer.jooq.routines.ResumeCodeHost;
 import dev.changesetsyncer.jooq.routines.SyncCadenceMaxDelay;
 import dev.changesetsyncer.jooq.routines.SyncClaimAt;
@@ -696,6 +698,44 @@ public class Routines {
     }
 
     /**
+     * Call <code>public.finite_timestamp</code>
+     */
+    public static Instant finiteTimestamp(
+          Configuration configuration
+        , Instant t
+    ) {
+        FiniteTimestamp f = new FiniteTimestamp();
+        f.setT(t);
+
+        f.execute(configuration);
+        return f.getReturnValue();
+    }
+
+    /**
+     * Get <code>public.finite_timestamp</code> as a field.
+     */
+    public static Field<Instant> finiteTimestamp(
+          Instant t
+    ) {
+        FiniteTimestamp f = new FiniteTimestamp();
+        f.setT(t);
+
+        return f.asField();
+    }
+
+    /**
+     * Get <code>public.finite_timestamp</code> as a field.
+     */
+    public static Field<Instant> finiteTimestamp(
+          Field<Instant> t
+    ) {
+        FiniteTimestamp f = new FiniteTimestamp();
+        f.setT(t);
+
+        return f.asField();
+    }
+
+    /**
      * Call <code>public.grant_syncer_roles</code>
      */
     public static void grantSyncerRoles(
@@ -1289,6 +1329,44 @@ public class Routines {
     ) {
         RepoSyncJitterFraction f = new RepoSyncJitterFraction();
         f.setRepoId(repoId);
+
+        return f.asField();
+    }
+
+    /**
+     * Call <code>public.reschedule_changesets</code>
+     */
+    public static Integer rescheduleChangesets(
+          Configuration configuration
+        , Long[] changesetIds
+    ) {
+        RescheduleChangesets f = new RescheduleChangesets();
+        f.setChangesetIds(changesetIds);
+
+        f.execute(configuration);
+        return f.getReturnValue();
+    }
+
+    /**
+     * Get <code>public.reschedule_changesets</code> as a field.
+     */
+    public static Field<Integer> rescheduleChangesets(
+          Long[] changesetIds
+    ) {
+        RescheduleChangesets f = new RescheduleChangesets();
+        f.setChangesetIds(changesetIds);
+
+        return f.asField();
+    }
+
+    /**
+     * Get <code>public.reschedule_changesets</code> as a field.
+     */
+    public static Field<Integer> rescheduleChangesets(
+          Field<Long[]> changesetIds
+    ) {
+        RescheduleChangesets f = new RescheduleChangesets();
+        f.setChangesetIds(changesetIds);
 
         return f.asField();
     }

@@ -20,7 +20,9 @@ import org.jooq.impl.SQLDataType;
  * Sweep of repository syncs: returns rows whose lease expired before now (now:
  * the database's now() when left out or null) to the queue, counting a failed
  * attempt. Cheap (partial index on leased rows), idempotent, safe from any
- * number of workers at once. Returns how many it released.
+ * number of workers at once. Row by row: a row whose failed attempt cannot be
+ * counted is released without it, its last_error saying why, and holds no
+ * other. Returns how many it released.
  */
 @SuppressWarnings({ "all", "unchecked", "rawtypes", "this-escape" })
 public class ReleaseExpiredRepoLeases extends AbstractRoutine<Integer> {
@@ -42,7 +44,7 @@ public class ReleaseExpiredRepoLeases extends AbstractRoutine<Integer> {
      * Create a new routine call instance
      */
     public ReleaseExpiredRepoLeases() {
-        super("release_expired_repo_leases", Public.PUBLIC, DSL.comment("Sweep of repository syncs: returns rows whose lease expired before now (now: the database's now() when left out or null) to the queue, counting a failed attempt. Cheap (partial index on leased rows), idempotent, safe from any number of workers at once. Returns how many it released."), SQLDataType.INTEGER);
+        super("release_expired_repo_leases", Public.PUBLIC, DSL.comment("Sweep of repository syncs: returns rows whose lease expired before now (now: the database's now() when left out or null) to the queue, counting a failed attempt. Cheap (partial index on leased rows), idempotent, safe from any number of workers at once. Row by row: a row whose failed attempt cannot be counted is released without it, its last_error saying why, and holds no other. Returns how many it released."), SQLDataType.INTEGER);
 
         setReturnParameter(RETURN_VALUE);
         addInParameter(NOW);

@@ -218,16 +218,16 @@ public class ChangesetSchedule extends TableImpl<ChangesetScheduleRecord> {
          s.last_synced_at,
          s.last_attempt_at,
          GREATEST(s.synced_updated_at, s.latest_event_at) AS last_change_at,
-         (s.last_synced_at - GREATEST(s.synced_updated_at, s.latest_event_at)) AS quiet_for,
-         (s.next_sync_at -
+         (finite_timestamp(s.last_synced_at) - finite_timestamp(GREATEST(s.synced_updated_at, s.latest_event_at))) AS quiet_for,
+         (finite_timestamp(s.next_sync_at) - finite_timestamp(
              CASE
                  WHEN (s.failures > 0) THEN COALESCE(s.last_attempt_at, s.last_synced_at)
                  ELSE COALESCE(s.last_synced_at, s.enqueued_at)
-             END) AS wait,
+             END)) AS wait,
          changeset_schedule_rule(s.changeset_id, s.cadence, s.last_synced_at, s.last_attempt_at, s.synced_updated_at, s.latest_event_at, s.failures, s.gone_at, s.priority, s.requested_at, h.min_sync_delay, h.max_sync_delay, h.checks_pending_max_delay, h.finished_max_delay, h.event_quiet_period) AS rule,
          s.next_sync_at,
          (s.next_sync_at <= now()) AS due,
-         GREATEST((now() - s.next_sync_at), '00:00:00'::interval) AS overdue_by,
+         GREATEST((now() - finite_timestamp(s.next_sync_at)), '00:00:00'::interval) AS overdue_by,
          s.priority,
          s.requested_at,
          pending.reason AS request_reason,

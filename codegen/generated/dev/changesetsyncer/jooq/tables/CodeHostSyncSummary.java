@@ -177,7 +177,7 @@ public class CodeHostSyncSummary extends TableImpl<CodeHostSyncSummaryRecord> {
          due.due_now,
          due.requested_due,
          due.bulk_due,
-         (now() - LEAST(oldest.routine, (oldest.bulk + sync_priority_shift()), (oldest.requested + ((2)::double precision * sync_priority_shift())), (oldest.urgent + ((3)::double precision * sync_priority_shift())))) AS oldest_overdue,
+         (now() - finite_timestamp(LEAST(oldest.routine, (oldest.bulk + sync_priority_shift()), (oldest.requested + ((2)::double precision * sync_priority_shift())), (oldest.urgent + ((3)::double precision * sync_priority_shift()))))) AS oldest_overdue,
          flight.in_flight,
          flight.expired_leases,
          trouble.failing,

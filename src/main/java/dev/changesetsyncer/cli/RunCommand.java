@@ -88,10 +88,12 @@ final class RunCommand implements Callable<Integer> {
                 observability.registry());
         server.ifPresent(s -> s.watch(replica::liveness));
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            GracefulStop.stop(replica, server);
+        StopOnce stop = new StopOnce(() -> {
+            GracefulStop.stop(replica, server); // not ready at once; webhooks go on while the replica drains
             stopped.countDown();
-        }, id + "-shutdown"));
+        });
+        Interrupts.onStopSignals(stop); // SIGTERM, Ctrl-C: stop, then return 0 (the JVM would exit 143)
+        Runtime.getRuntime().addShutdownHook(new Thread(stop, id + "-shutdown")); // any other way out
         WorkerMetrics.Snapshot last = replica.metrics().snapshot();
         while (!stopped.await(statusEvery.toMillis(), TimeUnit.MILLISECONDS)) {
             WorkerMetrics.Snapshot now = replica.metrics().snapshot();

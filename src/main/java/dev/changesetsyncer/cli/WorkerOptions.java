@@ -14,8 +14,8 @@ final class WorkerOptions {
             description = "Most changesets claimed per round trip (default: $SYNCER_BATCH, else " + WorkerSettings.DEFAULT_BATCH + ").")
     int batch;
 
-    @Option(names = "--lease", paramLabel = "DURATION", defaultValue = "${env:SYNCER_LEASE:-60s}", converter = DurationConverter.class,
-            description = "How long a claim holds without a heartbeat (default: $SYNCER_LEASE, else 60s).")
+    @Option(names = "--lease", paramLabel = "DURATION", defaultValue = "${env:SYNCER_LEASE:-15s}", converter = DurationConverter.class,
+            description = "How long a claim holds without a heartbeat (default: $SYNCER_LEASE, else 15s).")
     Duration lease;
 
     @Option(names = "--poll", paramLabel = "DURATION", defaultValue = "${env:SYNCER_POLL:-10s}", converter = DurationConverter.class,

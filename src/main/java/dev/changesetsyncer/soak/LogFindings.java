@@ -16,7 +16,8 @@ import java.util.regex.Pattern;
  * because their lease could not be kept, and HikariCP's warnings.
  *
  * @param fenced write-backs discarded because the claim had been lost
- * @param cancelled syncs the lease keeper gave up on
+ * @param cancelled syncs the lease keeper gave up on, and syncs that abandoned themselves before a
+ *     request because their lease deadline had passed
  * @param stackTraces stack traces printed (each counted once)
  * @param hikariWarnings WARN or ERROR lines of HikariCP
  * @param byLevelAndLogger e.g. {@code "WARN c.z.h.pool.PoolBase" -> 12}
@@ -43,7 +44,8 @@ record LogFindings(long fenced, long cancelled, long stackTraces, long hikariWar
                 if (line.contains("discarded the write-back of changeset=")) {
                     fenced++;
                 }
-                if (line.contains("cancelling the sync of changeset=")) {
+                if (line.contains("cancelling the sync of changeset=")
+                        || line.contains("abandoning the sync of changeset=")) {
                     cancelled++;
                 }
                 boolean traceLine = line.startsWith("\tat ");

@@ -128,14 +128,13 @@ final class ClaimLoop implements Runnable {
         }
         List<Claim> claims = work.changesets();
         counted(claims, sent);
-        long deadline = sent + settings.lease().toNanos();
         for (RepoClaim repo : work.repos()) {
-            if (!repoSyncs.start(repo, deadline)) {
+            if (!repoSyncs.start(repo, InFlight.deadline(sent, repo.claimedAt(), repo.leaseUntil()))) {
                 return; // stopping: the claims not started are left to their leases
             }
         }
         for (Claim claim : claims) {
-            if (!launcher.start(claim, deadline, Lane.REGULAR)) {
+            if (!launcher.start(claim, InFlight.deadline(sent, claim.claimedAt(), claim.leaseUntil()), Lane.REGULAR)) {
                 return; // stopping: the claims not started are left to their leases
             }
         }
@@ -164,7 +163,7 @@ final class ClaimLoop implements Runnable {
             List<Claim> claims = queue.claim(settings.workerId(), free, settings.lease(), shares.saturated(), true);
             counted(claims, sent);
             for (Claim claim : claims) {
-                launcher.start(claim, sent + settings.lease().toNanos(), Lane.EXPRESS);
+                launcher.start(claim, InFlight.deadline(sent, claim.claimedAt(), claim.leaseUntil()), Lane.EXPRESS);
             }
         } catch (RuntimeException e) {
             metrics.databaseErrors.increment();

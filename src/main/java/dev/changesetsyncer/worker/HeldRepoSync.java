@@ -56,6 +56,11 @@ final class HeldRepoSync {
     }
 
     /** → LOST; a running sync is interrupted. @return the state it was lost from (LOST if it already was) */
+    /** RUNNING → LOST by the sync's own thread, whose lease deadline passed before a request; false if not running. */
+    boolean abandon() {
+        return state.compareAndSet(State.RUNNING, State.LOST);
+    }
+
     State lose() {
         if (state.compareAndSet(State.RUNNING, State.LOST)) {
             Thread thread = syncThread;

@@ -2,6 +2,8 @@ package dev.changesetsyncer.worker;
 
 import dev.changesetsyncer.queue.Claim;
 import dev.changesetsyncer.queue.ClaimRef;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -15,6 +17,15 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class InFlight {
     private final Map<Long, InFlightSync> held = new ConcurrentHashMap<>();
+
+    /**
+     * The deadline of a claim on this JVM's monotonic clock: the lease the database granted
+     * ({@code lease_until - claimed_at}, both its own times), counted from {@code sentNanos}, just
+     * before the claim was sent — so never later than {@code lease_until}, whatever the wall clocks say.
+     */
+    static long deadline(long sentNanos, Instant claimedAt, Instant leaseUntil) {
+        return sentNanos + Duration.between(claimedAt, leaseUntil).toNanos();
+    }
 
     InFlightSync add(Claim claim, long deadlineNanos) {
         InFlightSync sync = new InFlightSync(claim, deadlineNanos);

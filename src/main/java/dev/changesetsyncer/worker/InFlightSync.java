@@ -72,6 +72,14 @@ final class InFlightSync {
     }
 
     /**
+     * RUNNING → LOST by the sync's own thread, which found its lease deadline passed before a request:
+     * nothing to interrupt, no result to write. False if the sync was no longer running.
+     */
+    boolean abandon() {
+        return state.compareAndSet(State.RUNNING, State.LOST);
+    }
+
+    /**
      * → LOST: gives up on this claim. A running sync is interrupted (it still frees its slot) and its
      * result will not be written.
      *

@@ -125,7 +125,7 @@ public final class Replica {
                 new Guarded("code host count", settings.workerId(), log, metrics.databaseErrors,
                         () -> shares.severalHosts(queue.codeHostCount() > 1)),
                 0, 30, TimeUnit.SECONDS);
-        long sweepMillis = Math.max(250, settings.lease().dividedBy(2).toMillis());
+        long sweepMillis = settings.sweepPeriod().toMillis();
         housekeeping.scheduleWithFixedDelay(
                 new Guarded("expired-lease sweep", settings.workerId(), log, metrics.databaseErrors, this::sweep),
                 sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
@@ -137,7 +137,7 @@ public final class Replica {
         int released = queue.releaseExpiredLeases();
         if (released > 0) {
             log.info("released {} expired leases of other workers; they are retried with backoff", released);
-            workArrived.signal();
+            claimLoop.requestsArrived(); // a request may wait for one of them: claim now, express slots too
         }
         int repos = queue.releaseExpiredRepoLeases();
         if (repos > 0) {

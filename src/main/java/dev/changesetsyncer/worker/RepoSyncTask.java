@@ -3,6 +3,7 @@ package dev.changesetsyncer.worker;
 import dev.changesetsyncer.codehost.CodeHostClients;
 import dev.changesetsyncer.codehost.RepoSyncResult;
 import dev.changesetsyncer.codehost.RepoTarget;
+import dev.changesetsyncer.codehost.http.LeaseDeadlinePassed;
 import dev.changesetsyncer.codehost.http.SyncCaller;
 import dev.changesetsyncer.db.DatabaseErrors;
 import dev.changesetsyncer.queue.RateLimitObservation;
@@ -38,8 +39,11 @@ final class RepoSyncTask implements Runnable {
     private final CompletionWriter writer;
     private final Finished finished;
 
+    private final long requestMarginNanos;
+
     RepoSyncTask(String workerId, HeldRepoSync sync, CodeHostClients clients, SyncQueue queue, CompletionWriter writer,
-            Finished finished) {
+            Finished finished, long requestMarginNanos) {
+        this.requestMarginNanos = requestMarginNanos;
         this.workerId = workerId;
         this.sync = sync;
         this.clients = clients;
@@ -59,7 +63,8 @@ final class RepoSyncTask implements Runnable {
                 return; // lost before it started
             }
             RepoSyncResult result;
-            try (SyncCaller.Scope ignored = SyncCaller.enter(workerId, ref.claimToken())) {
+            try (SyncCaller.Scope ignored = SyncCaller.enter(workerId, ref.claimToken(),
+                    () -> sync.deadlineNanos() - requestMarginNanos)) {
                 result = clients.forHost(target.codeHost()).syncRepository(target);
             }
             if (!sync.handOver()) {
@@ -75,6 +80,11 @@ final class RepoSyncTask implements Runnable {
                         found.listing().pages());
             }
             written = write(new RepoWriteBack(ref, target, result));
+        } catch (LeaseDeadlinePassed e) {
+            if (sync.abandon()) {
+                log.warn("abandoning the repository sync of repo={} claim={} without a write-back: {}", ref.repoId(),
+                        ref.claimToken(), e.getMessage());
+            }
         } catch (InterruptedException e) {
             log.debug("repo={} claim={} repository sync cancelled", ref.repoId(), ref.claimToken());
         } catch (RuntimeException e) {

@@ -28,6 +28,7 @@ final class RepoSyncs {
 
     private final String workerId;
     private final Duration lease;
+    private final long requestMarginNanos;
     private final CodeHostClients clients;
     private final SyncQueue queue;
     private final CompletionWriter writer;
@@ -41,6 +42,7 @@ final class RepoSyncs {
             ExecutorService executor, Wakeup capacityFreed) {
         this.workerId = settings.workerId();
         this.lease = settings.lease();
+        this.requestMarginNanos = settings.requestMargin().toNanos();
         this.clients = clients;
         this.queue = queue;
         this.writer = writer;
@@ -77,7 +79,7 @@ final class RepoSyncs {
             capacityFreed.signal();
         };
         try {
-            executor.execute(new RepoSyncTask(workerId, sync, clients, queue, writer, finished));
+            executor.execute(new RepoSyncTask(workerId, sync, clients, queue, writer, finished, requestMarginNanos));
             return true;
         } catch (RejectedExecutionException e) { // the replica is stopping
             finished.run(false);

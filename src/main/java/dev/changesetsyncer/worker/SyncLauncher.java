@@ -32,11 +32,11 @@ final class SyncLauncher {
     private final Wakeup capacityFreed;
     private final Semaphore slots;
     private final Semaphore expressSlots;
+    private final long requestMarginNanos;
     private final WorkerMetrics metrics;
 
     SyncLauncher(WorkerSettings settings, CodeHostClients clients, CompletionWriter writer, InFlight inFlight,
             HostShares shares, ExecutorService syncs, Wakeup capacityFreed, WorkerMetrics metrics) {
-        this.metrics = metrics;
         this.workerId = settings.workerId();
         this.clients = clients;
         this.writer = writer;
@@ -46,6 +46,8 @@ final class SyncLauncher {
         this.capacityFreed = capacityFreed;
         this.slots = new Semaphore(settings.concurrency());
         this.expressSlots = new Semaphore(settings.expressConcurrency());
+        this.requestMarginNanos = settings.requestMargin().toNanos();
+        this.metrics = metrics;
     }
 
     int freeSlots(Lane lane) {
@@ -69,7 +71,7 @@ final class SyncLauncher {
             capacityFreed.signal();
         };
         try {
-            syncs.execute(new SyncTask(workerId, sync, clients, writer, finished, metrics));
+            syncs.execute(new SyncTask(workerId, sync, clients, writer, finished, requestMarginNanos, metrics));
             return true;
         } catch (RejectedExecutionException e) { // shut down: the replica is stopping
             finished.run(false);

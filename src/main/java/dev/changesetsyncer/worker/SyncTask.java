@@ -4,6 +4,7 @@ import dev.changesetsyncer.codehost.CodeHostClients;
 import dev.changesetsyncer.codehost.FailureKind;
 import dev.changesetsyncer.codehost.SyncResult;
 import dev.changesetsyncer.codehost.SyncTarget;
+import dev.changesetsyncer.codehost.http.LeaseDeadlinePassed;
 import dev.changesetsyncer.codehost.http.SyncCaller;
 import dev.changesetsyncer.queue.ClaimRef;
 import dev.changesetsyncer.queue.Completion;
@@ -18,7 +19,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
-/** One sync: fetch from the code host, hand the result to the writer (which ends the claim), free the slot. */
+/**
+ * One sync: fetch from the code host, hand the result to the writer (which ends the claim), free the
+ * slot. Its requests stop at the lease deadline less a margin ({@link SyncCaller}): past it, the sync
+ * is abandoned — no further request, no write-back — and counted as lost.
+ */
 final class SyncTask implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(SyncTask.class);
 
@@ -34,20 +39,19 @@ final class SyncTask implements Runnable {
     private final CodeHostClients clients;
     private final CompletionWriter writer;
     private final Finished finished;
+    private final long requestMarginNanos;
     private final WorkerMetrics metrics;
 
-    SyncTask(String workerId, InFlightSync sync, CodeHostClients clients, CompletionWriter writer, Finished finished) {
-        this(workerId, sync, clients, writer, finished, new WorkerMetrics());
-    }
-
+    /** @param requestMarginNanos how long before the lease deadline the sync stops calling the host */
     SyncTask(String workerId, InFlightSync sync, CodeHostClients clients, CompletionWriter writer, Finished finished,
-            WorkerMetrics metrics) {
-        this.metrics = metrics;
+            long requestMarginNanos, WorkerMetrics metrics) {
         this.workerId = workerId;
         this.sync = sync;
         this.clients = clients;
         this.writer = writer;
         this.finished = finished;
+        this.requestMarginNanos = requestMarginNanos;
+        this.metrics = metrics;
     }
 
     @Override
@@ -62,7 +66,8 @@ final class SyncTask implements Runnable {
             }
             SyncResult result;
             long started = System.nanoTime();
-            try (SyncCaller.Scope ignored = SyncCaller.enter(workerId, ref.claimToken())) {
+            try (SyncCaller.Scope ignored = SyncCaller.enter(workerId, ref.claimToken(),
+                    () -> sync.deadlineNanos() - requestMarginNanos)) {
                 result = clients.forHost(target.codeHost()).fetch(target);
             }
             metrics.syncTook(target.codeHostName(), Duration.ofNanos(System.nanoTime() - started));
@@ -77,6 +82,12 @@ final class SyncTask implements Runnable {
             writer.refunded(Refund.of(target.codeHostId(), sync.claim().cost(), result.freeRequests()));
             writer.submit(writeBack);
             queued = true;
+        } catch (LeaseDeadlinePassed e) {
+            if (sync.abandon()) {
+                metrics.lost.increment();
+                log.warn("abandoning the sync of changeset={} claim={} without a write-back: {}", ref.changesetId(),
+                        ref.claimToken(), e.getMessage());
+            }
         } catch (InterruptedException e) {
             log.debug("changeset={} claim={} sync cancelled", ref.changesetId(), ref.claimToken());
         } catch (RuntimeException e) {

@@ -17,7 +17,15 @@ public record WorkerSettings(
         String workerId, int concurrency, int batchSize, Duration lease, Duration pollInterval, Duration shutdownGrace) {
     public static final int DEFAULT_CONCURRENCY = 32;
     public static final int DEFAULT_BATCH = 64;
-    public static final Duration DEFAULT_LEASE = Duration.ofSeconds(60);
+    /**
+     * Short enough that a changeset a crashed replica held is claimable again within
+     * {@link #crashedClaimBound()} (16 s), long enough that a Postgres restart (seconds) loses no
+     * lease: heartbeats every 5 s keep a sync's lease, and one stops calling the host 13.5 s after
+     * its last heartbeat got through.
+     */
+    public static final Duration DEFAULT_LEASE = Duration.ofSeconds(15);
+    /** The longest pause between two sweeps of expired leases (shorter leases sweep every sixth of the lease). */
+    public static final Duration MAX_SWEEP_PERIOD = Duration.ofSeconds(1);
     public static final Duration DEFAULT_POLL = Duration.ofSeconds(10);
     public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(20);
     public static final int MAX_CONCURRENCY = 10_000;
@@ -84,6 +92,34 @@ public record WorkerSettings(
     /** Repository syncs running at once, beyond {@code concurrency}: an eighth, at least one. */
     int repoConcurrency() {
         return Math.max(1, concurrency / 8);
+    }
+
+    /**
+     * How long before its lease deadline (as this replica's monotonic clock sees it) a sync stops
+     * calling the host: a tenth of the lease. It covers the time a request takes to reach the host
+     * and the drift between this clock and the database's; the lease itself is measured from just
+     * before the claim was sent, so it never ends later than the database's {@code lease_until}.
+     */
+    Duration requestMargin() {
+        return lease.dividedBy(10);
+    }
+
+    /**
+     * How often each replica sweeps expired leases: every sixth of the lease, at most every second.
+     * A sweep is one index scan over leased rows, cheap at any rate.
+     */
+    public Duration sweepPeriod() {
+        Duration sixth = lease.dividedBy(6);
+        return sixth.compareTo(MAX_SWEEP_PERIOD) < 0 ? sixth : MAX_SWEEP_PERIOD;
+    }
+
+    /**
+     * The longest a changeset held by a crashed (or frozen) replica stays out of reach while another
+     * replica runs: its lease, from the last heartbeat that got through, plus one sweep period. The
+     * sweeping replica then claims at once.
+     */
+    public Duration crashedClaimBound() {
+        return lease.plus(sweepPeriod());
     }
 
     /** Write-backs waiting for the writer before the replica stops claiming more. */

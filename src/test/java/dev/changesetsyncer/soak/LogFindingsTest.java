@@ -17,6 +17,7 @@ class LogFindingsTest {
                 "01:02:03.456 INFO  d.c.worker.Replica    - replica soak-r1 started: concurrency 16",
                 "01:02:04.000 WARN  d.c.w.CompletionWriter soak-r1 - discarded the write-back of changeset=7 claim=9: the claim was lost",
                 "01:02:04.100 WARN  d.c.w.LeaseKeeper     - cancelling the sync of changeset=8 claim=10: its lease ran out",
+                "01:02:04.200 WARN  d.c.w.SyncTask        - abandoning the sync of changeset=9 claim=11 without a write-back: x",
                 "01:02:05.000 WARN  c.z.h.p.ProxyConnection - soak-r1 - Connection marked as broken",
                 "org.postgresql.util.PSQLException: FATAL: terminating connection due to administrator command",
                 "\tat org.postgresql.core.v3.QueryExecutorImpl.receiveErrorResponse(QueryExecutorImpl.java:2733)",
@@ -29,7 +30,7 @@ class LogFindingsTest {
         LogFindings findings = LogFindings.read(List.of(log, dir.resolve("never-started.log")));
 
         assertThat(findings.fenced()).isEqualTo(1);
-        assertThat(findings.cancelled()).isEqualTo(1);
+        assertThat(findings.cancelled()).isEqualTo(2);
         assertThat(findings.stackTraces()).as("one trace with its cause, and another").isEqualTo(2);
         assertThat(findings.hikariWarnings()).isEqualTo(2);
         assertThat(findings.byLevelAndLogger()).containsEntry("WARN d.c.w.CompletionWriter", 1L)

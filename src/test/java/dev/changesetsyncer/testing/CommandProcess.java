@@ -60,6 +60,11 @@ public final class CommandProcess implements AutoCloseable {
         return process.exitValue();
     }
 
+    /** SIGTERM, as a service manager stops a service; then {@link #exitCode} says how it ended. */
+    public void terminate() {
+        process.destroy(); // SIGTERM on Linux and macOS
+    }
+
     public boolean isAlive() {
         return process.isAlive();
     }

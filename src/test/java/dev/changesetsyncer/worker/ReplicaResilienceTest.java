@@ -20,6 +20,7 @@ import dev.changesetsyncer.queue.Completion;
 import dev.changesetsyncer.queue.SyncQueue;
 import dev.changesetsyncer.simulation.SimulatedCodeHost;
 import dev.changesetsyncer.simulation.SimulationSettings;
+import dev.changesetsyncer.testing.CapturedLogs;
 import dev.changesetsyncer.testing.Catalog;
 import dev.changesetsyncer.testing.PostgresExtension;
 import dev.changesetsyncer.testing.Replicas;
@@ -83,6 +84,43 @@ class ReplicaResilienceTest {
                 + repo.id())).isZero();
         assertThat(simulator.overlaps()).isZero();
         assertThat(ids).allSatisfy(id -> assertThat(simulator.fetchesOf(id)).isEqualTo(2));
+    }
+
+    @Test
+    void byDefaultAChangesetACrashedReplicaHeldIsOutOfReachForAtMostTheLeasePlusASecond() {
+        WorkerSettings defaults = WorkerSettings.defaults("w");
+
+        assertThat(defaults.sweepPeriod()).isEqualTo(ofSeconds(1));
+        assertThat(defaults.crashedClaimBound()).as("docs/schedule.md promises it").isEqualTo(ofSeconds(16));
+        assertThat(defaults.withLease(ofSeconds(3)).sweepPeriod()).isEqualTo(ofMillis(500));
+        assertThat(defaults.withLease(ofMillis(500)).crashedClaimBound()).isGreaterThan(ofMillis(500));
+    }
+
+    @Test
+    void aRequestForAChangesetACrashedReplicaHeldIsServedByTheSweeperWithoutWaitingForThePoll() {
+        CodeHost host = catalog.host(FAST);
+        long id = catalog.changeset(catalog.repo(host));
+        SimulatedCodeHost stuck = new SimulatedCodeHost(SimulationSettings.DEFAULT);
+        stuck.hold();
+        SimulatedCodeHost healthy = new SimulatedCodeHost(SimulationSettings.DEFAULT);
+
+        try (CapturedLogs logs = new CapturedLogs(); Replicas replicas = new Replicas(database)) {
+            Replica doomed = replicas.start(settings("doomed"), stuck); // the default lease
+            await().atMost(ofSeconds(30)).until(() -> stuck.fetchesOf(id) == 1);
+            // the survivor sleeps through everything but NOTIFYs and its own sweeps
+            Replica survivor = replicas.start(settings("survivor").withPollInterval(ofMinutes(10)), healthy);
+            await().atMost(ofSeconds(30)).until(survivor::asleep);
+            database.execute("INSERT INTO sync_requests (changeset_id, reason) VALUES (%d, 'held by a dead one')"
+                    .formatted(id));
+            doomed.kill();
+
+            await().atMost(ofSeconds(90)).until(() -> database.value(Boolean.class,
+                    "SELECT served_at IS NOT NULL FROM sync_requests WHERE changeset_id = " + id));
+            assertThat(logs.text()).as("the survivor's sweep released it").contains("released 1 expired leases");
+        }
+        assertThat(database.value(String.class, "SELECT served_by FROM sync_requests WHERE changeset_id = " + id))
+                .isEqualTo("survivor");
+        assertThat(healthy.fetchesOf(id)).isEqualTo(1);
     }
 
     @Test

@@ -25,6 +25,9 @@ import java.util.concurrent.TimeoutException;
  * timed out is not (the host may be overloaded), and HTTP answers are never retried here: the caller
  * classifies them. Redirects are not followed here ({@link HostSession} follows those inside the
  * host's API): the JDK client would resend the Authorization header wherever one points.
+ *
+ * <p>Inside a sync with a lease deadline ({@link SyncCaller}), no attempt starts after the deadline
+ * and no answer is awaited past it: {@link LeaseDeadlinePassed} ends the sync instead.
  */
 public final class HostHttp {
     /** The largest body read by default: pages of 100 reviews or check runs with long texts fit many times. */
@@ -80,6 +83,7 @@ public final class HostHttp {
         HttpRequest built = request.build();
         Duration pause = FIRST_RETRY_PAUSE;
         for (int attempt = 1; ; attempt++) {
+            SyncCaller.requireTimeLeft(uri);
             try {
                 HttpResponse<byte[]> response = exchange(built);
                 return new HostResponse("GET", uri, response.statusCode(), response.headers(), response.body());
@@ -108,8 +112,23 @@ public final class HostHttp {
     private HttpResponse<byte[]> exchange(HttpRequest request) throws IOException, TimeoutException, InterruptedException {
         CompletableFuture<HttpResponse<byte[]>> exchange =
                 client.sendAsync(request, CappedBody.handler(settings.maxResponseBytes()));
+        long timesOut = System.nanoTime() + settings.requestTimeout().toNanos();
         try {
-            return exchange.get(settings.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            while (true) {
+                long untilTimeout = timesOut - System.nanoTime();
+                long untilDeadline = SyncCaller.nanosLeft();
+                if (untilDeadline <= 0) {
+                    throw new LeaseDeadlinePassed("gave up waiting for GET " + withoutQuery(request.uri())
+                            + ": the sync's lease deadline passed (the changeset may have been claimed again)");
+                }
+                try {
+                    return exchange.get(Math.max(0, Math.min(untilTimeout, untilDeadline)), TimeUnit.NANOSECONDS);
+                } catch (TimeoutException e) {
+                    if (timesOut - System.nanoTime() <= 0) {
+                        throw e;
+                    } // else the deadline came first: a heartbeat may have pushed it, look again
+                }
+            }
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             while ((cause instanceof IOException || cause instanceof ExecutionException)
