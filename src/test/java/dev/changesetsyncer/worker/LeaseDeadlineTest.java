@@ -120,7 +120,7 @@ class LeaseDeadlineTest {
         SyncTarget target = new SyncTarget(claimed.changesetId(), 7, "github-test", CodeHostKind.GITHUB, github.baseUrl(),
                 "1296269", "octocat/Hello-World", "1347", Map.of(), null, null, null, null);
         Claim claim = new Claim(claimed.ref(), claimed.claimedAt(), claimed.leaseUntil(), claimed.priority(),
-                claimed.level(), claimed.cost(), target);
+                claimed.level(), claimed.cost(), target, claimed.requestedAt());
         return new InFlightSync(claim, InFlight.deadline(sent, claim.claimedAt(), claim.leaseUntil()));
     }
 
