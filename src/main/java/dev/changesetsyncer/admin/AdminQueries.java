@@ -192,7 +192,7 @@ public final class AdminQueries {
     public List<RequestRow> requests(long changesetId, int limit) {
         return dsl.fetch("""
                 SELECT q.id, q.reason, q.requested_by, q.priority, q.requested_at, q.served_at, q.served_by,
-                       extract(epoch FROM q.served_at - q.requested_at)::float8 AS latency_seconds
+                       extract(epoch FROM coalesce(q.sync_started_at, q.served_at) - q.requested_at)::float8 AS latency_seconds
                   FROM sync_requests q
                  WHERE q.changeset_id = ? ORDER BY q.requested_at DESC, q.id DESC LIMIT ?""", changesetId, limit)
                 .map(r -> new RequestRow(r.get("id", Long.class), r.get("reason", String.class),

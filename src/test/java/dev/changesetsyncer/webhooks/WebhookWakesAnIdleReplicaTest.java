@@ -47,7 +47,9 @@ class WebhookWakesAnIdleReplicaTest {
         database.truncateAll();
         CatalogStore catalog = new CatalogStore(database.dsl());
         CodeHost host = catalog.createCodeHost("github.test", CodeHostKind.GITHUB, "https://github.test",
-                new ScheduleSettings(ofSeconds(1), ofHours(8), ofMinutes(5), ofHours(24)));
+                // min 2 min: the webhook makes it due at once (2 min after a sync 2 hours ago), and the sync it
+                // causes cannot be followed by another within the test, whatever the simulated host reports
+                new ScheduleSettings(ofMinutes(2), ofHours(8), ofMinutes(5), ofHours(24)));
         Repo repo = catalog.createRepo(host.id(), "186853002", "Codertocat/Hello-World");
         long changeset = database.dsl().transactionResult(configuration -> {
             var dsl = DSL.using(configuration);
