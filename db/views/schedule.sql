@@ -9,12 +9,14 @@ DROP VIEW IF EXISTS changeset_schedule;
 CREATE OR REPLACE FUNCTION finite_timestamp(t timestamptz)
     RETURNS timestamptz
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
--- the finite range's ends: any two of them subtract to an interval (infinity minus anything is an error)
-RETURN least(greatest(t, timestamptz '4713-01-01 00:00:00+00 BC'), timestamptz '294276-12-31 00:00:00+00');
+-- the finite range's ends: any two of them subtract to an interval (infinity minus anything is an error);
+-- NULL stays NULL (least and greatest would ignore it and answer a range end)
+RETURN CASE WHEN t IS NOT NULL
+            THEN least(greatest(t, timestamptz '4713-01-01 00:00:00+00 BC'), timestamptz '294276-12-31 00:00:00+00') END;
 
 COMMENT ON FUNCTION finite_timestamp(timestamptz) IS
-'The timestamp brought into the finite range (-infinity to its first day, infinity to its last): the views subtract '
-'timestamps, and one infinite value (accepted in a requested_at) must not fail a view for every row.';
+'The timestamp brought into the finite range (-infinity to its first day, infinity to its last; NULL stays NULL): the '
+'views subtract timestamps, and one infinite value (accepted in a requested_at) must not fail a view for every row.';
 
 DROP FUNCTION IF EXISTS changeset_schedule_rule(sync_cadence, timestamptz, timestamptz, timestamptz, integer,
     timestamptz, smallint, interval, interval, interval, interval);

@@ -18,8 +18,9 @@ import org.jooq.impl.SQLDataType;
 
 /**
  * The timestamp brought into the finite range (-infinity to its first day,
- * infinity to its last): the views subtract timestamps, and one infinite value
- * (accepted in a requested_at) must not fail a view for every row.
+ * infinity to its last; NULL stays NULL): the views subtract timestamps, and
+ * one infinite value (accepted in a requested_at) must not fail a view for
+ * every row.
  */
 @SuppressWarnings({ "all", "unchecked", "rawtypes", "this-escape" })
 public class FiniteTimestamp extends AbstractRoutine<Instant> {
@@ -40,7 +41,7 @@ public class FiniteTimestamp extends AbstractRoutine<Instant> {
      * Create a new routine call instance
      */
     public FiniteTimestamp() {
-        super("finite_timestamp", Public.PUBLIC, DSL.comment("The timestamp brought into the finite range (-infinity to its first day, infinity to its last): the views subtract timestamps, and one infinite value (accepted in a requested_at) must not fail a view for every row."), SQLDataType.INSTANT);
+        super("finite_timestamp", Public.PUBLIC, DSL.comment("The timestamp brought into the finite range (-infinity to its first day, infinity to its last; NULL stays NULL): the views subtract timestamps, and one infinite value (accepted in a requested_at) must not fail a view for every row."), SQLDataType.INSTANT);
 
         setReturnParameter(RETURN_VALUE);
         addInParameter(T);

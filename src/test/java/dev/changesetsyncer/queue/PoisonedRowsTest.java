@@ -118,6 +118,20 @@ class PoisonedRowsTest {
     }
 
     @Test
+    void aHostWithNothingDueIsNotOverdue() {
+        CodeHost idle = catalog.host();
+        long changeset = catalog.changeset(catalog.repo(idle));
+        database.execute("UPDATE changeset_sync_state SET last_synced_at = now(), last_attempt_at = now(), "
+                + "synced_updated_at = now() - interval '1 day' WHERE changeset_id = " + changeset);
+
+        assertThat(database.value(Boolean.class, "SELECT oldest_overdue IS NULL FROM code_host_sync_summary "
+                + "WHERE code_host_id = " + idle.id())).as("no overdue figure without a due changeset (not 6,000 years)")
+                .isTrue();
+        assertThat(database.value(Boolean.class, "SELECT overdue_by = interval '0' AND wait > interval '0' "
+                + "FROM changeset_schedule WHERE changeset_id = " + changeset)).isTrue();
+    }
+
+    @Test
     void theViewsServeEveryHostWhenOneRowIsInfinitelyOverdue() {
         CodeHost poisoned = catalog.host();
         CodeHost healthy = catalog.host();
