@@ -6,7 +6,7 @@ import dev.changesetsyncer.catalog.CodeHostKind;
 import dev.changesetsyncer.codehost.SyncTarget;
 import dev.changesetsyncer.queue.Claim;
 import dev.changesetsyncer.queue.ClaimRef;
-import dev.changesetsyncer.worker.InFlightSync.State;
+import dev.changesetsyncer.worker.HeldClaim.State;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
