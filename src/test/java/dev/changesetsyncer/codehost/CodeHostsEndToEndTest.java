@@ -23,6 +23,7 @@ import dev.changesetsyncer.codehost.http.HostHttp;
 import dev.changesetsyncer.testing.Fixtures;
 import dev.changesetsyncer.testing.PostgresExtension;
 import dev.changesetsyncer.testing.TestDatabase;
+import dev.changesetsyncer.testing.TestHttp;
 import dev.changesetsyncer.worker.Replica;
 import dev.changesetsyncer.worker.WorkerSettings;
 import java.time.Duration;
@@ -163,7 +164,7 @@ class CodeHostsEndToEndTest {
     void startReplica() {
         CodeHostCredentials tokens = CodeHostCredentials.load(
                 Map.of("SYNCER_TOKEN_FAKE_GITHUB", "gh-token", "SYNCER_TOKEN_FAKE_GITLAB", "gl-token"), null);
-        HostHttp http = new HostHttp(new HostHttp.Settings(Duration.ofSeconds(2), Duration.ofSeconds(5), 2));
+        HostHttp http = TestHttp.patient(2);
         replica = Replica.start(WorkerSettings.defaults("e2e").withConcurrency(4).withPollInterval(Duration.ofMillis(500)),
                 database.url(), RealCodeHosts.registry(tokens, http));
     }

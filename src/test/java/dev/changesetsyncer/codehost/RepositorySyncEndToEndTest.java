@@ -30,6 +30,7 @@ import dev.changesetsyncer.codehost.http.HostHttp;
 import dev.changesetsyncer.testing.Fixtures;
 import dev.changesetsyncer.testing.PostgresExtension;
 import dev.changesetsyncer.testing.TestDatabase;
+import dev.changesetsyncer.testing.TestHttp;
 import dev.changesetsyncer.tracking.RepositoryTracker;
 import dev.changesetsyncer.worker.Replica;
 import dev.changesetsyncer.worker.WorkerSettings;
@@ -313,7 +314,7 @@ class RepositorySyncEndToEndTest {
     }
 
     static HostHttp http() {
-        return new HostHttp(new HostHttp.Settings(Duration.ofSeconds(2), Duration.ofSeconds(5), 2));
+        return TestHttp.patient(2);
     }
 
     String visibility(Repo repo) {

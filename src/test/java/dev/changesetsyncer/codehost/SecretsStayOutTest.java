@@ -15,6 +15,7 @@ import dev.changesetsyncer.testing.CapturedLogs;
 import dev.changesetsyncer.testing.HostileServer;
 import dev.changesetsyncer.testing.PostgresExtension;
 import dev.changesetsyncer.testing.TestDatabase;
+import dev.changesetsyncer.testing.TestHttp;
 import dev.changesetsyncer.worker.Replica;
 import dev.changesetsyncer.worker.WorkerSettings;
 import java.time.Duration;
@@ -120,7 +121,7 @@ class SecretsStayOutTest {
 
     void startReplica(Map<String, String> environment) {
         CodeHostCredentials tokens = CodeHostCredentials.load(environment, null);
-        HostHttp http = new HostHttp(new HostHttp.Settings(Duration.ofSeconds(2), Duration.ofSeconds(5), 1));
+        HostHttp http = TestHttp.patient(1);
         replica = Replica.start(WorkerSettings.defaults("secrets").withConcurrency(2).withPollInterval(Duration.ofMillis(500)),
                 database.url(), RealCodeHosts.registry(tokens, http));
     }

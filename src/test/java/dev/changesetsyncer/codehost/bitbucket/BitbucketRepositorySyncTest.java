@@ -18,9 +18,8 @@ import dev.changesetsyncer.codehost.RepoSnapshot;
 import dev.changesetsyncer.codehost.RepoSyncResult;
 import dev.changesetsyncer.codehost.RepoTarget;
 import dev.changesetsyncer.codehost.Token;
-import dev.changesetsyncer.codehost.http.HostHttp;
 import dev.changesetsyncer.testing.Fixtures;
-import java.time.Duration;
+import dev.changesetsyncer.testing.TestHttp;
 import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -46,7 +45,7 @@ class BitbucketRepositorySyncTest {
         bitbucket = new WireMockServer(options().dynamicPort());
         bitbucket.start();
         client = new BitbucketServerClient(bitbucket.baseUrl(), new Token(TOKEN),
-                new HostHttp(new HostHttp.Settings(Duration.ofSeconds(2), Duration.ofMillis(800), 2)));
+                TestHttp.patient(2));
     }
 
     @AfterEach

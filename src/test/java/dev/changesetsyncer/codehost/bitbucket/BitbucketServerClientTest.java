@@ -26,8 +26,8 @@ import dev.changesetsyncer.codehost.SyncResult;
 import dev.changesetsyncer.codehost.SyncTarget;
 import dev.changesetsyncer.codehost.TimelineEvent;
 import dev.changesetsyncer.codehost.Token;
-import dev.changesetsyncer.codehost.http.HostHttp;
 import dev.changesetsyncer.testing.Fixtures;
+import dev.changesetsyncer.testing.TestHttp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -461,9 +461,11 @@ class BitbucketServerClientTest {
     @Test
     void aSlowAnswerTimesOut() throws Exception {
         bitbucket.stubFor(get(urlPathEqualTo(PULL)).willReturn(json(Fixtures.text("bitbucket-server/pull-request-get.json"))
-                .withFixedDelay(2_000)));
+                .withFixedDelay(TestHttp.slowAnswerMillis())));
+        BitbucketServerClient impatient = new BitbucketServerClient(bitbucket.baseUrl(), new Token(TOKEN),
+                TestHttp.impatient(2));
 
-        SyncResult.Failed failed = (SyncResult.Failed) client.fetch(target(Map.of(), null, null, null));
+        SyncResult.Failed failed = (SyncResult.Failed) impatient.fetch(target(Map.of(), null, null, null));
 
         assertThat(failed.kind()).isEqualTo(FailureKind.TRANSIENT);
         assertThat(failed.message()).contains("timed out").contains("Bitbucket Server (");
@@ -517,7 +519,7 @@ class BitbucketServerClientTest {
 
     BitbucketServerClient clientAt(String baseUrl) {
         return new BitbucketServerClient(baseUrl, new Token(TOKEN),
-                new HostHttp(new HostHttp.Settings(Duration.ofSeconds(2), Duration.ofMillis(800), 2)));
+                TestHttp.patient(2));
     }
 
     void servePullRequest(JsonNode pr) {

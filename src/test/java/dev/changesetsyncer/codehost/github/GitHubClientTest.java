@@ -23,8 +23,8 @@ import dev.changesetsyncer.codehost.SyncResult;
 import dev.changesetsyncer.codehost.SyncTarget;
 import dev.changesetsyncer.codehost.TimelineEvent;
 import dev.changesetsyncer.codehost.Token;
-import dev.changesetsyncer.codehost.http.HostHttp;
 import dev.changesetsyncer.testing.Fixtures;
+import dev.changesetsyncer.testing.TestHttp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -52,7 +52,7 @@ class GitHubClientTest {
         github = new WireMockServer(options().dynamicPort());
         github.start();
         client = new GitHubClient(github.baseUrl(), new Token(TOKEN),
-                new HostHttp(new HostHttp.Settings(Duration.ofSeconds(2), Duration.ofMillis(800), 2)));
+                TestHttp.patient(2));
     }
 
     @AfterEach
@@ -248,9 +248,10 @@ class GitHubClientTest {
     @Test
     void aSlowAnswerTimesOut() throws Exception {
         github.stubFor(get(urlPathEqualTo(PULL)).willReturn(json(Fixtures.text("github/pulls-get.json"))
-                .withFixedDelay(2_000)));
+                .withFixedDelay(TestHttp.slowAnswerMillis())));
+        GitHubClient impatient = new GitHubClient(github.baseUrl(), new Token(TOKEN), TestHttp.impatient(2));
 
-        SyncResult.Failed failed = (SyncResult.Failed) client.fetch(target(Map.of(), null, null, null));
+        SyncResult.Failed failed = (SyncResult.Failed) impatient.fetch(target(Map.of(), null, null, null));
 
         assertThat(failed.kind()).isEqualTo(FailureKind.TRANSIENT);
         assertThat(failed.message()).contains("timed out");

@@ -21,9 +21,8 @@ import dev.changesetsyncer.codehost.RepoSnapshot;
 import dev.changesetsyncer.codehost.RepoSyncResult;
 import dev.changesetsyncer.codehost.RepoTarget;
 import dev.changesetsyncer.codehost.Token;
-import dev.changesetsyncer.codehost.http.HostHttp;
 import dev.changesetsyncer.testing.Fixtures;
-import java.time.Duration;
+import dev.changesetsyncer.testing.TestHttp;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -51,7 +50,7 @@ class GitHubRepositorySyncTest {
         github = new WireMockServer(options().dynamicPort());
         github.start();
         client = new GitHubClient(github.baseUrl(), new Token(TOKEN),
-                new HostHttp(new HostHttp.Settings(Duration.ofSeconds(2), Duration.ofMillis(800), 2)));
+                TestHttp.patient(2));
     }
 
     @AfterEach

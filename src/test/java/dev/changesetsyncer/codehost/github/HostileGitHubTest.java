@@ -7,10 +7,9 @@ import dev.changesetsyncer.codehost.FailureKind;
 import dev.changesetsyncer.codehost.SyncResult;
 import dev.changesetsyncer.codehost.SyncTarget;
 import dev.changesetsyncer.codehost.Token;
-import dev.changesetsyncer.codehost.http.HostHttp;
 import dev.changesetsyncer.testing.Fixtures;
 import dev.changesetsyncer.testing.HostileServer;
-import java.time.Duration;
+import dev.changesetsyncer.testing.TestHttp;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -112,10 +111,12 @@ class HostileGitHubTest {
     void aBodyThatTricklesFailsAtTheDeadlineInsteadOfHoldingTheSyncForEver() throws Exception {
         github.on(PULL, github.trickle(50));
 
-        SyncResult.Failed failed = (SyncResult.Failed) client(github.baseUrl()).fetch(target());
+        GitHubClient impatient = new GitHubClient(github.baseUrl(), new Token(TOKEN), TestHttp.impatient(1, LIMIT));
+        SyncResult.Failed failed = (SyncResult.Failed) impatient.fetch(target());
 
         assertThat(failed.kind()).isEqualTo(FailureKind.TRANSIENT);
-        assertThat(failed.message()).contains("timed out after 800 ms without a whole answer");
+        assertThat(failed.message())
+                .contains("timed out after " + TestHttp.IMPATIENT.toMillis() + " ms without a whole answer");
     }
 
     @Test
@@ -140,7 +141,7 @@ class HostileGitHubTest {
 
     GitHubClient client(String apiBase) {
         return new GitHubClient(apiBase, new Token(TOKEN),
-                new HostHttp(new HostHttp.Settings(Duration.ofSeconds(2), Duration.ofMillis(800), 1, LIMIT)));
+                TestHttp.patient(1, LIMIT));
     }
 
     void servePull() {

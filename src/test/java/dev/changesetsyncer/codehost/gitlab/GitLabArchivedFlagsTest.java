@@ -61,13 +61,13 @@ class GitLabArchivedFlagsTest {
                 answer.await();
                 return read(true);
             }));
-            assertThat(reading.await(5, TimeUnit.SECONDS)).isTrue();
+            assertThat(reading.await(60, TimeUnit.SECONDS)).isTrue();
 
             assertThat(flags.get("1", null, () -> read(true))).as("not read a second time")
                     .isEqualTo(new GitLabArchivedFlags.Flag(false, false));
 
             answer.countDown();
-            assertThat(refresh.get(5, TimeUnit.SECONDS)).isEqualTo(new GitLabArchivedFlags.Flag(true, true));
+            assertThat(refresh.get(60, TimeUnit.SECONDS)).isEqualTo(new GitLabArchivedFlags.Flag(true, true));
         }
         assertThat(reads).hasValue(2);
         assertThat(flags.get("1", null, () -> read(false))).isEqualTo(new GitLabArchivedFlags.Flag(true, false));

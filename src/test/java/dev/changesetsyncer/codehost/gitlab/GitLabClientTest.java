@@ -26,8 +26,8 @@ import dev.changesetsyncer.codehost.SyncResult;
 import dev.changesetsyncer.codehost.SyncTarget;
 import dev.changesetsyncer.codehost.TimelineEvent;
 import dev.changesetsyncer.codehost.Token;
-import dev.changesetsyncer.codehost.http.HostHttp;
 import dev.changesetsyncer.testing.Fixtures;
+import dev.changesetsyncer.testing.TestHttp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -51,7 +51,6 @@ class GitLabClientTest {
     static final String SHA = "e82eb4a098e32c796079ca3915e07487fc4db24c";
     static final long RESET = 1_609_844_400L;
     /** Generous: the tests share a busy machine, and only aSlowAnswerTimesOut should ever hit it. */
-    static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(2);
 
     /**
      * The "Get Configuration" example response of the merge-request-level approvals API: two
@@ -96,7 +95,7 @@ class GitLabClientTest {
         gitlab = new WireMockServer(options().dynamicPort());
         gitlab.start();
         client = new GitLabClient(gitlab.baseUrl(), new Token(TOKEN),
-                new HostHttp(new HostHttp.Settings(Duration.ofSeconds(2), REQUEST_TIMEOUT, 2)), nanos::get);
+                TestHttp.patient(2), nanos::get);
     }
 
     @AfterEach
@@ -586,9 +585,10 @@ class GitLabClientTest {
     void aSlowAnswerTimesOut() throws Exception {
         serveEverything();
         gitlab.stubFor(get(urlPathEqualTo(MR)).atPriority(1).willReturn(json(Fixtures.text("gitlab/merge-request-get.json"))
-                .withFixedDelay((int) REQUEST_TIMEOUT.toMillis() * 2)));
+                .withFixedDelay(TestHttp.slowAnswerMillis())));
+        GitLabClient impatient = new GitLabClient(gitlab.baseUrl(), new Token(TOKEN), TestHttp.impatient(2), nanos::get);
 
-        SyncResult.Failed failed = (SyncResult.Failed) client.fetch(neverSynced());
+        SyncResult.Failed failed = (SyncResult.Failed) impatient.fetch(neverSynced());
 
         assertThat(failed.kind()).isEqualTo(FailureKind.TRANSIENT);
         assertThat(failed.message()).contains("timed out").startsWith("GitLab (");

@@ -20,9 +20,8 @@ import dev.changesetsyncer.codehost.RepoSnapshot;
 import dev.changesetsyncer.codehost.RepoSyncResult;
 import dev.changesetsyncer.codehost.RepoTarget;
 import dev.changesetsyncer.codehost.Token;
-import dev.changesetsyncer.codehost.http.HostHttp;
 import dev.changesetsyncer.testing.Fixtures;
-import java.time.Duration;
+import dev.changesetsyncer.testing.TestHttp;
 import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -48,7 +47,7 @@ class GitLabRepositorySyncTest {
         gitlab = new WireMockServer(options().dynamicPort());
         gitlab.start();
         client = new GitLabClient(gitlab.baseUrl(), new Token(TOKEN),
-                new HostHttp(new HostHttp.Settings(Duration.ofSeconds(2), Duration.ofMillis(800), 2)));
+                TestHttp.patient(2));
     }
 
     @AfterEach
