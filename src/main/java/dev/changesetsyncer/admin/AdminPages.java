@@ -7,6 +7,7 @@ import dev.changesetsyncer.http.RequestBodies;
 import dev.changesetsyncer.secrets.SafeText;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -50,6 +51,7 @@ public final class AdminPages implements Request.Handler {
     private final AdminSessions sessions;
     private final AdminQueries queries;
     private final AdminActions actions;
+    private final LoginThrottle throttle;
     private final Templates templates = new Templates();
 
     public AdminPages(AdminCredentials credentials, DSLContext dsl) {
@@ -61,6 +63,7 @@ public final class AdminPages implements Request.Handler {
         this.sessions = new AdminSessions(credentials, clock);
         this.queries = new AdminQueries(dsl);
         this.actions = new AdminActions(dsl);
+        this.throttle = new LoginThrottle(clock);
     }
 
     /** {@code GET /}: the admin page is the replica's front page. */
@@ -84,6 +87,13 @@ public final class AdminPages implements Request.Handler {
             return true;
         }
         try {
+            if (isLogInAttempt(request, path)) {
+                Optional<Duration> wait = throttle.waitFor(Request.getRemoteAddr(request));
+                if (wait.isPresent()) {
+                    tooManyLogIns(response, callback, wait.get());
+                    return true;
+                }
+            }
             if (path.equals(ROOT + "/login")) {
                 return login(request, response, callback);
             }
@@ -255,15 +265,39 @@ public final class AdminPages implements Request.Handler {
             how = "the admin token";
         } else {
             log.warn("admin page: a log-in was refused");
+            refused(request);
             html(response, callback, 401, loginPage("Wrong user name or password (or token)."));
             return true;
         }
+        throttle.succeeded(Request.getRemoteAddr(request));
         Session session = sessions.open(who);
         actions.loggedIn(who, how);
         response.getHeaders().add(HttpHeader.SET_COOKIE, cookie(session.cookie(),
                 AdminSessions.LIFETIME.toSeconds(), request.isSecure()));
         redirect(response, callback, ROOT);
         return true;
+    }
+
+    /** A log-in form POST or a Bearer header: what {@link LoginThrottle} counts. */
+    private static boolean isLogInAttempt(Request request, String path) {
+        String authorization = request.getHeaders().get(HttpHeader.AUTHORIZATION);
+        return (path.equals(ROOT + "/login") && request.getMethod().equals("POST"))
+                || (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7));
+    }
+
+    private void refused(Request request) {
+        String address = Request.getRemoteAddr(request);
+        if (throttle.failed(address)) {
+            log.warn("admin page: {} failed log-ins from {} within {} min; its log-ins are refused until then",
+                    LoginThrottle.FAILURES_ALLOWED, SafeText.of(address), LoginThrottle.WINDOW.toMinutes());
+        }
+    }
+
+    private void tooManyLogIns(Response response, Callback callback, Duration wait) {
+        long seconds = Math.max(1, wait.toSeconds() + (wait.getNano() > 0 ? 1 : 0)); // rounded up
+        response.getHeaders().put(HttpHeader.RETRY_AFTER, String.valueOf(seconds));
+        html(response, callback, 429, templates.render("problem", Map.of("frame", frame("Too many log-ins", null, null),
+                "message", "Too many failed log-ins from your address: try again in " + seconds + " s.")));
     }
 
     private String loginPage(String error) {
@@ -277,8 +311,11 @@ public final class AdminPages implements Request.Handler {
     private Optional<Operator> authenticate(Request request) {
         String authorization = request.getHeaders().get(HttpHeader.AUTHORIZATION);
         if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return credentials.tokenMatches(authorization.substring(7).strip())
-                    ? Optional.of(new Operator("bearer token", Optional.empty())) : Optional.empty();
+            if (credentials.tokenMatches(authorization.substring(7).strip())) {
+                return Optional.of(new Operator("bearer token", Optional.empty()));
+            }
+            refused(request);
+            return Optional.empty();
         }
         for (HttpCookie cookie : Request.getCookies(request)) {
             if (cookie.getName().equals(AdminSessions.COOKIE)) {

@@ -13,7 +13,9 @@ import dev.changesetsyncer.codehost.CodeHostClientRegistry;
 import dev.changesetsyncer.db.DataSources;
 import dev.changesetsyncer.db.DatabaseConfig;
 import dev.changesetsyncer.db.Migrations;
+import dev.changesetsyncer.metrics.MeterRegistries;
 import dev.changesetsyncer.service.HttpService;
+import dev.changesetsyncer.service.Observability;
 import dev.changesetsyncer.simulation.BulkSeeder;
 import dev.changesetsyncer.simulation.SeedPlan;
 import dev.changesetsyncer.simulation.SimulatedCodeHost;
@@ -79,16 +81,16 @@ public final class DemoRun {
         this.out = out;
     }
 
-    private HttpService startServer(DemoHttp settings, String secret, AdminCredentials admin) {
+    private HttpService startServer(DemoHttp settings, String secret, AdminCredentials admin, Observability observability) {
         WebhookSecrets secrets = WebhookSecrets.of(Map.of(HOST_NAME, secret));
         try {
-            return HttpService.start("demo", settings.settings(), jdbcUrl, secrets, admin);
+            return HttpService.start("demo", settings.settings(), jdbcUrl, secrets, observability, admin);
         } catch (IllegalStateException busy) {
             if (!settings.anyPortIfBusy()) {
                 throw busy;
             }
             out.printf("port %d is busy; the demo's HTTP server takes any free port instead%n", settings.settings().port());
-            return HttpService.start("demo", settings.settings().withPort(0), jdbcUrl, secrets, admin);
+            return HttpService.start("demo", settings.settings().withPort(0), jdbcUrl, secrets, observability, admin);
         }
     }
 
@@ -117,8 +119,10 @@ public final class DemoRun {
 
             String secret = newSecret();
             String adminPassword = newSecret().substring(0, 20);
+            // one registry for the server and the in-process replicas: /metrics shows their syncs too
+            Observability observability = Observability.fromEnvironment(System.getenv());
             Optional<HttpService> server = http.map(settings -> startServer(settings, secret,
-                    AdminCredentials.of(null, ADMIN_USER, adminPassword)));
+                    AdminCredentials.of(null, ADMIN_USER, adminPassword), observability));
             Optional<DemoWebhooks> webhooks = server.map(s -> new DemoWebhooks(dsl,
                     new GitHubWebhookSender("http://127.0.0.1:" + s.port(), HOST_NAME, secret), out));
             out.println(server.map(s -> String.format("webhooks: POST http://localhost:%d%s?code_host=%s, in GitHub's "
@@ -135,7 +139,9 @@ public final class DemoRun {
             long started = System.nanoTime();
             try {
                 for (int i = 1; i <= replicaCount; i++) {
-                    replicas.add(Replica.start(workerTemplate.withWorkerId("demo-" + i), jdbcUrl, clients));
+                    String workerId = "demo-" + i;
+                    replicas.add(Replica.start(workerTemplate.withWorkerId(workerId), jdbcUrl, clients,
+                            MeterRegistries.forReplica(observability.registry(), workerId)));
                 }
                 List<Replica> running = List.copyOf(replicas);
                 server.ifPresent(s -> s.watch(() -> running.stream().flatMap(r -> r.liveness().stream()).toList()));
