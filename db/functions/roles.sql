@@ -34,6 +34,8 @@ AS $$
     ('worker', 'SELECT, INSERT, UPDATE', 'TABLE sync_requests',
         'completions mark requests served; an archived flip requests syncs (its trigger inserts as the worker)'),
     ('worker', 'SELECT, INSERT', 'TABLE changeset_events', 'events found by syncs and received by webhooks'),
+    ('worker', 'SELECT, INSERT, DELETE', 'TABLE sync_attempt_tallies',
+        'write-backs tally attempts per host, the sweep prunes the tally, the admin page sums the last minute'),
     ('worker', 'SELECT, INSERT, UPDATE, DELETE', 'TABLE webhook_deliveries',
         'the HTTP server stores deliveries and prunes old ones (locking them FOR UPDATE, which needs UPDATE)'),
     ('worker', 'USAGE', 'SEQUENCE sync_claim_tokens', 'each claim takes a fresh claim token'),

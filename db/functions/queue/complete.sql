@@ -71,39 +71,47 @@ BEGIN
            AND q.served_at IS NULL
            AND q.requested_at > i.claimed_at
          GROUP BY q.changeset_id
+    ),
+    written AS (
+        UPDATE changeset_sync_state s
+           SET last_synced_at    = i.claimed_at,
+               last_attempt_at   = i.claimed_at,
+               -- a host clock ahead of ours must not postpone the next sync: no change is later than now
+               -- (a host that reports no updated_at leaves it unknown: least() would ignore the null and store now())
+               synced_updated_at = CASE WHEN i.outcome = 'changed' AND coalesce(i.updated_at, s.synced_updated_at) IS NOT NULL
+                                            THEN least(coalesce(i.updated_at, s.synced_updated_at), now())
+                                        ELSE s.synced_updated_at END,
+               -- events the sync found count as changes, but never later than the sync started
+               latest_event_at   = greatest(s.latest_event_at,
+                                       (SELECT max(least((e ->> 'occurred_at')::timestamptz, i.claimed_at))
+                                          FROM jsonb_array_elements(
+                                                   CASE WHEN jsonb_typeof(i.events) = 'array' THEN i.events END) e)),
+               failures          = 0,
+               last_error        = CASE WHEN i.outcome = 'gone' THEN left(i.message, 2000) END,
+               -- a changeset of a deleted repository stays gone, even when a sync on request found it
+               -- (the subquery runs only for rows that were gone)
+               gone_at           = CASE WHEN i.outcome = 'gone' THEN coalesce(s.gone_at, now())
+                                        WHEN s.gone_at IS NOT NULL
+                                            THEN (SELECT r.deleted_at FROM changesets c JOIN repos r ON r.id = c.repo_id
+                                                   WHERE c.id = s.changeset_id) END,
+               requested_at      = r.requested_at,
+               priority          = coalesce(r.priority, 0),
+               -- the claim ends here rather than in end_claims(): one write per row on the hot path
+               claim_token       = NULL,
+               lease_holder      = NULL,
+               claimed_at        = NULL,
+               lease_until       = NULL
+          FROM input i
+          LEFT JOIN remaining r ON r.changeset_id = i.changeset_id
+         WHERE s.changeset_id = i.changeset_id
+        RETURNING s.changeset_id, s.code_host_id
+    ),
+    -- syncs per minute: a row per host per batch (an index on last_attempt_at would cost one per row)
+    tallied AS (
+        INSERT INTO sync_attempt_tallies (code_host_id, attempts)
+        SELECT w.code_host_id, count(*) FROM written w GROUP BY w.code_host_id
     )
-    UPDATE changeset_sync_state s
-       SET last_synced_at    = i.claimed_at,
-           last_attempt_at   = i.claimed_at,
-           -- a host clock ahead of ours must not postpone the next sync: no change is later than now
-           -- (a host that reports no updated_at leaves it unknown: least() would ignore the null and store now())
-           synced_updated_at = CASE WHEN i.outcome = 'changed' AND coalesce(i.updated_at, s.synced_updated_at) IS NOT NULL
-                                        THEN least(coalesce(i.updated_at, s.synced_updated_at), now())
-                                    ELSE s.synced_updated_at END,
-           -- events the sync found count as changes, but never later than the sync started
-           latest_event_at   = greatest(s.latest_event_at,
-                                   (SELECT max(least((e ->> 'occurred_at')::timestamptz, i.claimed_at))
-                                      FROM jsonb_array_elements(
-                                               CASE WHEN jsonb_typeof(i.events) = 'array' THEN i.events END) e)),
-           failures          = 0,
-           last_error        = CASE WHEN i.outcome = 'gone' THEN left(i.message, 2000) END,
-           -- a changeset of a deleted repository stays gone, even when a sync on request found it
-           -- (the subquery runs only for rows that were gone)
-           gone_at           = CASE WHEN i.outcome = 'gone' THEN coalesce(s.gone_at, now())
-                                    WHEN s.gone_at IS NOT NULL
-                                        THEN (SELECT r.deleted_at FROM changesets c JOIN repos r ON r.id = c.repo_id
-                                               WHERE c.id = s.changeset_id) END,
-           requested_at      = r.requested_at,
-           priority          = coalesce(r.priority, 0),
-           -- the claim ends here rather than in end_claims(): one write per row on the hot path
-           claim_token       = NULL,
-           lease_holder      = NULL,
-           claimed_at        = NULL,
-           lease_until       = NULL
-      FROM input i
-      LEFT JOIN remaining r ON r.changeset_id = i.changeset_id
-     WHERE s.changeset_id = i.changeset_id
-    RETURNING s.changeset_id;
+    SELECT w.changeset_id FROM written w;
 END
 $$;
 
@@ -116,4 +124,4 @@ COMMENT ON FUNCTION complete_syncs(jsonb) IS
 'sync started; later ones stay pending. last_synced_at is the claim time. A changeset found (not gone) is no longer '
 'gone, unless its repository is deleted (repos.deleted_at). A host that reports no updated_at leaves synced_updated_at '
 'unknown (the rule then waits the cap). A repository''s archived flag is written '
-'by record_archived_flags(), in its own transaction.';
+'by record_archived_flags(), in its own transaction. Tallies the attempts per host in sync_attempt_tallies.';

@@ -45,18 +45,26 @@ BEGIN
 
     -- A failed attempt counts from when it started (the claim time): the retry backs off from there.
     RETURN QUERY
-    UPDATE changeset_sync_state s
-       SET failures        = least(s.failures, 2147483646) + CASE WHEN failed THEN 1 ELSE 0 END, -- never overflows
-           last_attempt_at = CASE WHEN failed THEN s.claimed_at ELSE s.last_attempt_at END,
-           last_error      = CASE WHEN failed THEN left(i.error, 2000) ELSE s.last_error END,
-           claim_token     = NULL,
-           lease_holder    = NULL,
-           claimed_at      = NULL,
-           lease_until     = NULL
-      FROM unnest(changeset_ids, claim_tokens, errors) AS i(changeset_id, claim_token, error)
-     WHERE s.changeset_id = i.changeset_id
-       AND s.claim_token = i.claim_token
-    RETURNING s.changeset_id;
+    WITH ended AS (
+        UPDATE changeset_sync_state s
+           SET failures        = least(s.failures, 2147483646) + CASE WHEN failed THEN 1 ELSE 0 END, -- never overflows
+               last_attempt_at = CASE WHEN failed THEN s.claimed_at ELSE s.last_attempt_at END,
+               last_error      = CASE WHEN failed THEN left(i.error, 2000) ELSE s.last_error END,
+               claim_token     = NULL,
+               lease_holder    = NULL,
+               claimed_at      = NULL,
+               lease_until     = NULL
+          FROM unnest(changeset_ids, claim_tokens, errors) AS i(changeset_id, claim_token, error)
+         WHERE s.changeset_id = i.changeset_id
+           AND s.claim_token = i.claim_token
+        RETURNING s.changeset_id, s.code_host_id
+    ),
+    -- a failed attempt is an attempt: syncs per minute count it (complete_syncs() tallies the rest)
+    tallied AS (
+        INSERT INTO sync_attempt_tallies (code_host_id, attempts)
+        SELECT e.code_host_id, count(*) FROM ended e WHERE failed GROUP BY e.code_host_id
+    )
+    SELECT e.changeset_id FROM ended e;
 END
 $$;
 
@@ -64,4 +72,5 @@ COMMENT ON FUNCTION end_claims(bigint[], bigint[], boolean, text[]) IS
 'Ends the claims still held (tokens matched pairwise with changeset_ids): the rows are unleased. With failed, each '
 'counts a failed attempt (failures + 1, last_attempt_at = the claim time, last_error = its entry of errors), so the '
 'retry backs off; without, the rows are claimable again at once, no failure counted. Locks with lock_held_claims() '
-'first. Returns the claims ended. (complete_syncs() ends its claims in its own update: one write per row.)';
+'first. Returns the claims ended; failed attempts are tallied per host in sync_attempt_tallies. (complete_syncs() ends '
+'its claims in its own update: one write per row.)';

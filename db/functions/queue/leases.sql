@@ -53,6 +53,8 @@ DECLARE
     problem  text;
 BEGIN
     now := coalesce(now, now()); -- null, like left out: the database's time
+    -- The sweep also keeps the tally of syncs per minute to its last hour (an index range; usually empty).
+    DELETE FROM sync_attempt_tallies t WHERE t.at < now - interval '1 hour';
     -- Rows another sweeper or a writer holds are skipped: they are being dealt with.
     SELECT array_agg(s.changeset_id ORDER BY s.changeset_id) AS ids,
            array_agg(s.claim_token ORDER BY s.changeset_id) AS tokens,
@@ -104,4 +106,5 @@ COMMENT ON FUNCTION release_expired_leases(timestamptz) IS
 'out or null) to the queue, counting a failed attempt so that a changeset that keeps killing workers backs off. Cheap '
 '(partial index on leased rows), idempotent, safe from any number of workers at once. A row whose failed attempt '
 'cannot be counted (its schedule cannot be computed) does not hold the others: the rows are then released one by one, '
-'and that row without the count, its last_error saying why. Returns how many it released.';
+'and that row without the count, its last_error saying why. Returns how many it released. Also deletes the rows of '
+'sync_attempt_tallies older than an hour.';

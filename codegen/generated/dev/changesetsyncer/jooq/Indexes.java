@@ -9,6 +9,7 @@ import dev.changesetsyncer.jooq.tables.ChangesetEvents;
 import dev.changesetsyncer.jooq.tables.ChangesetSyncState;
 import dev.changesetsyncer.jooq.tables.Changesets;
 import dev.changesetsyncer.jooq.tables.RepoSyncState;
+import dev.changesetsyncer.jooq.tables.SyncAttemptTallies;
 import dev.changesetsyncer.jooq.tables.SyncRequests;
 import dev.changesetsyncer.jooq.tables.WebhookDeliveries;
 
@@ -31,7 +32,6 @@ public class Indexes {
     public static final Index ADMIN_AUDIT_AT_IDX = Internal.createIndex(DSL.name("admin_audit_at_idx"), AdminAudit.ADMIN_AUDIT, new OrderField[] { AdminAudit.ADMIN_AUDIT.AT }, false);
     public static final Index CHANGESET_EVENTS_TIMELINE_IDX = Internal.createIndex(DSL.name("changeset_events_timeline_idx"), ChangesetEvents.CHANGESET_EVENTS, new OrderField[] { ChangesetEvents.CHANGESET_EVENTS.CHANGESET_ID, ChangesetEvents.CHANGESET_EVENTS.OCCURRED_AT }, false);
     public static final Index CHANGESET_SYNC_STATE_CLAIM_IDX = Internal.createIndex(DSL.name("changeset_sync_state_claim_idx"), ChangesetSyncState.CHANGESET_SYNC_STATE, new OrderField[] { ChangesetSyncState.CHANGESET_SYNC_STATE.CODE_HOST_ID, ChangesetSyncState.CHANGESET_SYNC_STATE.CLAIM_AT }, false);
-    public static final Index CHANGESET_SYNC_STATE_LAST_ATTEMPT_IDX = Internal.createIndex(DSL.name("changeset_sync_state_last_attempt_idx"), ChangesetSyncState.CHANGESET_SYNC_STATE, new OrderField[] { ChangesetSyncState.CHANGESET_SYNC_STATE.CODE_HOST_ID, ChangesetSyncState.CHANGESET_SYNC_STATE.LAST_ATTEMPT_AT }, false);
     public static final Index CHANGESET_SYNC_STATE_LEASED_IDX = Internal.createIndex(DSL.name("changeset_sync_state_leased_idx"), ChangesetSyncState.CHANGESET_SYNC_STATE, new OrderField[] { ChangesetSyncState.CHANGESET_SYNC_STATE.CODE_HOST_ID, ChangesetSyncState.CHANGESET_SYNC_STATE.LEASE_UNTIL }, false);
     public static final Index CHANGESET_SYNC_STATE_NEXT_SYNC_IDX = Internal.createIndex(DSL.name("changeset_sync_state_next_sync_idx"), ChangesetSyncState.CHANGESET_SYNC_STATE, new OrderField[] { ChangesetSyncState.CHANGESET_SYNC_STATE.NEXT_SYNC_AT }, false);
     public static final Index CHANGESET_SYNC_STATE_TROUBLED_IDX = Internal.createIndex(DSL.name("changeset_sync_state_troubled_idx"), ChangesetSyncState.CHANGESET_SYNC_STATE, new OrderField[] { ChangesetSyncState.CHANGESET_SYNC_STATE.CODE_HOST_ID }, false);
@@ -39,6 +39,7 @@ public class Indexes {
     public static final Index REPO_SYNC_STATE_CLAIM_IDX = Internal.createIndex(DSL.name("repo_sync_state_claim_idx"), RepoSyncState.REPO_SYNC_STATE, new OrderField[] { RepoSyncState.REPO_SYNC_STATE.CODE_HOST_ID, RepoSyncState.REPO_SYNC_STATE.NEXT_SYNC_AT }, false);
     public static final Index REPO_SYNC_STATE_LEASED_IDX = Internal.createIndex(DSL.name("repo_sync_state_leased_idx"), RepoSyncState.REPO_SYNC_STATE, new OrderField[] { RepoSyncState.REPO_SYNC_STATE.CODE_HOST_ID, RepoSyncState.REPO_SYNC_STATE.LEASE_UNTIL }, false);
     public static final Index REPO_SYNC_STATE_TROUBLED_IDX = Internal.createIndex(DSL.name("repo_sync_state_troubled_idx"), RepoSyncState.REPO_SYNC_STATE, new OrderField[] { RepoSyncState.REPO_SYNC_STATE.CODE_HOST_ID }, false);
+    public static final Index SYNC_ATTEMPT_TALLIES_AT_IDX = Internal.createIndex(DSL.name("sync_attempt_tallies_at_idx"), SyncAttemptTallies.SYNC_ATTEMPT_TALLIES, new OrderField[] { SyncAttemptTallies.SYNC_ATTEMPT_TALLIES.AT }, false);
     public static final Index SYNC_REQUESTS_CHANGESET_IDX = Internal.createIndex(DSL.name("sync_requests_changeset_idx"), SyncRequests.SYNC_REQUESTS, new OrderField[] { SyncRequests.SYNC_REQUESTS.CHANGESET_ID }, false);
     public static final Index SYNC_REQUESTS_PENDING_IDX = Internal.createIndex(DSL.name("sync_requests_pending_idx"), SyncRequests.SYNC_REQUESTS, new OrderField[] { SyncRequests.SYNC_REQUESTS.CHANGESET_ID, SyncRequests.SYNC_REQUESTS.REQUESTED_AT }, false);
     public static final Index WEBHOOK_DELIVERIES_RECEIVED_IDX = Internal.createIndex(DSL.name("webhook_deliveries_received_idx"), WebhookDeliveries.WEBHOOK_DELIVERIES, new OrderField[] { WebhookDeliveries.WEBHOOK_DELIVERIES.RECEIVED_AT }, false);

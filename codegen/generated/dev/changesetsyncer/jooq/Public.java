@@ -25,6 +25,7 @@ import dev.changesetsyncer.jooq.tables.RecordWebhookDelivery;
 import dev.changesetsyncer.jooq.tables.RepoSyncSchedule;
 import dev.changesetsyncer.jooq.tables.RepoSyncState;
 import dev.changesetsyncer.jooq.tables.Repos;
+import dev.changesetsyncer.jooq.tables.SyncAttemptTallies;
 import dev.changesetsyncer.jooq.tables.SyncRequests;
 import dev.changesetsyncer.jooq.tables.SyncerRoleGrants;
 import dev.changesetsyncer.jooq.tables.SyncerRoles;
@@ -238,7 +239,8 @@ public class Public extends SchemaImpl {
      * repository is deleted (repos.deleted_at). A host that reports no
      * updated_at leaves synced_updated_at unknown (the rule then waits the
      * cap). A repository's archived flag is written by record_archived_flags(),
-     * in its own transaction.
+     * in its own transaction. Tallies the attempts per host in
+     * sync_attempt_tallies.
      */
     public final CompleteSyncs COMPLETE_SYNCS = CompleteSyncs.COMPLETE_SYNCS;
 
@@ -324,8 +326,9 @@ public class Public extends SchemaImpl {
      * (failures + 1, last_attempt_at = the claim time, last_error = its entry
      * of errors), so the retry backs off; without, the rows are claimable again
      * at once, no failure counted. Locks with lock_held_claims() first. Returns
-     * the claims ended. (complete_syncs() ends its claims in its own update:
-     * one write per row.)
+     * the claims ended; failed attempts are tallied per host in
+     * sync_attempt_tallies. (complete_syncs() ends its claims in its own
+     * update: one write per row.)
      */
     public final EndClaims END_CLAIMS = EndClaims.END_CLAIMS;
 
@@ -754,6 +757,16 @@ public class Public extends SchemaImpl {
     public final Repos REPOS = Repos.REPOS;
 
     /**
+     * Sync attempts written back, per code host and write-back: one row per
+     * host per batch, appended by complete_syncs() and end_claims() (failed
+     * attempts), pruned after an hour by release_expired_leases(). Sum the last
+     * minute for syncs per minute (the admin page's overview). Unlogged: empty
+     * again after a crash. No foreign key, so that write-backs take no lock on
+     * code_hosts; join code_hosts to leave out deleted hosts.
+     */
+    public final SyncAttemptTallies SYNC_ATTEMPT_TALLIES = SyncAttemptTallies.SYNC_ATTEMPT_TALLIES;
+
+    /**
      * Ask for an immediate sync with a plain INSERT (changeset_id, reason).
      * Rows stay as a record: served_at and served_by_claim say which sync
      * served them.
@@ -947,6 +960,7 @@ public class Public extends SchemaImpl {
             RepoSyncSchedule.REPO_SYNC_SCHEDULE,
             RepoSyncState.REPO_SYNC_STATE,
             Repos.REPOS,
+            SyncAttemptTallies.SYNC_ATTEMPT_TALLIES,
             SyncRequests.SYNC_REQUESTS,
             SyncerRoleGrants.SYNCER_ROLE_GRANTS,
             SyncerRoles.SYNCER_ROLES,

@@ -25,6 +25,7 @@ import dev.changesetsyncer.jooq.tables.RecordWebhookDelivery;
 import dev.changesetsyncer.jooq.tables.RepoSyncSchedule;
 import dev.changesetsyncer.jooq.tables.RepoSyncState;
 import dev.changesetsyncer.jooq.tables.Repos;
+import dev.changesetsyncer.jooq.tables.SyncAttemptTallies;
 import dev.changesetsyncer.jooq.tables.SyncRequests;
 import dev.changesetsyncer.jooq.tables.SyncerRoleGrants;
 import dev.changesetsyncer.jooq.tables.SyncerRoles;
@@ -224,7 +225,8 @@ public class Tables {
      * repository is deleted (repos.deleted_at). A host that reports no
      * updated_at leaves synced_updated_at unknown (the rule then waits the
      * cap). A repository's archived flag is written by record_archived_flags(),
-     * in its own transaction.
+     * in its own transaction. Tallies the attempts per host in
+     * sync_attempt_tallies.
      */
     public static final CompleteSyncs COMPLETE_SYNCS = CompleteSyncs.COMPLETE_SYNCS;
 
@@ -310,8 +312,9 @@ public class Tables {
      * (failures + 1, last_attempt_at = the claim time, last_error = its entry
      * of errors), so the retry backs off; without, the rows are claimable again
      * at once, no failure counted. Locks with lock_held_claims() first. Returns
-     * the claims ended. (complete_syncs() ends its claims in its own update:
-     * one write per row.)
+     * the claims ended; failed attempts are tallied per host in
+     * sync_attempt_tallies. (complete_syncs() ends its claims in its own
+     * update: one write per row.)
      */
     public static final EndClaims END_CLAIMS = EndClaims.END_CLAIMS;
 
@@ -738,6 +741,16 @@ public class Tables {
      * changesets; setting deleted_at stops their routine syncs.
      */
     public static final Repos REPOS = Repos.REPOS;
+
+    /**
+     * Sync attempts written back, per code host and write-back: one row per
+     * host per batch, appended by complete_syncs() and end_claims() (failed
+     * attempts), pruned after an hour by release_expired_leases(). Sum the last
+     * minute for syncs per minute (the admin page's overview). Unlogged: empty
+     * again after a crash. No foreign key, so that write-backs take no lock on
+     * code_hosts; join code_hosts to leave out deleted hosts.
+     */
+    public static final SyncAttemptTallies SYNC_ATTEMPT_TALLIES = SyncAttemptTallies.SYNC_ATTEMPT_TALLIES;
 
     /**
      * Ask for an immediate sync with a plain INSERT (changeset_id, reason).

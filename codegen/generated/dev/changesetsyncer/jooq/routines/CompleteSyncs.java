@@ -27,7 +27,8 @@ import org.jooq.impl.SQLDataType;
  * longer gone, unless its repository is deleted (repos.deleted_at). A host that
  * reports no updated_at leaves synced_updated_at unknown (the rule then waits
  * the cap). A repository's archived flag is written by record_archived_flags(),
- * in its own transaction.
+ * in its own transaction. Tallies the attempts per host in
+ * sync_attempt_tallies.
  */
 @SuppressWarnings({ "all", "unchecked", "rawtypes", "this-escape" })
 public class CompleteSyncs extends AbstractRoutine<Long> {
@@ -53,7 +54,7 @@ public class CompleteSyncs extends AbstractRoutine<Long> {
      * Create a new routine call instance
      */
     public CompleteSyncs() {
-        super("complete_syncs", Public.PUBLIC, DSL.comment("Writes back a batch of finished syncs: [{changeset_id, claim_token, outcome: changed|unchanged|gone, state, title, author, url, head_ref, base_ref, head_sha, review_state, check_state, updated_at, change_markers, (for changed: a null or missing field keeps its stored value; change_markers are merged into the stored ones) events: [{kind, occurred_at, dedupe_key, payload}], message}]. Only rows whose claim_token still matches are written (a worker whose lease expired and was re-claimed is fenced off); returns those. Serves the requests made before the sync started; later ones stay pending. last_synced_at is the claim time. A changeset found (not gone) is no longer gone, unless its repository is deleted (repos.deleted_at). A host that reports no updated_at leaves synced_updated_at unknown (the rule then waits the cap). A repository's archived flag is written by record_archived_flags(), in its own transaction."), SQLDataType.BIGINT);
+        super("complete_syncs", Public.PUBLIC, DSL.comment("Writes back a batch of finished syncs: [{changeset_id, claim_token, outcome: changed|unchanged|gone, state, title, author, url, head_ref, base_ref, head_sha, review_state, check_state, updated_at, change_markers, (for changed: a null or missing field keeps its stored value; change_markers are merged into the stored ones) events: [{kind, occurred_at, dedupe_key, payload}], message}]. Only rows whose claim_token still matches are written (a worker whose lease expired and was re-claimed is fenced off); returns those. Serves the requests made before the sync started; later ones stay pending. last_synced_at is the claim time. A changeset found (not gone) is no longer gone, unless its repository is deleted (repos.deleted_at). A host that reports no updated_at leaves synced_updated_at unknown (the rule then waits the cap). A repository's archived flag is written by record_archived_flags(), in its own transaction. Tallies the attempts per host in sync_attempt_tallies."), SQLDataType.BIGINT);
 
         setReturnParameter(RETURN_VALUE);
         addInParameter(RESULTS);

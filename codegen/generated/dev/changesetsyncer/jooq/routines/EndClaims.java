@@ -18,7 +18,8 @@ import org.jooq.impl.SQLDataType;
  * rows are unleased. With failed, each counts a failed attempt (failures + 1,
  * last_attempt_at = the claim time, last_error = its entry of errors), so the
  * retry backs off; without, the rows are claimable again at once, no failure
- * counted. Locks with lock_held_claims() first. Returns the claims ended.
+ * counted. Locks with lock_held_claims() first. Returns the claims ended;
+ * failed attempts are tallied per host in sync_attempt_tallies.
  * (complete_syncs() ends its claims in its own update: one write per row.)
  */
 @SuppressWarnings({ "all", "unchecked", "rawtypes", "this-escape" })
@@ -60,7 +61,7 @@ public class EndClaims extends AbstractRoutine<Long> {
      * Create a new routine call instance
      */
     public EndClaims() {
-        super("end_claims", Public.PUBLIC, DSL.comment("Ends the claims still held (tokens matched pairwise with changeset_ids): the rows are unleased. With failed, each counts a failed attempt (failures + 1, last_attempt_at = the claim time, last_error = its entry of errors), so the retry backs off; without, the rows are claimable again at once, no failure counted. Locks with lock_held_claims() first. Returns the claims ended. (complete_syncs() ends its claims in its own update: one write per row.)"), SQLDataType.BIGINT);
+        super("end_claims", Public.PUBLIC, DSL.comment("Ends the claims still held (tokens matched pairwise with changeset_ids): the rows are unleased. With failed, each counts a failed attempt (failures + 1, last_attempt_at = the claim time, last_error = its entry of errors), so the retry backs off; without, the rows are claimable again at once, no failure counted. Locks with lock_held_claims() first. Returns the claims ended; failed attempts are tallied per host in sync_attempt_tallies. (complete_syncs() ends its claims in its own update: one write per row.)"), SQLDataType.BIGINT);
 
         setReturnParameter(RETURN_VALUE);
         addInParameter(CHANGESET_IDS);

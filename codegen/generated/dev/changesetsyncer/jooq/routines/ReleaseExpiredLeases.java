@@ -24,7 +24,8 @@ import org.jooq.impl.SQLDataType;
  * workers at once. A row whose failed attempt cannot be counted (its schedule
  * cannot be computed) does not hold the others: the rows are then released one
  * by one, and that row without the count, its last_error saying why. Returns
- * how many it released.
+ * how many it released. Also deletes the rows of sync_attempt_tallies older
+ * than an hour.
  */
 @SuppressWarnings({ "all", "unchecked", "rawtypes", "this-escape" })
 public class ReleaseExpiredLeases extends AbstractRoutine<Integer> {
@@ -45,7 +46,7 @@ public class ReleaseExpiredLeases extends AbstractRoutine<Integer> {
      * Create a new routine call instance
      */
     public ReleaseExpiredLeases() {
-        super("release_expired_leases", Public.PUBLIC, DSL.comment("Sweep: returns rows whose lease expired before now (a worker crashed or hung; now: the database's now() when left out or null) to the queue, counting a failed attempt so that a changeset that keeps killing workers backs off. Cheap (partial index on leased rows), idempotent, safe from any number of workers at once. A row whose failed attempt cannot be counted (its schedule cannot be computed) does not hold the others: the rows are then released one by one, and that row without the count, its last_error saying why. Returns how many it released."), SQLDataType.INTEGER);
+        super("release_expired_leases", Public.PUBLIC, DSL.comment("Sweep: returns rows whose lease expired before now (a worker crashed or hung; now: the database's now() when left out or null) to the queue, counting a failed attempt so that a changeset that keeps killing workers backs off. Cheap (partial index on leased rows), idempotent, safe from any number of workers at once. A row whose failed attempt cannot be counted (its schedule cannot be computed) does not hold the others: the rows are then released one by one, and that row without the count, its last_error saying why. Returns how many it released. Also deletes the rows of sync_attempt_tallies older than an hour."), SQLDataType.INTEGER);
 
         setReturnParameter(RETURN_VALUE);
         addInParameter(NOW);

@@ -251,7 +251,7 @@ public class ChangesetSyncState extends TableImpl<ChangesetSyncStateRecord> {
 
     @Override
     public List<Index> getIndexes() {
-        return Arrays.asList(Indexes.CHANGESET_SYNC_STATE_CLAIM_IDX, Indexes.CHANGESET_SYNC_STATE_LAST_ATTEMPT_IDX, Indexes.CHANGESET_SYNC_STATE_LEASED_IDX, Indexes.CHANGESET_SYNC_STATE_NEXT_SYNC_IDX, Indexes.CHANGESET_SYNC_STATE_TROUBLED_IDX);
+        return Arrays.asList(Indexes.CHANGESET_SYNC_STATE_CLAIM_IDX, Indexes.CHANGESET_SYNC_STATE_LEASED_IDX, Indexes.CHANGESET_SYNC_STATE_NEXT_SYNC_IDX, Indexes.CHANGESET_SYNC_STATE_TROUBLED_IDX);
     }
 
     @Override

@@ -24,7 +24,8 @@ import org.jooq.impl.TableImpl;
  * rows are unleased. With failed, each counts a failed attempt (failures + 1,
  * last_attempt_at = the claim time, last_error = its entry of errors), so the
  * retry backs off; without, the rows are claimable again at once, no failure
- * counted. Locks with lock_held_claims() first. Returns the claims ended.
+ * counted. Locks with lock_held_claims() first. Returns the claims ended;
+ * failed attempts are tallied per host in sync_attempt_tallies.
  * (complete_syncs() ends its claims in its own update: one write per row.)
  */
 @SuppressWarnings({ "all", "unchecked", "rawtypes", "this-escape" })
@@ -64,7 +65,7 @@ public class EndClaims extends TableImpl<EndClaimsRecord> {
     }
 
     private EndClaims(Name alias, Table<EndClaimsRecord> aliased, Field<?>[] parameters, Condition where) {
-        super(alias, null, aliased, parameters, DSL.comment("Ends the claims still held (tokens matched pairwise with changeset_ids): the rows are unleased. With failed, each counts a failed attempt (failures + 1, last_attempt_at = the claim time, last_error = its entry of errors), so the retry backs off; without, the rows are claimable again at once, no failure counted. Locks with lock_held_claims() first. Returns the claims ended. (complete_syncs() ends its claims in its own update: one write per row.)"), TableOptions.function(), where);
+        super(alias, null, aliased, parameters, DSL.comment("Ends the claims still held (tokens matched pairwise with changeset_ids): the rows are unleased. With failed, each counts a failed attempt (failures + 1, last_attempt_at = the claim time, last_error = its entry of errors), so the retry backs off; without, the rows are claimable again at once, no failure counted. Locks with lock_held_claims() first. Returns the claims ended; failed attempts are tallied per host in sync_attempt_tallies. (complete_syncs() ends its claims in its own update: one write per row.)"), TableOptions.function(), where);
     }
 
     /**

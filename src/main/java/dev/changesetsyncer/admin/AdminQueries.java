@@ -18,16 +18,16 @@ import org.jooq.Record;
 /**
  * The admin page's reads, each the SQL a DBA would write against the views and tables. The list
  * queries read index ranges only (pinned at a million changesets by AdminQueryPlansTest): the
- * summary view per host, one range of the last-attempt index per host for syncs per minute, and
- * the schedule by next_sync_at with a keyset cursor.
+ * summary view per host, the last minute of sync_attempt_tallies for syncs per minute, and the
+ * schedule by next_sync_at with a keyset cursor.
  */
 public final class AdminQueries {
-    /** The overview: every host's summary row, and the syncs its changesets started in the last minute. */
+    /** The overview: every host's summary row, and the sync attempts written back in the last minute. */
     static final String HOSTS_SQL = """
             SELECT s.code_host_id, s.name, s.kind::text AS kind, s.due_now, s.requested_due,
                    extract(epoch FROM s.oldest_overdue)::float8 AS oldest_overdue_seconds, s.in_flight, s.failing, s.gone,
-                   (SELECT count(*) FROM changeset_sync_state a
-                     WHERE a.code_host_id = s.code_host_id AND a.last_attempt_at > now() - interval '1 minute') AS syncs_last_minute,
+                   (SELECT coalesce(sum(t.attempts), 0) FROM sync_attempt_tallies t
+                     WHERE t.code_host_id = s.code_host_id AND t.at > now() - interval '1 minute') AS syncs_last_minute,
                    s.requests_per_hour, s.budget_left, s.paused_until, s.pause_reason
               FROM code_host_sync_summary s
              ORDER BY s.name""";

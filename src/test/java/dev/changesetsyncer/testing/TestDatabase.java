@@ -49,7 +49,8 @@ public final class TestDatabase implements AutoCloseable {
 
     /** Deletes every code host and all that hangs off them, for tests whose workers would see each other's rows. */
     public void truncateAll() {
-        execute("TRUNCATE code_hosts, repos, changesets, changeset_sync_state, sync_requests, changeset_events CASCADE");
+        execute("TRUNCATE code_hosts, repos, changesets, changeset_sync_state, sync_requests, changeset_events, "
+                + "sync_attempt_tallies CASCADE");
     }
 
     /** The single value of a plain SQL query, converted to {@code type}. */

@@ -22,7 +22,8 @@ import org.jooq.impl.TableRecordImpl;
  * longer gone, unless its repository is deleted (repos.deleted_at). A host that
  * reports no updated_at leaves synced_updated_at unknown (the rule then waits
  * the cap). A repository's archived flag is written by record_archived_flags(),
- * in its own transaction.
+ * in its own transaction. Tallies the attempts per host in
+ * sync_attempt_tallies.
  */
 @SuppressWarnings({ "all", "unchecked", "rawtypes", "this-escape" })
 public class CompleteSyncsRecord extends TableRecordImpl<CompleteSyncsRecord> {

@@ -14,7 +14,8 @@ import org.jooq.impl.TableRecordImpl;
  * rows are unleased. With failed, each counts a failed attempt (failures + 1,
  * last_attempt_at = the claim time, last_error = its entry of errors), so the
  * retry backs off; without, the rows are claimable again at once, no failure
- * counted. Locks with lock_held_claims() first. Returns the claims ended.
+ * counted. Locks with lock_held_claims() first. Returns the claims ended;
+ * failed attempts are tallied per host in sync_attempt_tallies.
  * (complete_syncs() ends its claims in its own update: one write per row.)
  */
 @SuppressWarnings({ "all", "unchecked", "rawtypes", "this-escape" })
