@@ -332,6 +332,11 @@ class WebhooksOverHttpTest {
         Repo project = catalog.createRepo(hosts.get(GITLAB), "73", "jsmith/overscore");
         long changeset = quietChangeset(project, "1", null);
         String dir = "gitlab/webhooks/from-docs/";
+        // the replica reads a new repository at once; a read that began before a rename would write the
+        // old name back after it (the simulated host answers with the name it was asked for): let that
+        // first read finish, the next is minutes away
+        await().atMost(Duration.ofSeconds(60)).until(() -> database.value(Boolean.class,
+                "SELECT last_synced_at IS NOT NULL AND claim_token IS NULL FROM repo_sync_state WHERE repo_id = " + project.id()));
 
         send.gitlab(GITLAB, "System Hook", "uuid-10", Fixtures.text(dir + "system.project_rename.json").getBytes(UTF_8));
         assertThat(nameOf(project)).isEqualTo("jsmith/underscore");
