@@ -60,15 +60,21 @@ final class DemoArchiving {
             }
             return;
         }
+        // a changeset the simulated host deleted meanwhile is gone, never read-only: it is settled too
         Record progress = dsl.fetchOne("""
-                SELECT count(*) FILTER (WHERE c.state = 'read_only') AS read_only, count(*) AS total
-                  FROM changesets c WHERE c.repo_id = ?""", repoId);
+                SELECT count(*) FILTER (WHERE c.state = 'read_only') AS read_only,
+                       count(*) FILTER (WHERE c.state <> 'read_only' AND s.gone_at IS NOT NULL) AS gone,
+                       count(*) AS total
+                  FROM changesets c JOIN changeset_sync_state s ON s.changeset_id = c.id
+                 WHERE c.repo_id = ?""", repoId);
         long readOnly = progress.get("read_only", Long.class);
+        long gone = progress.get("gone", Long.class);
         long total = progress.get("total", Long.class);
-        if (readOnly == total) {
+        if (readOnly + gone == total) {
             done = true;
-            out.printf("        >> all %d changesets of %s synced since: read-only, %.1f s after the archiving%n", total,
-                    name, (System.nanoTime() - archivedAtNanos) / 1e9);
+            out.printf("        >> all %d changesets of %s synced since: read-only%s, %.1f s after the archiving%n", total,
+                    name, gone == 0 ? "" : " (" + gone + " deleted on the host: gone)",
+                    (System.nanoTime() - archivedAtNanos) / 1e9);
         }
     }
 }
