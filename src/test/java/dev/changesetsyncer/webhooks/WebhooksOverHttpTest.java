@@ -332,9 +332,9 @@ class WebhooksOverHttpTest {
         Repo project = catalog.createRepo(hosts.get(GITLAB), "73", "jsmith/overscore");
         long changeset = quietChangeset(project, "1", null);
         String dir = "gitlab/webhooks/from-docs/";
-        // the replica reads a new repository at once; a read that began before a rename would write the
-        // old name back after it (the simulated host answers with the name it was asked for): let that
-        // first read finish, the next is minutes away
+        // the replica reads a new repository at once: let that first read finish before the hooks, so that
+        // they meet no concurrent writer (its write-back could not undo them anyway: apply_repo_change
+        // compares the name the read saw, and keeps a deletion newer than the read); the next is minutes away
         await().atMost(Duration.ofSeconds(60)).until(() -> database.value(Boolean.class,
                 "SELECT last_synced_at IS NOT NULL AND claim_token IS NULL FROM repo_sync_state WHERE repo_id = " + project.id()));
 
